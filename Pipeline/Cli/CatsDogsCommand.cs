@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace CatsDogs.Pipeline.Cli;
+
+/// <summary>The root of the `catsdogs` command line: one verb per job.</summary>
+internal static class CatsDogsCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("CatsDogs: trains a CNN to tell cats from dogs and keeps the GPU fed while it does.");
+        return root;
+    }
+}

@@ -1,0 +1,3 @@
+using CatsDogs.Pipeline.Cli;
+
+return await CatsDogsCommand.Create().Parse(args).InvokeAsync();
