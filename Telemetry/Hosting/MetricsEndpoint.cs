@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace CatsDogs.Telemetry.Hosting;
 
@@ -75,7 +76,9 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
             kestrel.Listen(listen);
         });
         builder.Services.AddRoutingCore();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("catsdogs"))
+            .WithMetrics(metrics => metrics
             .AddMeter(CatsDogsMeter.Name)
             .AddRuntimeInstrumentation()
             .AddProcessInstrumentation()
