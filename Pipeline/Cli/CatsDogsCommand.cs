@@ -7,7 +7,11 @@ internal static class CatsDogsCommand
 {
     public static RootCommand Create()
     {
-        var root = new RootCommand("CatsDogs: trains a CNN to tell cats from dogs and keeps the GPU fed while it does.");
-        return root;
+        return new RootCommand("CatsDogs: trains a CNN to tell cats from dogs and keeps the GPU fed while it does.")
+        {
+            ImportCifarCommand.Create(),
+            ExploreCommand.Create(),
+            BenchCommand.Create(),
+        };
     }
 }

@@ -1,0 +1,102 @@
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Tests.Fixtures;
+
+namespace CatsDogs.Tests.Data;
+
+public sealed class DatasetIndexTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    [Fact]
+    public void Kaggle_flat_folder_takes_labels_from_names_and_ignores_stray_files()
+    {
+        var jpeg = Images.Jpeg(8, 8);
+        _folder.Write("train/cat.0.jpg", jpeg);
+        _folder.Write("train/cat.1.jpg", jpeg);
+        _folder.Write("train/dog.12499.jpg", jpeg);
+        _folder.Write("train/notes.txt", "x"u8.ToArray());
+
+        var index = DatasetIndex.Scan(_folder.Combine("train"), requireLabels: true);
+
+        Assert.Equal(DatasetLayout.KaggleFlat, index.Layout);
+        Assert.Equal(["cat.0.jpg", "cat.1.jpg", "dog.12499.jpg"], index.Entries.Select(e => e.RelativePath));
+        Assert.Equal([ImageLabel.Cat, ImageLabel.Cat, ImageLabel.Dog], index.Entries.Select(e => e.Label));
+        Assert.Equal("dog.12499", index.Entries[2].Id);
+    }
+
+    [Theory]
+    [InlineData("cat", "dog")]
+    [InlineData("Cats", "DOGS")]
+    [InlineData("cats", "Dog")]
+    public void Class_folders_are_found_in_any_case_and_plural(string cats, string dogs)
+    {
+        var jpeg = Images.Jpeg(8, 8);
+        _folder.Write($"{cats}/a.jpg", jpeg);
+        _folder.Write($"{cats}/b.JPEG", jpeg);
+        _folder.Write($"{dogs}/c.png", jpeg);
+        _folder.Write("other/d.jpg", jpeg);
+
+        var index = DatasetIndex.Scan(_folder.Path, requireLabels: true);
+
+        Assert.Equal(DatasetLayout.ClassFolders, index.Layout);
+        Assert.Equal(2, index.Count(ImageLabel.Cat));
+        Assert.Equal(1, index.Count(ImageLabel.Dog));
+        Assert.Equal($"{dogs}/c.png", index.Entries.Single(e => e.Label == ImageLabel.Dog).RelativePath);
+    }
+
+    [Fact]
+    public void Unlabeled_folder_is_read_for_prediction_with_ids_from_file_names()
+    {
+        var jpeg = Images.Jpeg(8, 8);
+        _folder.Write("test1/1.jpg", jpeg);
+        _folder.Write("test1/12500.jpg", jpeg);
+
+        var index = DatasetIndex.Scan(_folder.Combine("test1"), requireLabels: false);
+
+        Assert.Equal(DatasetLayout.Unlabeled, index.Layout);
+        Assert.All(index.Entries, e => Assert.Equal(ImageLabel.Unlabeled, e.Label));
+        Assert.Equal(["1", "12500"], index.Entries.Select(e => e.Id));
+    }
+
+    [Fact]
+    public void Folder_with_neither_class_is_rejected_with_what_was_expected()
+    {
+        _folder.Write("test1/1.jpg", Images.Jpeg(8, 8));
+
+        var error = Assert.Throws<DatasetException>(() => DatasetIndex.Scan(_folder.Combine("test1"), requireLabels: true));
+
+        Assert.Contains("does not hold both classes", error.Message);
+        Assert.Contains("cat/ and dog/", error.Message);
+        Assert.Contains("cat.0.jpg", error.Message);
+    }
+
+    [Fact]
+    public void Folder_with_one_class_only_is_rejected_for_training()
+    {
+        _folder.Write("cats/1.jpg", Images.Jpeg(8, 8));
+
+        var error = Assert.Throws<DatasetException>(() => DatasetIndex.Scan(_folder.Path, requireLabels: true));
+
+        Assert.Contains("1 cat and 0 dog images", error.Message);
+    }
+
+    [Fact]
+    public void Missing_folder_is_a_clear_error() =>
+        Assert.Contains("does not exist", Assert.Throws<DatasetException>(() => DatasetIndex.Scan(_folder.Combine("nope"), requireLabels: false)).Message);
+
+    [Fact]
+    public void Exclude_list_removes_the_paths_it_names()
+    {
+        var jpeg = Images.Jpeg(8, 8);
+        _folder.Write("data/cat/a.jpg", jpeg);
+        _folder.Write("data/cat/b.jpg", jpeg);
+        _folder.Write("data/dog/c.jpg", jpeg);
+        var list = _folder.Write("exclude.txt", "# skewed\ncat/b.jpg  # 500x100\n\n"u8.ToArray());
+
+        var index = DatasetIndex.Scan(_folder.Combine("data"), requireLabels: true).Without(ExcludeList.Load(list));
+
+        Assert.Equal(["cat/a.jpg", "dog/c.jpg"], index.Entries.Select(e => e.RelativePath));
+    }
+
+    public void Dispose() => _folder.Dispose();
+}

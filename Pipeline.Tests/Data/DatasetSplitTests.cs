@@ -1,0 +1,145 @@
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Tests.Fixtures;
+
+namespace CatsDogs.Tests.Data;
+
+public sealed class DatasetSplitTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly string _splitFile;
+
+    public DatasetSplitTests()
+    {
+        // Uneven classes, so that stratification is visible: 60 cats, 40 dogs.
+        var jpeg = Images.Jpeg(8, 8);
+        for (var i = 0; i < 60; i++)
+        {
+            _folder.Write($"data/cat.{i}.jpg", jpeg);
+        }
+
+        for (var i = 0; i < 40; i++)
+        {
+            _folder.Write($"data/dog.{i}.jpg", jpeg);
+        }
+
+        _splitFile = _folder.Combine("splits", "data.split.json");
+    }
+
+    private DatasetIndex Index() => DatasetIndex.Scan(_folder.Combine("data"), requireLabels: true);
+
+    private DatasetSplit Split(SplitRequest request, ExcludeList? exclude = null) =>
+        DatasetSplit.LoadOrCreate(Index(), _splitFile, request, exclude, TextWriter.Null);
+
+    [Fact]
+    public void New_split_is_stratified_and_has_the_asked_size()
+    {
+        var split = Split(new SplitRequest(20, 0.2, 1, Explicit: true));
+
+        Assert.Equal(20, split.Validation.Count);
+        Assert.Equal(80, split.Train.Count);
+        Assert.Equal(12, split.Validation.Count(e => e.Label == ImageLabel.Cat));
+        Assert.Equal(8, split.Validation.Count(e => e.Label == ImageLabel.Dog));
+        Assert.Empty(split.Train.Select(e => e.RelativePath).Intersect(split.Validation.Select(e => e.RelativePath)));
+    }
+
+    [Fact]
+    public void Fraction_sets_the_size_when_no_count_is_given()
+    {
+        var split = Split(new SplitRequest(null, 0.25, 1, Explicit: true));
+
+        Assert.Equal(25, split.Validation.Count);
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_split_and_another_seed_another()
+    {
+        var first = File.ReadAllText(WriteFresh(seed: 5));
+        var again = File.ReadAllText(WriteFresh(seed: 5));
+        var other = File.ReadAllText(WriteFresh(seed: 6));
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public void Split_is_permanent_later_runs_reuse_it_whatever_their_seed()
+    {
+        var first = Split(new SplitRequest(null, 0.2, 1, Explicit: false));
+        var written = File.ReadAllBytes(_splitFile);
+
+        var later = Split(new SplitRequest(null, 0.2, 99, Explicit: false));
+
+        Assert.Equal(first.Validation.Select(e => e.RelativePath), later.Validation.Select(e => e.RelativePath));
+        Assert.Equal(first.Hash, later.Hash);
+        Assert.Equal(written, File.ReadAllBytes(_splitFile));
+    }
+
+    [Fact]
+    public void Removed_file_makes_the_split_stale_and_the_run_fails_loudly()
+    {
+        Split(new SplitRequest(null, 0.2, 1, Explicit: false));
+        File.Delete(_folder.Combine("data", "cat.7.jpg"));
+
+        var error = Assert.Throws<DatasetException>(() => Split(new SplitRequest(null, 0.2, 1, Explicit: false)));
+
+        Assert.Contains("no longer matches the split file", error.Message);
+        Assert.Contains("1 files in the split are gone (cat.7.jpg)", error.Message);
+        Assert.Contains("delete the split file", error.Message);
+    }
+
+    [Fact]
+    public void Added_file_makes_the_split_stale()
+    {
+        Split(new SplitRequest(null, 0.2, 1, Explicit: false));
+        _folder.Write("data/dog.100.jpg", Images.Jpeg(8, 8));
+
+        var error = Assert.Throws<DatasetException>(() => Split(new SplitRequest(null, 0.2, 1, Explicit: false)));
+
+        Assert.Contains("1 files on disk are not in the split (dog.100.jpg)", error.Message);
+    }
+
+    [Fact]
+    public void Asking_for_another_size_than_the_split_file_holds_is_an_error()
+    {
+        Split(new SplitRequest(20, 0.2, 1, Explicit: true));
+
+        var error = Assert.Throws<DatasetException>(() => Split(new SplitRequest(30, 0.2, 1, Explicit: true)));
+
+        Assert.Contains("holds 20 validation images but 30 were asked for", error.Message);
+    }
+
+    [Fact]
+    public void Excluded_images_leave_both_sets_without_making_the_split_stale()
+    {
+        var full = Split(new SplitRequest(20, 0.2, 1, Explicit: true));
+        var excluded = full.Validation[0].RelativePath;
+        var list = _folder.Write("exclude.txt", System.Text.Encoding.UTF8.GetBytes(excluded));
+
+        var split = Split(new SplitRequest(null, 0.2, 1, Explicit: false), ExcludeList.Load(list));
+
+        Assert.Equal(19, split.Validation.Count);
+        Assert.DoesNotContain(split.Validation.Concat(split.Train), e => e.RelativePath == excluded);
+        Assert.Equal(full.Hash, split.Hash);
+    }
+
+    [Fact]
+    public void Impossible_size_is_refused()
+    {
+        var error = Assert.Throws<DatasetException>(() => Split(new SplitRequest(100, 0.2, 1, Explicit: true)));
+
+        Assert.Contains("cannot be drawn from 100", error.Message);
+    }
+
+    private string WriteFresh(int seed)
+    {
+        if (File.Exists(_splitFile))
+        {
+            File.Delete(_splitFile);
+        }
+
+        Split(new SplitRequest(null, 0.2, seed, Explicit: false));
+        return _splitFile;
+    }
+
+    public void Dispose() => _folder.Dispose();
+}

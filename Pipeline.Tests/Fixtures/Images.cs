@@ -1,0 +1,129 @@
+using SkiaSharp;
+
+namespace CatsDogs.Tests.Fixtures;
+
+/// <summary>Test images made with SkiaSharp: real encoded files, with content the tests can check.</summary>
+internal static class Images
+{
+    /// <summary>
+    /// A picture with structure in both axes: a horizontal red ramp, a vertical green ramp, and a
+    /// blue value from <paramref name="seed"/>, so that flips, crops and mix-ups show.
+    /// </summary>
+    public static SKBitmap Pattern(int width, int height, int seed = 0)
+    {
+        var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        var pixels = bitmap.GetPixelSpan();
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var offset = (y * width + x) * 4;
+                pixels[offset] = (byte)(x * 255 / Math.Max(1, width - 1));
+                pixels[offset + 1] = (byte)(y * 255 / Math.Max(1, height - 1));
+                pixels[offset + 2] = (byte)(seed * 37 % 256);
+                pixels[offset + 3] = 255;
+            }
+        }
+
+        return bitmap;
+    }
+
+    public static byte[] Encode(SKBitmap bitmap, SKEncodedImageFormat format, int quality = 95)
+    {
+        using var data = bitmap.Encode(format, quality) ?? throw new InvalidOperationException($"Skia cannot encode {format}.");
+        return data.ToArray();
+    }
+
+    public static byte[] Jpeg(int width, int height, int seed = 0, int quality = 95)
+    {
+        using var bitmap = Pattern(width, height, seed);
+        return Encode(bitmap, SKEncodedImageFormat.Jpeg, quality);
+    }
+
+    public static byte[] GrayJpeg(int width, int height)
+    {
+        using var gray = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        var pixels = gray.GetPixelSpan();
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (byte)(i % width * 255 / Math.Max(1, width - 1));
+        }
+
+        return Encode(gray, SKEncodedImageFormat.Jpeg);
+    }
+
+    /// <summary>A JPEG whose frame header claims <paramref name="width"/> x <paramref name="height"/>, far more than its data holds.</summary>
+    public static byte[] JpegClaimingSize(ushort width, ushort height)
+    {
+        var jpeg = Jpeg(16, 16);
+        var sof = FindMarker(jpeg, 0xC0);
+        jpeg[sof + 5] = (byte)(height >> 8);
+        jpeg[sof + 6] = (byte)height;
+        jpeg[sof + 7] = (byte)(width >> 8);
+        jpeg[sof + 8] = (byte)width;
+        return jpeg;
+    }
+
+    /// <summary>A valid start of image and frame header followed by noise.</summary>
+    public static byte[] CorruptJpeg()
+    {
+        var jpeg = Jpeg(64, 64);
+        var scan = FindMarker(jpeg, 0xDA);
+        var random = new Random(7);
+        for (var i = scan + 20; i < jpeg.Length - 2; i++)
+        {
+            jpeg[i] = (byte)random.Next(256);
+        }
+
+        // Noise must not spell markers that end the scan early; 0xFF 0x00 is a stuffed byte.
+        for (var i = scan + 20; i < jpeg.Length - 3; i++)
+        {
+            if (jpeg[i] == 0xFF)
+            {
+                jpeg[i + 1] = 0x00;
+            }
+        }
+
+        // Valid markers in impossible places: a second frame header inside the scan.
+        jpeg[scan + 30] = 0xFF;
+        jpeg[scan + 31] = 0xC0;
+        return jpeg;
+    }
+
+    public static byte[] TruncatedJpeg()
+    {
+        var jpeg = Jpeg(256, 192, quality: 98);
+        return jpeg[..(jpeg.Length / 2)];
+    }
+
+    /// <summary>The classic smallest GIF: one white pixel (Skia has no GIF encoder).</summary>
+    public static byte[] Gif() =>
+    [
+        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
+        0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+        0x02, 0x02, 0x44, 0x01, 0x00, 0x3B,
+    ];
+
+    /// <summary>Decodes through Skia as RGBA, for comparisons.</summary>
+    public static SKBitmap DecodeRgba(byte[] encoded)
+    {
+        using var codec = SKCodec.Create(new MemoryStream(encoded)) ?? throw new InvalidOperationException("not an image");
+        var bitmap = new SKBitmap(new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        var result = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
+        return result == SKCodecResult.Success ? bitmap : throw new InvalidOperationException(result.ToString());
+    }
+
+    private static int FindMarker(byte[] jpeg, byte marker)
+    {
+        for (var i = 2; i < jpeg.Length - 1; i++)
+        {
+            if (jpeg[i] == 0xFF && jpeg[i + 1] == marker)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"No 0xFF{marker:X2} marker in the JPEG.");
+    }
+}

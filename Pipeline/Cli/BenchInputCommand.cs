@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using CatsDogs.Model.Memory;
+using CatsDogs.Pipeline.Bench;
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Runs;
+using Spectre.Console;
+
+namespace CatsDogs.Pipeline.Cli;
+
+/// <summary>`catsdogs bench input`: the input graph alone, images/s and megapixels/s per stage and end to end.</summary>
+internal static class BenchInputCommand
+{
+    public static Command Create()
+    {
+        var seed = SharedOptions.Seed();
+        var data = SharedOptions.Data("Folder of images to read (any layout; labels are not needed).", CifarDefaults.TrainFolder);
+        var passes = RangedOption.Create("--passes", "Measured passes over the data, after one warm-up pass.", 1, 1, 1000);
+        var inference = new Option<bool>("--inference") { Description = "Read as validation does: in order, without augmentation." };
+        var runsDirectory = SharedOptions.RunsDirectory();
+        var name = SharedOptions.RunName();
+        var input = new InputOptions(seed);
+
+        var command = new Command("input", "Run the input pipeline with no model and report its throughput per stage and end to end.")
+        {
+            data, passes, inference, seed, runsDirectory, name,
+        };
+        input.AddTo(command);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
+            var options = input.Bind(result);
+            var run = RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "bench-input");
+            using var pipeline = new InputPipeline(options, AlignedHostAllocator.Instance, Console.Error);
+            var kind = result.GetValue(inference) ? PassKind.Inference : PassKind.Training;
+            var benchmark = new InputBenchmark(pipeline, new ImageSource(index), kind, AnsiConsole.Console);
+            var outcome = await benchmark.RunAsync(result.GetValue(passes), cancellationToken);
+
+            var report = Report(index, options, kind, pipeline, outcome);
+            AnsiConsole.Write(new Text(report));
+            File.WriteAllText(run.File("summary.txt"), report);
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Report(DatasetIndex index, InputPipelineOptions options, PassKind kind, InputPipeline pipeline, InputBenchmark.Result outcome)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var lines = new List<string>
+        {
+            $"data: {index.Root} ({index.Entries.Count} images, {index.Layout})",
+            string.Create(c, $"pass: {kind}, batch {options.BatchSize}, image {options.ImageSize}, fit {options.Fit}, threads read {options.ReadThreads} decode {options.DecodeThreads} augment {options.EffectiveAugmentThreads}, prefetch {options.Prefetch}, decoder {pipeline.Decoder.Name}, memory {pipeline.Pool.AllocatorName}"),
+            "",
+            "stage      threads   images   busy s   images/s   MP/s   (what the stage sustains with its threads)",
+        };
+        foreach (var stage in pipeline.Stages)
+        {
+            lines.Add(string.Create(c, $"{stage.Name,-9} {stage.Parallelism,8} {stage.Images,8} {stage.Busy.TotalSeconds,8:F2} {stage.ImagesPerSecond,10:F0} {stage.MegapixelsPerSecond,6:F1}"));
+        }
+
+        lines.Add("");
+        lines.Add(string.Create(c, $"end-to-end: {outcome.ImagesPerSecond:F1} images/s, {outcome.MegapixelsPerSecond:F2} MP/s ({outcome.Images} images in {outcome.Elapsed.TotalSeconds:F2} s)"));
+        lines.Add(string.Create(c, $"managed allocation: {outcome.AllocatedBytesPerImage:F1} bytes per image"));
+        lines.Add(pipeline.BadInput.Summary());
+        return string.Join(Environment.NewLine, lines) + Environment.NewLine;
+    }
+}

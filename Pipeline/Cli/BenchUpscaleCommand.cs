@@ -1,0 +1,37 @@
+using System.CommandLine;
+using CatsDogs.Pipeline.Bench;
+using CatsDogs.Pipeline.Data;
+using Spectre.Console;
+
+namespace CatsDogs.Pipeline.Cli;
+
+/// <summary>`catsdogs bench make-kaggle-sized`: a corpus of Kaggle-sized JPEGs for decode benchmarks.</summary>
+internal static class BenchUpscaleCommand
+{
+    public static Command Create()
+    {
+        var data = SharedOptions.Data("Folder of images to upscale.", CifarDefaults.TrainFolder);
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the corpus to (class folders are kept).", Required = true };
+        var count = RangedOption.Create("--count", "Images to write.", 2000, 1, 1_000_000);
+        var seed = SharedOptions.Seed();
+        var command = new Command("make-kaggle-sized", "Write upscaled copies of a data set's images at Kaggle-like sizes (about 400x360), for decode benchmarks.")
+        {
+            data, output, count, seed,
+        };
+        command.SetAction(result =>
+        {
+            var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
+            var total = Math.Min(result.GetValue(count), index.Entries.Count);
+            var written = 0;
+            AnsiConsole.Progress().Start(context =>
+            {
+                var task = context.AddTask("upscaling", maxValue: total);
+                written = KaggleSizedCorpus.Write(
+                    index, result.GetRequiredValue(output).FullName, total, result.GetValue(seed), new SynchronousProgress<int>(n => task.Value = n));
+            });
+            Console.WriteLine($"Wrote {written} images to {result.GetRequiredValue(output).FullName}.");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Dataflow.Augmentation;
+
+namespace CatsDogs.Pipeline.Cli;
+
+/// <summary>The options that shape the input pipeline, shared by every verb that reads images.</summary>
+internal sealed class InputOptions
+{
+    private readonly Option<int> _batchSize = RangedOption.Create("--batch-size", "Images per batch.", 64, 1, 65536);
+    private readonly Option<int> _imageSize = RangedOption.Create("--image-size", "Side of the square network input, in pixels.", 64, 8, 1024);
+    private readonly Option<int> _decodeThreads = RangedOption.Create("--decode-threads", "Threads decoding JPEGs.", Environment.ProcessorCount, 1, 256);
+    private readonly Option<int> _readThreads = RangedOption.Create("--read-threads", "Threads reading files.", 2, 1, 256);
+    private readonly Option<int> _augmentThreads = RangedOption.Create("--augment-threads", "Threads resampling and augmenting; 0 means as many as --decode-threads.", 0, 0, 256);
+    private readonly Option<int> _queuePerThread = RangedOption.Create("--queue-per-thread", "Images each stage may hold per thread (its bounded capacity).", 4, 1, 1024);
+    private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer.", 4, 1, 1024);
+    private readonly Option<bool> _dropLast = new("--drop-last") { Description = "Drop the last batch of a pass when it is not full." };
+    private readonly Option<FitMode> _fit = new("--fit") { Description = "How a non-square image becomes square: stretch (Keras' default) or a centre crop.", DefaultValueFactory = _ => FitMode.Stretch };
+    private readonly Option<bool> _noFlip = new("--no-flip") { Description = "Do not flip training images horizontally at random." };
+    private readonly Option<double> _shear = RangedOption.Create("--shear", "Largest random shear factor for training images.", 0.2, 0.0, 1.0);
+    private readonly Option<double> _zoom = RangedOption.Create("--zoom", "Largest random zoom for training images: each axis scales by 1 ± this.", 0.2, 0.0, 0.9);
+    private readonly Option<long> _maxPixels = RangedOption.Create("--max-pixels", "Images whose header claims more pixels are skipped before decoding.", 50_000_000L, 1L, 1L << 40);
+    private readonly Option<int> _seed;
+
+    public InputOptions(Option<int> seed) => _seed = seed;
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _batchSize, _imageSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels })
+        {
+            command.Add(option);
+        }
+    }
+
+    public InputPipelineOptions Bind(ParseResult result) => new()
+    {
+        BatchSize = result.GetValue(_batchSize),
+        ImageSize = result.GetValue(_imageSize),
+        DecodeThreads = result.GetValue(_decodeThreads),
+        ReadThreads = result.GetValue(_readThreads),
+        AugmentThreads = result.GetValue(_augmentThreads),
+        QueuePerThread = result.GetValue(_queuePerThread),
+        Prefetch = result.GetValue(_prefetch),
+        DropLastPartial = result.GetValue(_dropLast),
+        Fit = result.GetValue(_fit),
+        Augment = new AugmentOptions(!result.GetValue(_noFlip), result.GetValue(_shear), result.GetValue(_zoom)),
+        MaxPixels = result.GetValue(_maxPixels),
+        Seed = result.GetValue(_seed),
+    };
+}

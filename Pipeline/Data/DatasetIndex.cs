@@ -1,0 +1,137 @@
+namespace CatsDogs.Pipeline.Data;
+
+/// <summary>
+/// The images of one data set folder with their labels, in ordinal order of their relative
+/// paths so that every later step (split, shuffle) is reproducible across machines.
+/// </summary>
+public sealed class DatasetIndex
+{
+    private static readonly HashSet<string> ImageExtensions =
+        new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp" };
+
+    private static readonly Dictionary<string, ImageLabel> ClassFolderNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["cat"] = ImageLabel.Cat,
+        ["cats"] = ImageLabel.Cat,
+        ["dog"] = ImageLabel.Dog,
+        ["dogs"] = ImageLabel.Dog,
+    };
+
+    private DatasetIndex(string root, DatasetLayout layout, IReadOnlyList<ImageEntry> entries)
+    {
+        Root = root;
+        Layout = layout;
+        Entries = entries;
+    }
+
+    public string Root { get; }
+
+    public DatasetLayout Layout { get; }
+
+    public IReadOnlyList<ImageEntry> Entries { get; }
+
+    public int Count(ImageLabel label) => Entries.Count(e => e.Label == label);
+
+    public string FullPath(ImageEntry entry) => Path.Combine(Root, entry.RelativePath);
+
+    /// <summary>The same data set less the images an exclude list names.</summary>
+    public DatasetIndex Without(ExcludeList exclude) =>
+        new(Root, Layout, Entries.Where(e => !exclude.Contains(e.RelativePath)).ToList());
+
+    /// <summary>
+    /// Reads a folder in any of the three layouts. With <paramref name="requireLabels"/> a
+    /// folder that holds neither class (or only one) is rejected with a message that says what
+    /// was expected; without it an unlabeled folder is accepted.
+    /// </summary>
+    public static DatasetIndex Scan(string directory, bool requireLabels)
+    {
+        var root = Path.GetFullPath(directory);
+        if (!Directory.Exists(root))
+        {
+            throw new DatasetException($"The data folder '{root}' does not exist.");
+        }
+
+        var (layout, entries) = ScanClassFolders(root) is { Count: > 0 } foldered
+            ? (DatasetLayout.ClassFolders, foldered)
+            : ScanFlat(root);
+
+        if (requireLabels)
+        {
+            RequireBothClasses(root, layout, entries);
+        }
+        else if (entries.Count == 0)
+        {
+            throw new DatasetException($"The folder '{root}' holds no images ({string.Join(", ", ImageExtensions.Order())}).");
+        }
+
+        entries.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
+        return new DatasetIndex(root, layout, entries);
+    }
+
+    private static List<ImageEntry> ScanClassFolders(string root)
+    {
+        var entries = new List<ImageEntry>();
+        foreach (var folder in Directory.EnumerateDirectories(root))
+        {
+            var name = Path.GetFileName(folder);
+            if (!ClassFolderNames.TryGetValue(name, out var label))
+            {
+                continue;
+            }
+
+            foreach (var file in EnumerateImages(folder))
+            {
+                entries.Add(new ImageEntry($"{name}/{Path.GetFileName(file)}", label, Path.GetFileNameWithoutExtension(file)));
+            }
+        }
+
+        return entries;
+    }
+
+    private static (DatasetLayout, List<ImageEntry>) ScanFlat(string root)
+    {
+        var entries = new List<ImageEntry>();
+        var labeled = 0;
+        foreach (var file in EnumerateImages(root))
+        {
+            var name = Path.GetFileName(file);
+            var label = LabelFromKaggleName(name);
+            labeled += label == ImageLabel.Unlabeled ? 0 : 1;
+            entries.Add(new ImageEntry(name, label, Path.GetFileNameWithoutExtension(file)));
+        }
+
+        if (labeled == 0)
+        {
+            return (DatasetLayout.Unlabeled, entries);
+        }
+
+        // A Kaggle folder with stray files: keep only the named ones, they are the data set.
+        return (DatasetLayout.KaggleFlat, entries.Where(e => e.Label != ImageLabel.Unlabeled).ToList());
+    }
+
+    private static ImageLabel LabelFromKaggleName(string fileName)
+    {
+        var dot = fileName.IndexOf('.');
+        return dot > 0 && ClassFolderNames.TryGetValue(fileName[..dot], out var label) ? label : ImageLabel.Unlabeled;
+    }
+
+    private static IEnumerable<string> EnumerateImages(string folder) =>
+        Directory.EnumerateFiles(folder).Where(f => ImageExtensions.Contains(Path.GetExtension(f)));
+
+    private static void RequireBothClasses(string root, DatasetLayout layout, List<ImageEntry> entries)
+    {
+        var cats = entries.Count(e => e.Label == ImageLabel.Cat);
+        var dogs = entries.Count(e => e.Label == ImageLabel.Dog);
+        if (cats > 0 && dogs > 0)
+        {
+            return;
+        }
+
+        const string expected = "Expected either Kaggle's flat layout (cat.0.jpg, dog.0.jpg, ... in one folder) " +
+            "or one folder per class (cat/ and dog/, also cats/ and dogs/, in any case).";
+        var found = layout == DatasetLayout.Unlabeled
+            ? $"{entries.Count} images without a class in their name or folder"
+            : $"{cats} cat and {dogs} dog images";
+        throw new DatasetException($"The folder '{root}' does not hold both classes: found {found}. {expected}");
+    }
+}

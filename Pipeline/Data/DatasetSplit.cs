@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CatsDogs.Pipeline.IO;
+
+namespace CatsDogs.Pipeline.Data;
+
+/// <summary>
+/// The permanent train/validation split of a data set. It is drawn once (stratified by class,
+/// seeded), written to a split file, and reused by every later run, so that validation images
+/// never leak into training between runs. When the files on disk no longer match the split file
+/// the run stops and says how to proceed: it never silently reuses a stale split.
+/// </summary>
+public sealed class DatasetSplit
+{
+    private const int FormatVersion = 1;
+
+    private DatasetSplit(IReadOnlyList<ImageEntry> train, IReadOnlyList<ImageEntry> validation, string file, string hash)
+    {
+        Train = train;
+        Validation = validation;
+        File = file;
+        Hash = hash;
+    }
+
+    public IReadOnlyList<ImageEntry> Train { get; }
+
+    public IReadOnlyList<ImageEntry> Validation { get; }
+
+    /// <summary>The split file this split was read from or written to.</summary>
+    public string File { get; }
+
+    /// <summary>SHA-256 of the split file's bytes; checkpoints record it to tie a model to its data.</summary>
+    public string Hash { get; }
+
+    /// <summary>
+    /// Reads <paramref name="splitFile"/> if it exists and still matches <paramref name="index"/>,
+    /// or draws a new split and writes it. Images in <paramref name="exclude"/> stay in the split
+    /// file (so that editing the exclude list never invalidates it) but are left out of both sets.
+    /// </summary>
+    public static DatasetSplit LoadOrCreate(DatasetIndex index, string splitFile, SplitRequest request, ExcludeList? exclude, TextWriter log)
+    {
+        var path = Path.GetFullPath(splitFile);
+        SplitFileContent content;
+        if (System.IO.File.Exists(path))
+        {
+            content = Read(path);
+            CheckStillMatches(index, content, path, request);
+        }
+        else
+        {
+            content = Draw(index, request);
+            Write(path, content);
+            log.WriteLine($"Wrote a new split to {path}: {content.Validation.Count} validation and {content.Train.Count} training images (seed {request.Seed}). Later runs reuse it.");
+        }
+
+        var byPath = index.Entries.ToDictionary(e => e.RelativePath, StringComparer.Ordinal);
+        List<ImageEntry> Resolve(IEnumerable<string> paths) =>
+            paths.Where(p => exclude is null || !exclude.Contains(p)).Select(p => byPath[p]).ToList();
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(System.IO.File.ReadAllBytes(path)));
+        return new DatasetSplit(Resolve(content.Train), Resolve(content.Validation), path, hash);
+    }
+
+    private static SplitFileContent Draw(DatasetIndex index, SplitRequest request)
+    {
+        var total = index.Entries.Count;
+        var validationSize = request.ValidationSize(total);
+        if (validationSize < 1 || validationSize >= total)
+        {
+            throw new DatasetException(
+                $"A validation set of {validationSize} images cannot be drawn from {total}: it must hold at least 1 image and leave at least 1 for training.");
+        }
+
+        var random = new Random(request.Seed);
+        var classes = index.Entries.GroupBy(e => e.Label).OrderBy(g => g.Key).Select(g => g.ToArray()).ToArray();
+
+        // Each class gives its share, rounded down; the images left over by rounding come from the
+        // largest classes, so the total is exactly what was asked for.
+        var shares = classes.Select(c => (int)((long)validationSize * c.Length / total)).ToArray();
+        foreach (var i in Enumerable.Range(0, classes.Length).OrderByDescending(i => classes[i].Length).Take(validationSize - shares.Sum()))
+        {
+            shares[i]++;
+        }
+
+        var validation = new List<string>(validationSize);
+        var train = new List<string>(total - validationSize);
+        for (var c = 0; c < classes.Length; c++)
+        {
+            var members = classes[c];
+            random.Shuffle(members);
+            validation.AddRange(members.Take(shares[c]).Select(e => e.RelativePath));
+            train.AddRange(members.Skip(shares[c]).Select(e => e.RelativePath));
+        }
+
+        validation.Sort(StringComparer.Ordinal);
+        train.Sort(StringComparer.Ordinal);
+        return new SplitFileContent(FormatVersion, request.Seed, train, validation);
+    }
+
+    private static void CheckStillMatches(DatasetIndex index, SplitFileContent content, string path, SplitRequest request)
+    {
+        var onDisk = index.Entries.Select(e => e.RelativePath).ToHashSet(StringComparer.Ordinal);
+        var inFile = content.Train.Concat(content.Validation).ToHashSet(StringComparer.Ordinal);
+        var gone = inFile.Where(p => !onDisk.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        var added = onDisk.Where(p => !inFile.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        if (gone.Count > 0 || added.Count > 0)
+        {
+            static string Examples(List<string> paths) => string.Join(", ", paths.Take(3)) + (paths.Count > 3 ? ", ..." : "");
+            var what = string.Join(" and ", new[]
+            {
+                gone.Count > 0 ? $"{gone.Count} files in the split are gone ({Examples(gone)})" : null,
+                added.Count > 0 ? $"{added.Count} files on disk are not in the split ({Examples(added)})" : null,
+            }.OfType<string>());
+            throw new DatasetException(
+                $"The data in '{index.Root}' no longer matches the split file '{path}': {what}. " +
+                "Restore the files to keep comparing with earlier runs, put unwanted images in an exclude list (--exclude), " +
+                "or delete the split file to draw a new split (its validation set will differ from earlier runs').");
+        }
+
+        if (request.Explicit && request.ValidationSize(onDisk.Count) != content.Validation.Count)
+        {
+            throw new DatasetException(
+                $"The split file '{path}' holds {content.Validation.Count} validation images but {request.ValidationSize(onDisk.Count)} were asked for. " +
+                "Leave out --val-count/--val-fraction to reuse the split, give --split-file another path, or delete the file to draw a new split.");
+        }
+    }
+
+    private static SplitFileContent Read(string path)
+    {
+        try
+        {
+            var content = JsonSerializer.Deserialize(System.IO.File.ReadAllBytes(path), SplitFileJson.Default.SplitFileContent);
+            if (content is null || content.Version != FormatVersion)
+            {
+                throw new DatasetException($"The split file '{path}' is not a version {FormatVersion} split file. Delete it to draw a new split.");
+            }
+
+            return content;
+        }
+        catch (JsonException e)
+        {
+            throw new DatasetException($"The split file '{path}' cannot be read ({e.Message}). Delete it to draw a new split.");
+        }
+    }
+
+    private static void Write(string path, SplitFileContent content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, content, SplitFileJson.Default.SplitFileContent));
+    }
+}

@@ -1,0 +1,84 @@
+namespace CatsDogs.Pipeline.Dataflow.Augmentation;
+
+/// <summary>
+/// Resamples a decoded RGBA image straight to the square network input through one affine map:
+/// the fit (stretch or centre crop), then flip, shear and zoom about the centre. Bilinear, with
+/// edge pixels repeated outside the image (Keras' fill_mode='nearest').
+/// <para>
+/// It is ours rather than Skia's because Skia's DrawBitmap costs a fixed 50–75 µs per image, most
+/// of the budget on 32x32 data, and because integer arithmetic gives the same bytes on every
+/// machine, which resumed runs rely on. Weights are 8-bit fixed point and each pixel's four
+/// channels are blended two at a time in one 32-bit word (red with blue, green with alpha).
+/// </para>
+/// </summary>
+internal static class AffineWarp
+{
+    private const int One = 256;
+    private const uint EvenChannels = 0x00FF00FF;
+    private const uint Half = 0x00800080;
+
+    /// <param name="rgba">The source, 4 bytes a pixel in R, G, B, A order (alpha ignored: Skia's premultiplied values are the colour over black).</param>
+    /// <param name="rgb">The destination, <paramref name="size"/>² pixels of 3 bytes.</param>
+    public static unsafe void Render(
+        ReadOnlySpan<byte> rgba, int width, int height, FitMode fit, AffineParameters p, Span<byte> rgb, int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rgba.Length, width * height * 4);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rgb.Length, size * size * 3);
+
+        var regionWidth = fit == FitMode.Crop ? Math.Min(width, height) : width;
+        var regionHeight = fit == FitMode.Crop ? Math.Min(width, height) : height;
+
+        // The inverse map, destination to source: src = centre + S⁻¹·A⁻¹·(dst - size/2), with
+        // S the fit's scale and A = flip·shear·zoom. Its lower-left entry is 0, so each output
+        // row reads from one source row position.
+        var flip = p.Flip ? -1f : 1f;
+        var m00 = (float)regionWidth / size * flip / p.ZoomX;
+        var m01 = -(float)regionWidth / size * p.Shear / p.ZoomX;
+        var m11 = (float)regionHeight / size / p.ZoomY;
+        var half = size * 0.5f;
+
+        fixed (byte* sourceBytes = rgba)
+        fixed (byte* destination = rgb)
+        {
+            var source = (uint*)sourceBytes;
+            var output = destination;
+            for (var y = 0; y < size; y++)
+            {
+                var dy = y + 0.5f - half;
+                var (rowA, rowB, wy) = Taps(height * 0.5f + m11 * dy - 0.5f, height);
+                var top = source + rowA * width;
+                var bottom = source + rowB * width;
+
+                var sx = width * 0.5f + m00 * (0.5f - half) + m01 * dy - 0.5f;
+                for (var x = 0; x < size; x++, sx += m00, output += 3)
+                {
+                    var (left, right, wx) = Taps(sx, width);
+                    var upper = Lerp(top[left], top[right], wx);
+                    var lower = Lerp(bottom[left], bottom[right], wy == 0 ? 0 : wx);
+                    var pixel = Lerp(upper, lower, wy);
+                    output[0] = (byte)pixel;
+                    output[1] = (byte)(pixel >> 8);
+                    output[2] = (byte)(pixel >> 16);
+                }
+            }
+        }
+    }
+
+    /// <summary>The two neighbours of a sample position along one axis, clamped to the image, and the weight of the second.</summary>
+    private static (int First, int Second, uint Weight) Taps(float position, int length)
+    {
+        var floor = MathF.Floor(position);
+        var first = (int)floor;
+        var weight = (uint)((position - floor) * One + 0.5f);
+        return (Math.Clamp(first, 0, length - 1), Math.Clamp(first + 1, 0, length - 1), weight);
+    }
+
+    /// <summary>a·(1-w) + b·w per channel, w in 256ths, rounded.</summary>
+    private static uint Lerp(uint a, uint b, uint weight)
+    {
+        var inverse = One - weight;
+        var redBlue = (((a & EvenChannels) * inverse + (b & EvenChannels) * weight + Half) >> 8) & EvenChannels;
+        var greenAlpha = ((((a >> 8) & EvenChannels) * inverse + ((b >> 8) & EvenChannels) * weight + Half) >> 8) & EvenChannels;
+        return redBlue | (greenAlpha << 8);
+    }
+}

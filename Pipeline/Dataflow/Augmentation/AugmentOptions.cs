@@ -1,0 +1,14 @@
+namespace CatsDogs.Pipeline.Dataflow.Augmentation;
+
+/// <summary>
+/// The random affine applied to each training image; the defaults are the original project's
+/// Keras settings (horizontal_flip=True, shear_range=0.2, zoom_range=0.2). Shear is a factor
+/// (x' = x + s*y, |s| up to <see cref="Shear"/>); zoom draws each axis' magnification from
+/// [1 - <see cref="Zoom"/>, 1 + <see cref="Zoom"/>] independently, as Keras does.
+/// </summary>
+internal sealed record AugmentOptions(bool Flip = true, double Shear = 0.2, double Zoom = 0.2)
+{
+    public static AugmentOptions None { get; } = new(false, 0, 0);
+
+    public bool IsIdentity => !Flip && Shear == 0 && Zoom == 0;
+}

@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+using CatsDogs.Model.Memory;
+using CatsDogs.Pipeline.Dataflow.Batching;
+using CatsDogs.Pipeline.Dataflow.Decoding;
+using CatsDogs.Pipeline.Dataflow.Internal;
+
+namespace CatsDogs.Pipeline.Dataflow;
+
+/// <summary>
+/// Turns image files into batches in host memory, in parallel and bounded, one pass at a time.
+/// The batch buffer pool, the counters and the bad-input log live as long as the pipeline; each
+/// pass builds a fresh dataflow graph over them. One pass runs at a time.
+/// </summary>
+internal sealed class InputPipeline : IDisposable
+{
+    private PassGraph? _activePass;
+
+    public InputPipeline(InputPipelineOptions options, IHostMemoryAllocator allocator, TextWriter log, IImageDecoder? decoder = null)
+    {
+        Options = options;
+        Decoder = decoder ?? new SkiaImageDecoder();
+        Pool = new BatchBufferPool(allocator, options.PoolSize, options.BatchSize, options.ImageSize);
+        BadInput = new BadInputLog(log);
+        ReadStage = new StageStatistics("read", options.ReadThreads);
+        DecodeStage = new StageStatistics("decode", options.DecodeThreads);
+        AugmentStage = new StageStatistics("augment", options.EffectiveAugmentThreads);
+        BatchStage = new StageStatistics("batch", 1);
+    }
+
+    public InputPipelineOptions Options { get; }
+
+    public IImageDecoder Decoder { get; }
+
+    public BatchBufferPool Pool { get; }
+
+    public BadInputLog BadInput { get; }
+
+    public StageStatistics ReadStage { get; }
+
+    public StageStatistics DecodeStage { get; }
+
+    public StageStatistics AugmentStage { get; }
+
+    public StageStatistics BatchStage { get; }
+
+    public IReadOnlyList<StageStatistics> Stages => [ReadStage, DecodeStage, AugmentStage, BatchStage];
+
+    /// <summary>The running pass's queue depth for a stage, or zeros between passes.</summary>
+    public (int Input, int Output) QueueDepth(string stage) => Volatile.Read(ref _activePass)?.QueueDepth(stage) ?? (0, 0);
+
+    /// <summary>
+    /// Reads every image of <paramref name="source"/> once and yields full batches (and the last
+    /// partial one unless the options drop it). The caller disposes each batch when done with it;
+    /// stopping early or cancelling tears the graph down and returns every buffer to the pool.
+    /// </summary>
+    public async IAsyncEnumerable<BatchBuffer> ReadAsync(
+        ImageSource source, PassKind kind, int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pass = new PassGraph(this, source, kind, epoch, cancellationToken);
+        if (Interlocked.CompareExchange(ref _activePass, pass, null) is not null)
+        {
+            await pass.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException("An input pipeline runs one pass at a time.");
+        }
+
+        try
+        {
+            await foreach (var batch in pass.Batches.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return batch;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _activePass, null);
+            await pass.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => Pool.Dispose();
+}

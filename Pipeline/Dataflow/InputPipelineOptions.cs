@@ -1,0 +1,47 @@
+using CatsDogs.Pipeline.Dataflow.Augmentation;
+
+namespace CatsDogs.Pipeline.Dataflow;
+
+/// <summary>
+/// How the input graph is shaped. Parallelism is per stage; capacities are in images per block
+/// and in batches for the prefetch queue, and together they bound the graph's memory.
+/// </summary>
+internal sealed record InputPipelineOptions
+{
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Side of the square network input, in pixels.</summary>
+    public int ImageSize { get; init; } = 64;
+
+    public int ReadThreads { get; init; } = 2;
+
+    public int DecodeThreads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Threads that resample decoded images to the input size; 0 means as many as decode.</summary>
+    public int AugmentThreads { get; init; }
+
+    /// <summary>Images each block may hold (queued, in progress and done) per thread it runs on.</summary>
+    public int QueuePerThread { get; init; } = 4;
+
+    /// <summary>Finished batches waiting for the consumer.</summary>
+    public int Prefetch { get; init; } = 4;
+
+    /// <summary>Batches the consumer may hold at once (2 lets one upload while another computes).</summary>
+    public int ConsumerHeld { get; init; } = 2;
+
+    public bool DropLastPartial { get; init; }
+
+    public FitMode Fit { get; init; } = FitMode.Stretch;
+
+    public AugmentOptions Augment { get; init; } = new();
+
+    /// <summary>Images whose header claims more pixels are skipped before any pixel is allocated.</summary>
+    public long MaxPixels { get; init; } = 50_000_000;
+
+    public int Seed { get; init; } = 42;
+
+    public int EffectiveAugmentThreads => AugmentThreads > 0 ? AugmentThreads : DecodeThreads;
+
+    /// <summary>Batch buffers: the prefetch queue, the one being filled, and those the consumer holds.</summary>
+    public int PoolSize => Prefetch + 1 + ConsumerHeld;
+}

@@ -1,0 +1,61 @@
+using CatsDogs.Pipeline.Data;
+
+namespace CatsDogs.Pipeline.Dataflow.Internal;
+
+/// <summary>
+/// One image on its way through the graph, carrying every buffer the stages need. Jobs are
+/// pooled per pass and reused, so that steady state allocates nothing per image; the pool's size
+/// is the sum of the blocks' bounded capacities, which is what bounds the graph's memory.
+/// Exactly one stage touches a job at a time.
+/// </summary>
+internal sealed class ImageJob(int tileBytes) : IDisposable
+{
+    /// <summary>Position in this pass's order; with ordered blocks, batches follow it.</summary>
+    public int Position;
+
+    /// <summary>Index of the image in the pass's entry list.</summary>
+    public int ImageIndex;
+
+    public ImageLabel Label;
+
+    public SkipReason Skip;
+
+    /// <summary>The decoder's own words on a skipped image, for the log.</summary>
+    public string? SkipDetail;
+
+    public readonly NativeBuffer Encoded = new();
+
+    public int EncodedLength;
+
+    /// <summary>Size the file's header declares, before any scaled decode.</summary>
+    public int SourceWidth;
+
+    public int SourceHeight;
+
+    /// <summary>Decoded pixels, RGBA, <see cref="DecodedWidth"/> x <see cref="DecodedHeight"/>, rows packed.</summary>
+    public readonly NativeBuffer Decoded = new();
+
+    public int DecodedWidth;
+
+    public int DecodedHeight;
+
+    /// <summary>The final image, RGB, network input size.</summary>
+    public readonly byte[] Tile = new byte[tileBytes];
+
+    public void Reset(int position, int imageIndex, ImageLabel label)
+    {
+        Position = position;
+        ImageIndex = imageIndex;
+        Label = label;
+        Skip = SkipReason.None;
+        SkipDetail = null;
+        EncodedLength = 0;
+        SourceWidth = SourceHeight = DecodedWidth = DecodedHeight = 0;
+    }
+
+    public void Dispose()
+    {
+        Encoded.Dispose();
+        Decoded.Dispose();
+    }
+}

@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using System.Threading.Tasks.Dataflow;
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow.Augmentation;
+using CatsDogs.Pipeline.Dataflow.Batching;
+
+namespace CatsDogs.Pipeline.Dataflow.Internal;
+
+/// <summary>
+/// The dataflow graph of one pass over a set of images: read, decode, augment, batch.
+/// <para>
+/// Threading: the feeder task is the only producer; each block runs its delegate on up to its
+/// parallelism of pool threads; the batch block runs on one, so the batcher's fields need no
+/// lock. A job belongs to exactly one stage at a time. Memory: jobs come from a pool whose size
+/// is the sum of the blocks' bounded capacities, so posting never fails and nothing grows; batch
+/// buffers come from the pipeline's fixed pool, so a slow consumer stops the batcher, which
+/// stops the blocks, which stops the feeder.
+/// </para>
+/// </summary>
+internal sealed class PassGraph : IAsyncDisposable
+{
+    private readonly InputPipeline _pipeline;
+    private readonly ImageSource _source;
+    private readonly PassKind _kind;
+    private readonly int _epoch;
+    private readonly CancellationTokenSource _cancellation;
+    private readonly Channel<ImageJob> _idleJobs;
+    private readonly List<ImageJob> _allJobs = [];
+    private readonly Channel<BatchBuffer> _output = Channel.CreateUnbounded<BatchBuffer>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    private readonly TransformBlock<ImageJob, ImageJob> _read;
+    private readonly TransformBlock<ImageJob, ImageJob> _decode;
+    private readonly TransformBlock<ImageJob, ImageJob> _augment;
+    private readonly ActionBlock<ImageJob> _batch;
+    private readonly Task _run;
+
+    // Batcher state: touched only by the batch block's single thread, then by the completion.
+    private BatchBuffer? _current;
+    private int _batchNumber;
+
+    public PassGraph(InputPipeline pipeline, ImageSource source, PassKind kind, int epoch, CancellationToken cancellationToken)
+    {
+        _pipeline = pipeline;
+        _source = source;
+        _kind = kind;
+        _epoch = epoch;
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var options = pipeline.Options;
+
+        _read = new TransformBlock<ImageJob, ImageJob>(Read, BlockOptions(options.ReadThreads));
+        _decode = new TransformBlock<ImageJob, ImageJob>(Decode, BlockOptions(options.DecodeThreads));
+        _augment = new TransformBlock<ImageJob, ImageJob>(Augment, BlockOptions(options.EffectiveAugmentThreads));
+        _batch = new ActionBlock<ImageJob>(AddToBatch, BlockOptions(1));
+        var link = new DataflowLinkOptions { PropagateCompletion = true };
+        _read.LinkTo(_decode, link);
+        _decode.LinkTo(_augment, link);
+        _augment.LinkTo(_batch, link);
+
+        var jobCount = new[] { options.ReadThreads, options.DecodeThreads, options.EffectiveAugmentThreads, 1 }
+            .Sum(threads => threads * options.QueuePerThread);
+        _idleJobs = Channel.CreateBounded<ImageJob>(new BoundedChannelOptions(jobCount) { SingleReader = true });
+        var tileBytes = options.ImageSize * options.ImageSize * 3;
+        for (var i = 0; i < jobCount; i++)
+        {
+            var job = new ImageJob(tileBytes);
+            _allJobs.Add(job);
+            _idleJobs.Writer.TryWrite(job);
+        }
+
+        _run = RunAsync();
+    }
+
+    public ChannelReader<BatchBuffer> Batches => _output.Reader;
+
+    /// <summary>Images waiting in, and finished in, each block: the queue depths a user tunes against.</summary>
+    public (int Input, int Output) QueueDepth(string stage) => stage switch
+    {
+        "read" => (_read.InputCount, _read.OutputCount),
+        "decode" => (_decode.InputCount, _decode.OutputCount),
+        "augment" => (_augment.InputCount, _augment.OutputCount),
+        "batch" => (_batch.InputCount, _output.Reader.Count),
+        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "Stages are read, decode, augment and batch."),
+    };
+
+    private ExecutionDataflowBlockOptions BlockOptions(int threads) => new()
+    {
+        MaxDegreeOfParallelism = threads,
+        BoundedCapacity = threads * _pipeline.Options.QueuePerThread,
+        CancellationToken = _cancellation.Token,
+
+        // Ordered, so that a seed fixes the batches' contents whatever the thread timing.
+        EnsureOrdered = true,
+        SingleProducerConstrained = true,
+    };
+
+    private async Task RunAsync()
+    {
+        Exception? failure = null;
+        var feed = FeedAsync();
+        try
+        {
+            // The batch block first: if it faults, the feeder would wait forever for jobs it never returns.
+            await _batch.Completion.ConfigureAwait(false);
+            await feed.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e is OperationCanceledException ? null : e;
+            _cancellation.Cancel();
+            await Task.WhenAll(feed, _read.Completion, _decode.Completion, _augment.Completion, _batch.Completion)
+                .ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+        finally
+        {
+            FlushLastBatch(complete: failure is null && !_cancellation.IsCancellationRequested);
+            _output.Writer.TryComplete(failure);
+        }
+    }
+
+    private async Task FeedAsync()
+    {
+        var order = EpochOrder.Create(_source.Count, _kind, _pipeline.Options.Seed, _epoch);
+        try
+        {
+            for (var position = 0; position < order.Length; position++)
+            {
+                var job = await _idleJobs.Reader.ReadAsync(_cancellation.Token).ConfigureAwait(false);
+                var index = order[position];
+                job.Reset(position, index, _source.Entries[index].Label);
+                // The pool is sized to the blocks' capacities, but a job is handed back a moment before
+                // its block stops counting it, so the read block can briefly be full: then wait.
+                if (!_read.Post(job))
+                {
+                    await _read.SendAsync(job, _cancellation.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _read.Complete();
+        }
+    }
+
+    private ImageJob Read(ImageJob job)
+    {
+        var started = Stopwatch.GetTimestamp();
+        ImageFileReader.Read(job, _source.FullPaths[job.ImageIndex]);
+        _pipeline.ReadStage.Record(started, 0);
+        return job;
+    }
+
+    private ImageJob Decode(ImageJob job)
+    {
+        if (job.Skip == SkipReason.None)
+        {
+            var started = Stopwatch.GetTimestamp();
+            _pipeline.Decoder.Decode(job, _pipeline.Options.ImageSize, _pipeline.Options.MaxPixels);
+            _pipeline.DecodeStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
+        }
+
+        return job;
+    }
+
+    private ImageJob Augment(ImageJob job)
+    {
+        if (job.Skip == SkipReason.None)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var options = _pipeline.Options;
+            var parameters = _kind == PassKind.Training
+                ? AffineParameters.Draw(options.Augment, (ulong)(uint)options.Seed, _epoch, job.ImageIndex)
+                : AffineParameters.Identity;
+            AffineWarp.Render(
+                job.Decoded.Span(job.DecodedWidth * job.DecodedHeight * 4), job.DecodedWidth, job.DecodedHeight,
+                options.Fit, parameters, job.Tile, options.ImageSize);
+            _pipeline.AugmentStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
+        }
+
+        return job;
+    }
+
+    private async Task AddToBatch(ImageJob job)
+    {
+        if (job.Skip != SkipReason.None)
+        {
+            _pipeline.BadInput.Record(_source.Entries[job.ImageIndex].RelativePath, job.Skip, job.SkipDetail);
+        }
+        else
+        {
+            _current ??= await RentBatchAsync().ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
+            _current.Append(job.Tile, LabelValue(job.Label), job.ImageIndex);
+            _pipeline.BatchStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
+            if (_current.Count == _current.Capacity)
+            {
+                _output.Writer.TryWrite(_current);
+                _current = null;
+            }
+        }
+
+        _idleJobs.Writer.TryWrite(job);
+    }
+
+    private async ValueTask<BatchBuffer> RentBatchAsync()
+    {
+        var buffer = await _pipeline.Pool.RentAsync(_cancellation.Token).ConfigureAwait(false);
+        buffer.Number = _batchNumber++;
+        return buffer;
+    }
+
+    private void FlushLastBatch(bool complete)
+    {
+        var last = _current;
+        _current = null;
+        if (last is null)
+        {
+            return;
+        }
+
+        if (complete && !_pipeline.Options.DropLastPartial)
+        {
+            _output.Writer.TryWrite(last);
+        }
+        else
+        {
+            last.Dispose();
+        }
+    }
+
+    private static float LabelValue(ImageLabel label) => label switch
+    {
+        ImageLabel.Cat => 0f,
+        ImageLabel.Dog => 1f,
+        _ => float.NaN,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        _cancellation.Cancel();
+        await _run.ConfigureAwait(false);
+        while (_output.Reader.TryRead(out var unread))
+        {
+            unread.Dispose();
+        }
+
+        foreach (var job in _allJobs)
+        {
+            job.Dispose();
+        }
+
+        _cancellation.Dispose();
+    }
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+
+namespace CatsDogs.Pipeline.Dataflow;
+
+/// <summary>
+/// Counters for one stage of the graph: how many images it handled and how long its threads
+/// were busy. Updated with interlocked adds from the stage's threads; read at any time.
+/// </summary>
+internal sealed class StageStatistics(string name, int parallelism)
+{
+    private long _images;
+    private long _busyTicks;
+    private long _pixels;
+
+    public string Name { get; } = name;
+
+    public int Parallelism { get; } = parallelism;
+
+    public long Images => Interlocked.Read(ref _images);
+
+    /// <summary>Source pixels the stage handled (the header's size: what a user thinks of as the image).</summary>
+    public long Pixels => Interlocked.Read(ref _pixels);
+
+    public TimeSpan Busy => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _busyTicks));
+
+    /// <summary>What the stage could sustain with its threads, were it never starved or blocked.</summary>
+    public double ImagesPerSecond => Busy > TimeSpan.Zero ? Images * Parallelism / Busy.TotalSeconds : 0;
+
+    public double MegapixelsPerSecond => Busy > TimeSpan.Zero ? Pixels * Parallelism / Busy.TotalSeconds / 1e6 : 0;
+
+    public void Record(long startTimestamp, long pixels)
+    {
+        Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - startTimestamp);
+        Interlocked.Add(ref _pixels, pixels);
+        Interlocked.Increment(ref _images);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Plots;
+using CatsDogs.Pipeline.Runs;
+using SkiaSharp;
+
+namespace CatsDogs.Pipeline.Explore;
+
+/// <summary>
+/// Writes the original project's data exploration into a run folder: histograms of widths and
+/// heights, the most skewed images as a contact sheet and an exclude-list-ready list, the
+/// corrupt-file list, and a summary.
+/// </summary>
+internal static class ExploreReport
+{
+    private const int ThumbnailSide = 200;
+    private const int CaptionHeight = 36;
+
+    public static string Write(DatasetIndex index, ImageFacts[] facts, RunFolder run, int skewedCount)
+    {
+        var good = facts.Where(f => f.Problem == SkipReason.None).ToArray();
+        WriteHistogram(good.Select(f => (double)f.Width).ToArray(), "Image widths", "width (px)", Path.Combine(run.Figures, "widths.png"));
+        WriteHistogram(good.Select(f => (double)f.Height).ToArray(), "Image heights", "height (px)", Path.Combine(run.Figures, "heights.png"));
+
+        var skewed = good.OrderByDescending(f => f.Skew).ThenBy(f => f.Entry.RelativePath, StringComparer.Ordinal).Take(skewedCount).ToArray();
+        File.WriteAllLines(run.File("most-skewed.txt"), [
+            "# The most skewed images (longer side / shorter side). Pass this file to --exclude to leave them out.",
+            .. skewed.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Entry.RelativePath}  # {f.Width}x{f.Height}, {f.Skew:F2}")),
+        ]);
+        WriteContactSheet(index, skewed, Path.Combine(run.Figures, "most-skewed.png"));
+
+        var bad = facts.Where(f => f.Problem != SkipReason.None).OrderBy(f => f.Entry.RelativePath, StringComparer.Ordinal).ToArray();
+        File.WriteAllLines(run.File("corrupt.txt"), bad.Select(f => $"{f.Entry.RelativePath}\t{f.Problem.Describe()}{(f.Detail is null ? "" : $" ({f.Detail})")}"));
+
+        var summary = Summary(index, good, bad, skewed);
+        File.WriteAllText(run.File("summary.txt"), summary);
+        return summary;
+    }
+
+    private static string Summary(DatasetIndex index, ImageFacts[] good, ImageFacts[] bad, ImageFacts[] skewed)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var lines = new List<string>
+        {
+            $"data: {index.Root} ({index.Layout})",
+            $"images: {good.Length + bad.Length} ({index.Count(ImageLabel.Cat)} cats, {index.Count(ImageLabel.Dog)} dogs, {index.Count(ImageLabel.Unlabeled)} unlabeled)",
+        };
+        if (good.Length > 0)
+        {
+            lines.Add(string.Create(c, $"width: min {good.Min(f => f.Width)}, mean {good.Average(f => f.Width):F1}, max {good.Max(f => f.Width)}"));
+            lines.Add(string.Create(c, $"height: min {good.Min(f => f.Height)}, mean {good.Average(f => f.Height):F1}, max {good.Max(f => f.Height)}"));
+            lines.Add(string.Create(c, $"most skewed: {string.Join(", ", skewed.Take(3).Select(f => $"{f.Entry.RelativePath} ({f.Skew:F2})"))}{(skewed.Length > 3 ? ", ... (most-skewed.txt)" : "")}"));
+        }
+
+        lines.Add(bad.Length == 0
+            ? "corrupt files: none"
+            : $"corrupt files: {bad.Length} ({string.Join(", ", bad.GroupBy(f => f.Problem).Select(g => $"{g.Key.Describe()} {g.Count()}"))}); see corrupt.txt");
+        lines.AddRange(bad.Select(f => $"  {f.Entry.RelativePath}: {f.Problem.Describe()}"));
+        return string.Join(Environment.NewLine, lines) + Environment.NewLine;
+    }
+
+    private static void WriteHistogram(double[] values, string title, string axis, string file)
+    {
+        var plot = new ScottPlot.Plot();
+        PlotFonts.Apply(plot);
+        if (values.Length > 0)
+        {
+            // Bins of at least one pixel, centred on whole sizes, so a data set of one size (CIFAR) still plots.
+            var (min, max) = (values.Min() - 0.5, values.Max() + 0.5);
+            var histogram = ScottPlot.Statistics.Histogram.WithBinCount((int)Math.Min(50, max - min), min, max);
+            histogram.AddRange(values);
+            plot.Add.Histogram(histogram);
+        }
+
+        plot.Title(title);
+        plot.XLabel(axis);
+        plot.YLabel("images");
+        plot.SavePng(file, 800, 500);
+    }
+
+    private static void WriteContactSheet(DatasetIndex index, ImageFacts[] images, string file)
+    {
+        const int columns = 5;
+        var rows = Math.Max(1, (images.Length + columns - 1) / columns);
+        using var sheet = new SKBitmap(columns * ThumbnailSide, rows * (ThumbnailSide + CaptionHeight));
+        using var canvas = new SKCanvas(sheet);
+        canvas.Clear(SKColors.White);
+        using var typeface = PlotFonts.File is { } fontFile ? SKTypeface.FromFile(fontFile) : null;
+        using var font = new SKFont(typeface ?? SKTypeface.Default, 12);
+        using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        for (var i = 0; i < images.Length; i++)
+        {
+            var cell = new SKRect(i % columns * ThumbnailSide, i / columns * (ThumbnailSide + CaptionHeight), 0, 0);
+            using var image = SKBitmap.Decode(index.FullPath(images[i].Entry));
+            if (image is not null)
+            {
+                var scale = Math.Min((float)(ThumbnailSide - 8) / image.Width, (float)(ThumbnailSide - 8) / image.Height);
+                var (w, h) = (image.Width * scale, image.Height * scale);
+                var target = SKRect.Create(cell.Left + (ThumbnailSide - w) / 2, cell.Top + (ThumbnailSide - h) / 2, w, h);
+                canvas.DrawBitmap(image, target, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), null);
+            }
+
+            var captionTop = cell.Top + ThumbnailSide + 14;
+            canvas.DrawText(Ellipsize(images[i].Entry.RelativePath), cell.Left + 4, captionTop, SKTextAlign.Left, font, ink);
+            canvas.DrawText(string.Create(CultureInfo.InvariantCulture, $"{images[i].Width}x{images[i].Height}, {images[i].Skew:F2}"), cell.Left + 4, captionTop + 15, SKTextAlign.Left, font, ink);
+        }
+
+        using var png = sheet.Encode(SKEncodedImageFormat.Png, 100);
+        using var output = File.Create(file);
+        png.SaveTo(output);
+    }
+
+    private static string Ellipsize(string text) => text.Length <= 30 ? text : "..." + text[^27..];
+}

@@ -1,0 +1,56 @@
+namespace CatsDogs.Pipeline.Runs;
+
+/// <summary>
+/// The one folder a run writes to: runs/&lt;name&gt;/ with its metrics, checkpoints, figures,
+/// summary and GPU log. Nothing a run makes is written anywhere else.
+/// </summary>
+internal sealed class RunFolder
+{
+    private RunFolder(string path) => Path = path;
+
+    public string Path { get; }
+
+    public string Name => System.IO.Path.GetFileName(Path);
+
+    public string Checkpoints => Sub("checkpoints");
+
+    public string Figures => Sub("figures");
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>
+    /// Makes a new run folder. A name that is taken is refused, so a run never mixes its files
+    /// with another's; without a name, the verb and the local time make one.
+    /// </summary>
+    public static RunFolder CreateNew(string runsDirectory, string? name, string verb)
+    {
+        name ??= $"{verb}-{DateTime.Now:yyyyMMdd-HHmmss}";
+        if (name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
+        {
+            throw new ArgumentException($"--name '{name}' cannot be a folder name.");
+        }
+
+        var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(runsDirectory, name));
+        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            throw new ArgumentException($"The run folder '{path}' already exists; give another --name (or --resume it, for training).");
+        }
+
+        Directory.CreateDirectory(path);
+        return new RunFolder(path);
+    }
+
+    /// <summary>Opens the folder of an earlier run, to resume it.</summary>
+    public static RunFolder OpenExisting(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        return Directory.Exists(full) ? new RunFolder(full) : throw new ArgumentException($"The run folder '{full}' does not exist.");
+    }
+
+    private string Sub(string name)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
