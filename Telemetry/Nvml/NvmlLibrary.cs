@@ -54,11 +54,11 @@ internal static class NvmlLibrary
             }
             catch (DllNotFoundException e)
             {
-                Append(attempts, candidate, FirstLine(e.Message));
+                Append(attempts, candidate, LoaderSays(e.Message));
             }
             catch (BadImageFormatException e)
             {
-                Append(attempts, candidate, FirstLine(e.Message));
+                Append(attempts, candidate, LoaderSays(e.Message));
             }
         }
 
@@ -81,9 +81,13 @@ internal static class NvmlLibrary
     private static void Append(StringBuilder attempts, string candidate, string outcome) =>
         attempts.Append(attempts.Length == 0 ? "" : "; ").Append(candidate).Append(": ").Append(outcome);
 
-    private static string FirstLine(string text)
+    /// <summary>
+    /// The runtime's message opens with generic advice ("consider using a tool like strace") and then
+    /// gives dlerror's line per name it tried; those lines are the reason.
+    /// </summary>
+    private static string LoaderSays(string message)
     {
-        int newline = text.IndexOf('\n');
-        return (newline < 0 ? text : text[..newline]).Trim();
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length > 1 ? string.Join(" | ", lines.Skip(1).Distinct()) : message.Trim();
     }
 }
