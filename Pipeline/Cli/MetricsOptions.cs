@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net;
 using CatsDogs.Pipeline.Hosting;
 using CatsDogs.Telemetry;
 
@@ -12,25 +11,7 @@ namespace CatsDogs.Pipeline.Cli;
 /// </summary>
 internal sealed class MetricsOptions
 {
-    private readonly Option<IPEndPoint?> _listen = new(MetricsListen.OptionName)
-    {
-        Description = $"Serve Prometheus metrics (/metrics) and /healthz at ADDRESS:PORT; '{MetricsListen.Off}' turns it off. " +
-            "A non-loopback address must be spelled out (0.0.0.0:9464 for every interface).",
-        DefaultValueFactory = _ => MetricsListen.Parse(MetricsListen.Default),
-        CustomParser = result =>
-        {
-            try
-            {
-                return MetricsListen.Parse(result.Tokens.Single().Value);
-            }
-            catch (FormatException e)
-            {
-                result.AddError(e.Message);
-                return null;
-            }
-        },
-        HelpName = "ADDRESS:PORT|none",
-    };
+    private readonly Option<string> _listen = CreateOption();
 
     public void AddTo(Command command) => command.Add(_listen);
 
@@ -42,7 +23,8 @@ internal sealed class MetricsOptions
     {
         try
         {
-            return await TelemetrySession.StartAsync(result.GetValue(_listen), new TextWriterLogger(Console.Error), cancellationToken);
+            var listen = MetricsListen.Parse(result.GetRequiredValue(_listen));
+            return await TelemetrySession.StartAsync(listen, new TextWriterLogger(Console.Error), cancellationToken);
         }
         catch (IOException e)
         {
@@ -52,4 +34,29 @@ internal sealed class MetricsOptions
     }
 
     public const int CannotListenExitCode = 2;
+
+    private static Option<string> CreateOption()
+    {
+        var option = new Option<string>(MetricsListen.OptionName)
+        {
+            Description = $"Serve Prometheus metrics (/metrics) and /healthz at ADDRESS:PORT; '{MetricsListen.Off}' turns it off. " +
+                "A non-loopback address must be spelled out (0.0.0.0:9464 for every interface).",
+            DefaultValueFactory = _ => MetricsListen.Default,
+            HelpName = "ADDRESS:PORT|none",
+        };
+
+        // Refused at parse time, with the accepted forms, before the verb does anything.
+        option.Validators.Add(result =>
+        {
+            try
+            {
+                MetricsListen.Parse(result.GetValueOrDefault<string>());
+            }
+            catch (FormatException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
+        return option;
+    }
 }
