@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Measures what exporting metrics costs the input pipeline: `catsdogs bench input` with
 # --metrics-listen on (scraped every second, as a busy Prometheus would) and off, alternated
-# so that drift in the machine's load hits both alike. Prints each run's end-to-end images/s
-# and the medians. Usage: bench/metrics-overhead.sh [DATA_DIR] [ROUNDS] [PASSES]
+# so that drift in the machine's load hits both alike. Prints each run's end-to-end images/s and
+# CPU time per image (the bench's own figures, measured passes only), and the medians. On a shared
+# machine wall time swings with the neighbours' load; CPU per image is the steadier measure of
+# what exporting costs. Usage: bench/metrics-overhead.sh [DATA_DIR] [ROUNDS] [PASSES]
 set -euo pipefail
 
 data=${1:-data/cifar-catsdogs/train}
@@ -26,16 +28,20 @@ run() { # $1 = on|off, $2 = round
   dotnet "$app" bench input --data "$data" --passes "$passes" --runs-dir "$out" --name "$1-$2" \
     --metrics-listen "$listen" >"$out/$1-$2.log" 2>&1
   [ -n "$scraper" ] && kill "$scraper"
-  grep -o "end-to-end: [0-9.]* images/s" "$out/$1-$2/summary.txt" | grep -o "[0-9.]*" | head -1
+  local summary="$out/$1-$2/summary.txt"
+  echo "$(grep -o 'end-to-end: [0-9.]*' "$summary" | grep -o '[0-9.]*$') $(grep -o '[0-9.]* us per image' "$summary" | grep -o '^[0-9.]*')"
 }
 
-on=(); off=()
+on_rate=(); off_rate=(); on_cpu=(); off_cpu=()
 for r in $(seq 1 "$rounds"); do
-  off+=("$(run off "$r")")
-  on+=("$(run on "$r")")
-  echo "round $r: off ${off[-1]} images/s, on ${on[-1]} images/s"
+  read -r rate cpu < <(run off "$r"); off_rate+=("$rate"); off_cpu+=("$cpu")
+  read -r rate cpu < <(run on "$r"); on_rate+=("$rate"); on_cpu+=("$cpu")
+  echo "round $r: off ${off_rate[-1]} images/s ${off_cpu[-1]} us/image, on ${on_rate[-1]} images/s ${on_cpu[-1]} us/image"
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-m_off=$(median "${off[@]}"); m_on=$(median "${on[@]}")
-echo "median: off $m_off images/s, on $m_on images/s, difference $(awk -v a="$m_off" -v b="$m_on" 'BEGIN {printf "%+.2f%%", (b-a)/a*100}')"
+change() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.2f%%", (b-a)/a*100}'; }
+r_off=$(median "${off_rate[@]}"); r_on=$(median "${on_rate[@]}")
+c_off=$(median "${off_cpu[@]}"); c_on=$(median "${on_cpu[@]}")
+echo "median images/s: off $r_off, on $r_on ($(change "$r_off" "$r_on"))"
+echo "median cpu us per image: off $c_off, on $c_on ($(change "$c_off" "$c_on"))"

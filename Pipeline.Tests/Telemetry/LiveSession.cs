@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using CatsDogs.Telemetry;
 
@@ -45,6 +46,62 @@ internal sealed class LiveSession : IAsyncDisposable
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>
+    /// Every family the exporter emits when every instrument has been used and NVML sees a GPU (fed
+    /// by <see cref="FakeGpu"/>: the GPU instruments are the same objects whether NVML is there or not),
+    /// and the CatsDogs meter's instruments (name to unit) behind them.
+    /// </summary>
+    public static async Task<(Dictionary<string, MetricFamily> Families, Dictionary<string, string?> Units)> ScrapeEveryFamilyAsync()
+    {
+        var units = new Dictionary<string, string?>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == "CatsDogs")
+                {
+                    lock (units)
+                    {
+                        units[instrument.Name] = instrument.Unit;
+                    }
+                }
+            },
+        };
+        listener.Start();
+        await using var live = await StartAsync();
+        RecordEveryInstrument(live.Session);
+        GC.Collect(); // the runtime reports dotnet.gc.last_collection.* only once a collection has happened
+        var text = await live.ScrapeUntilAsync(t => t.Contains("hw_gpu_utilization{") && t.Contains("dotnet_gc_last_collection_heap_size_bytes{"));
+        lock (units)
+        {
+            return (Exposition.Parse(text), new Dictionary<string, string?>(units));
+        }
+    }
+
+    /// <summary>Touches every instrument so that each family appears in a scrape.</summary>
+    public static void RecordEveryInstrument(TelemetrySession session)
+    {
+        var pipeline = session.Pipeline;
+        foreach (var stage in Enum.GetValues<PipelineStage>())
+        {
+            pipeline.AddImages(stage, 32);
+        }
+
+        pipeline.AddSkipped("corrupt");
+        pipeline.RecordBatchAssembly(TimeSpan.FromMilliseconds(3));
+        pipeline.TrackQueue("decode", () => 3, () => 1);
+        pipeline.TrackBufferPool("batches", () => 2, () => 6);
+        var trainer = session.Trainer;
+        trainer.AddStep(32, TimeSpan.FromMilliseconds(40));
+        trainer.AddInputWait(TimeSpan.FromMilliseconds(5));
+        trainer.SetTrainingScores(0.65, 0.62);
+        trainer.SetValidationScores(0.6, 0.68);
+        trainer.SetLearningRate(1e-3);
+        trainer.SetEpoch(1, 30);
+        trainer.AddCheckpointWrite();
+        trainer.AddCheckpointFailure();
     }
 
     public async ValueTask DisposeAsync()

@@ -12,7 +12,7 @@ public sealed class MetricsEndpointTests
     public async Task Scrape_is_valid_exposition_and_our_families_lint_clean()
     {
         await using var live = await LiveSession.StartAsync();
-        RecordEveryInstrument(live.Session);
+        LiveSession.RecordEveryInstrument(live.Session);
         var text = await live.ScrapeUntilAsync(t => t.Contains("hw_gpu_utilization{"));
 
         // Runtime and process metric names are upstream's (dotnet_timer_count, process_thread_count trip the
@@ -116,7 +116,7 @@ public sealed class MetricsEndpointTests
     {
         await using var session = await TelemetrySession.StartAsync(null, new CapturingLogger(), () => (new FakeGpu(), ""), TimeSpan.FromSeconds(1), CancellationToken.None);
         Assert.Null(session.MetricsEndpoint);
-        RecordEveryInstrument(session);
+        LiveSession.RecordEveryInstrument(session);
     }
 
     [Fact]
@@ -141,29 +141,5 @@ public sealed class MetricsEndpointTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         HotPath();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
-    /// <summary>Touches every instrument so that each family appears in a scrape.</summary>
-    internal static void RecordEveryInstrument(TelemetrySession session)
-    {
-        var pipeline = session.Pipeline;
-        foreach (var stage in Enum.GetValues<PipelineStage>())
-        {
-            pipeline.AddImages(stage, 32);
-        }
-
-        pipeline.AddSkipped("corrupt");
-        pipeline.RecordBatchAssembly(TimeSpan.FromMilliseconds(3));
-        pipeline.TrackQueue("decode", () => 3, () => 1);
-        pipeline.TrackBufferPool("batches", () => 2, () => 6);
-        var trainer = session.Trainer;
-        trainer.AddStep(32, TimeSpan.FromMilliseconds(40));
-        trainer.AddInputWait(TimeSpan.FromMilliseconds(5));
-        trainer.SetTrainingScores(0.65, 0.62);
-        trainer.SetValidationScores(0.6, 0.68);
-        trainer.SetLearningRate(1e-3);
-        trainer.SetEpoch(1, 30);
-        trainer.AddCheckpointWrite();
-        trainer.AddCheckpointFailure();
     }
 }

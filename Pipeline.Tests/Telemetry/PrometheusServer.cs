@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace CatsDogs.Tests.Telemetry;
@@ -39,7 +38,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
                 static_configs:
                   - targets: ["{target}"]
             """);
-        int port = FreeLoopbackPort();
+        int port = LoopbackPort.Free();
         var start = new ProcessStartInfo(binary)
         {
             ArgumentList =
@@ -141,12 +140,5 @@ internal sealed class PrometheusServer : IAsyncDisposable
         }
 
         throw new TimeoutException($"prometheus was not ready within 30 s: {errors()}");
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -71,6 +71,7 @@ internal static class BenchInputCommand
 
         lines.Add("");
         lines.Add(string.Create(c, $"end-to-end: {outcome.ImagesPerSecond:F1} images/s, {outcome.MegapixelsPerSecond:F2} MP/s ({outcome.Images} images in {outcome.Elapsed.TotalSeconds:F2} s)"));
+        lines.Add(string.Create(c, $"cpu time: {outcome.CpuTime.TotalSeconds:F2} s, {outcome.CpuMicrosecondsPerImage:F1} us per image"));
         lines.Add(string.Create(c, $"managed allocation: {outcome.AllocatedBytesPerImage:F1} bytes per image"));
         lines.Add(pipeline.BadInput.Summary());
         return string.Join(Environment.NewLine, lines) + Environment.NewLine;

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace CatsDogs.Tests.Telemetry;
+
+/// <summary>A panel of grafana/dashboards/catsdogs.json: its row, its title and its PromQL queries.</summary>
+internal sealed record DashboardPanel(string Row, string Title, IReadOnlyList<string> Queries)
+{
+    /// <summary>Metric names the queries select; every selector in this dashboard carries the instance filter.</summary>
+    public IEnumerable<string> MetricNames => Queries.SelectMany(q => Dashboard.SelectorPattern().Matches(q).Select(m => m.Groups[1].Value)).Distinct();
+}
+
+internal static partial class Dashboard
+{
+    public const string InstanceFilter = "{instance=~\"$instance\"}";
+
+    public static string Path => RepoPaths.Of("grafana/dashboards/catsdogs.json");
+
+    public static JsonDocument Load() => JsonDocument.Parse(File.ReadAllText(Path));
+
+    public static IReadOnlyList<DashboardPanel> Panels()
+    {
+        using var json = Load();
+        var panels = new List<DashboardPanel>();
+        var row = "";
+        foreach (var panel in json.RootElement.GetProperty("panels").EnumerateArray())
+        {
+            var title = panel.GetProperty("title").GetString()!;
+            if (panel.GetProperty("type").GetString() == "row")
+            {
+                row = title;
+                continue;
+            }
+
+            var queries = panel.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!).ToArray();
+            panels.Add(new DashboardPanel(row, title, queries));
+        }
+
+        return panels;
+    }
+
+    /// <summary>The query as Grafana sends it: the instance variable at "All", the rate interval at <paramref name="rateInterval"/>.</summary>
+    public static string Resolve(string query, string rateInterval) =>
+        query.Replace("$instance", ".+", StringComparison.Ordinal).Replace("$__rate_interval", rateInterval, StringComparison.Ordinal);
+
+    [GeneratedRegex(@"([a-zA-Z_:][a-zA-Z0-9_:]*)\{instance=~")]
+    internal static partial Regex SelectorPattern();
+}
