@@ -32,6 +32,8 @@ internal interface IBackend : IDisposable
 
     void Fill(Tensor tensor, float value);
 
+    void Copy(Tensor source, Tensor destination);
+
     /// <summary>
     /// Converts uint8 NHWC RGB pixels to float NCHW in [0, 1] and copies the labels
     /// (NaN for unlabeled). <paramref name="images"/> is [batch.Count, 3, H, W] and

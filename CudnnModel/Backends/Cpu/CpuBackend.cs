@@ -39,6 +39,12 @@ internal sealed unsafe class CpuBackend : IBackend
 
     public void Fill(Tensor tensor, float value) => Cpu(tensor).Span.Fill(value);
 
+    public void Copy(Tensor source, Tensor destination)
+    {
+        Same(source.Shape, destination.Shape);
+        Cpu(source).Span.CopyTo(Cpu(destination).Span);
+    }
+
     public void LoadImages(HostImageBatch batch, Tensor images, Tensor labels)
     {
         Same(new TensorShape(batch.Count, HostImageBatch.Channels, batch.Height, batch.Width), images.Shape);

@@ -318,6 +318,25 @@ public abstract class BackendOpTests : IDisposable
         Assert.Equal(1f, Read(factor)[0]);
     }
 
+    [Fact]
+    public void Loading_images_turns_interleaved_bytes_into_scaled_planes_and_keeps_labels()
+    {
+        using var images = new StripeImages(3, 4, seed: 8);
+        var batch = images.Batch(0, 3);
+        var (pixels, labels) = (Backend.Allocate(new TensorShape(3, 3, 4, 4)), Backend.Allocate(new TensorShape(3, 1)));
+
+        Backend.LoadImages(batch, pixels, labels);
+
+        var bytes = batch.PixelSpan.ToArray();
+        var expected = Enumerable.Range(0, 3 * 3 * 16).Select(i =>
+        {
+            var (n, c, p) = (i / 48, i / 16 % 3, i % 16);
+            return bytes[(n * 16 + p) * 3 + c] / 255d;
+        }).ToArray();
+        AssertClose(Read(pixels), expected, 1e-6, "pixels");
+        Assert.Equal(batch.LabelSpan.ToArray(), Read(labels));
+    }
+
     public void Dispose()
     {
         Backend.Dispose();
