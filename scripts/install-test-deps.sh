@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Installs, once, the system packages the tests use: a TrueType font for plots.
+# Installs what the test suite needs beyond the .NET SDK. Idempotent: a second run does nothing.
+# - prometheus: the telemetry tests start a real Prometheus server and check the exporter's
+#   output with promtool (Debian's prometheus package ships both).
+# - fonts-dejavu-core: a TrueType font for the plots (Skia's Linux assets have no fontconfig).
 set -euo pipefail
 
 missing=()
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing ${missing[*]} ..."
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
 fi

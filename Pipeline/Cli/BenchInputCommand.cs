@@ -21,18 +21,27 @@ internal static class BenchInputCommand
         var runsDirectory = SharedOptions.RunsDirectory();
         var name = SharedOptions.RunName();
         var input = new InputOptions(seed);
+        var metrics = new MetricsOptions();
 
         var command = new Command("input", "Run the input pipeline with no model and report its throughput per stage and end to end.")
         {
             data, passes, inference, seed, runsDirectory, name,
         };
         input.AddTo(command);
+        metrics.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
             var options = input.Bind(result);
+            await using var telemetry = await metrics.StartAsync(result, cancellationToken);
+            if (telemetry is null)
+            {
+                return MetricsOptions.CannotListenExitCode;
+            }
+
             var run = RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "bench-input");
-            using var pipeline = new InputPipeline(options, AlignedHostAllocator.Instance, Console.Error);
+            telemetry.WriteGpuCsv(run.File("gpu.csv"));
+            using var pipeline = new InputPipeline(options, AlignedHostAllocator.Instance, Console.Error, metrics: telemetry.Pipeline);
             var kind = result.GetValue(inference) ? PassKind.Inference : PassKind.Training;
             var benchmark = new InputBenchmark(pipeline, new ImageSource(index), kind, AnsiConsole.Console);
             var outcome = await benchmark.RunAsync(result.GetValue(passes), cancellationToken);

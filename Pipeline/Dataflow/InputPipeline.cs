@@ -3,29 +3,42 @@ using CatsDogs.Model.Memory;
 using CatsDogs.Pipeline.Dataflow.Batching;
 using CatsDogs.Pipeline.Dataflow.Decoding;
 using CatsDogs.Pipeline.Dataflow.Internal;
+using CatsDogs.Telemetry;
 
 namespace CatsDogs.Pipeline.Dataflow;
 
 /// <summary>
 /// Turns image files into batches in host memory, in parallel and bounded, one pass at a time.
 /// The batch buffer pool, the counters and the bad-input log live as long as the pipeline; each
-/// pass builds a fresh dataflow graph over them. One pass runs at a time.
+/// pass builds a fresh dataflow graph over them. One pass runs at a time. With
+/// <see cref="PipelineMetrics"/>, the same counts are exported, and queue depths and pool usage
+/// are read at every scrape for as long as the pipeline lives.
 /// </summary>
 internal sealed class InputPipeline : IDisposable
 {
+    private readonly IDisposable[] _tracked;
     private PassGraph? _activePass;
 
-    public InputPipeline(InputPipelineOptions options, IHostMemoryAllocator allocator, TextWriter log, IImageDecoder? decoder = null)
+    public InputPipeline(InputPipelineOptions options, IHostMemoryAllocator allocator, TextWriter log, IImageDecoder? decoder = null, PipelineMetrics? metrics = null)
     {
         Options = options;
         Decoder = decoder ?? new SkiaImageDecoder();
         Pool = new BatchBufferPool(allocator, options.PoolSize, options.BatchSize, options.ImageSize);
-        BadInput = new BadInputLog(log);
-        ReadStage = new StageStatistics("read", options.ReadThreads);
-        DecodeStage = new StageStatistics("decode", options.DecodeThreads);
-        AugmentStage = new StageStatistics("augment", options.EffectiveAugmentThreads);
-        BatchStage = new StageStatistics("batch", 1);
+        Metrics = metrics;
+        BadInput = new BadInputLog(log, metrics);
+        ReadStage = new StageStatistics(PipelineStage.Read, options.ReadThreads, metrics);
+        DecodeStage = new StageStatistics(PipelineStage.Decode, options.DecodeThreads, metrics);
+        AugmentStage = new StageStatistics(PipelineStage.Augment, options.EffectiveAugmentThreads, metrics);
+        BatchStage = new StageStatistics(PipelineStage.Batch, 1, metrics);
+        _tracked = metrics is null
+            ? []
+            : [
+                .. Stages.Select(s => metrics.TrackQueue(s.Name, () => QueueDepth(s.Name).Input, () => QueueDepth(s.Name).Output)),
+                metrics.TrackBufferPool("batches", () => Pool.Free, () => Pool.InUse),
+            ];
     }
+
+    public PipelineMetrics? Metrics { get; }
 
     public InputPipelineOptions Options { get; }
 
@@ -77,5 +90,13 @@ internal sealed class InputPipeline : IDisposable
         }
     }
 
-    public void Dispose() => Pool.Dispose();
+    public void Dispose()
+    {
+        foreach (var tracked in _tracked)
+        {
+            tracked.Dispose();
+        }
+
+        Pool.Dispose();
+    }
 }

@@ -28,6 +28,18 @@ internal static class SkipReasons
 {
     public static readonly SkipReason[] All = Enum.GetValues<SkipReason>().Where(r => r != SkipReason.None).ToArray();
 
+    /// <summary>The reason as a metric label value: fixed, lower case, no spaces.</summary>
+    public static string Label(this SkipReason reason) => reason switch
+    {
+        SkipReason.Empty => "empty",
+        SkipReason.Unreadable => "unreadable",
+        SkipReason.NotAnImage => "not_an_image",
+        SkipReason.TooLarge => "too_large",
+        SkipReason.Truncated => "truncated",
+        SkipReason.Corrupt => "corrupt",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Only skipped images have a reason."),
+    };
+
     public static string Describe(this SkipReason reason) => reason switch
     {
         SkipReason.Empty => "empty file",

@@ -38,6 +38,7 @@ internal sealed class PassGraph : IAsyncDisposable
 
     // Batcher state: touched only by the batch block's single thread, then by the completion.
     private BatchBuffer? _current;
+    private long _currentRented;
     private int _batchNumber;
 
     public PassGraph(InputPipeline pipeline, ImageSource source, PassKind kind, int epoch, CancellationToken cancellationToken)
@@ -194,6 +195,7 @@ internal sealed class PassGraph : IAsyncDisposable
             _pipeline.BatchStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
             if (_current.Count == _current.Capacity)
             {
+                _pipeline.Metrics?.RecordBatchAssembly(Stopwatch.GetElapsedTime(_currentRented));
                 _output.Writer.TryWrite(_current);
                 _current = null;
             }
@@ -206,6 +208,7 @@ internal sealed class PassGraph : IAsyncDisposable
     {
         var buffer = await _pipeline.Pool.RentAsync(_cancellation.Token).ConfigureAwait(false);
         buffer.Number = _batchNumber++;
+        _currentRented = Stopwatch.GetTimestamp();
         return buffer;
     }
 

@@ -1,0 +1,68 @@
+using CatsDogs.Telemetry.Gpu;
+using Microsoft.Extensions.Logging;
+
+namespace CatsDogs.Tests.Telemetry;
+
+public sealed class GpuSamplerTests : IDisposable
+{
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(20);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("catsdogs-sampler-").FullName;
+    private readonly FakeGpu _gpu = new();
+    private readonly CapturingLogger _log = new();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Publishes_readings_and_appends_them_to_the_attached_csv()
+    {
+        var csv = Path.Combine(_dir, "gpu.csv");
+        using (var sampler = GpuSampler.Start(_gpu, Period, _log))
+        {
+            WaitUntil(() => sampler.Latest.Count == 1);
+            sampler.LogTo(csv);
+            WaitUntil(() => File.ReadAllLines(csv).Length >= 3);
+            Assert.Equal(FakeGpu.H200, sampler.Latest[0].Device);
+        }
+
+        Assert.True(_gpu.Disposed);
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal(GpuCsvLog.Header, lines[0]);
+        Assert.All(lines[1..], l => Assert.Contains(", NVIDIA H200, 00000000:19:00.0, 570.86.15, P0, ", l));
+        Assert.Empty(_log.Entries);
+    }
+
+    [Fact]
+    public void Samples_about_once_per_period()
+    {
+        using var sampler = GpuSampler.Start(_gpu, TimeSpan.FromMilliseconds(100), _log);
+        Thread.Sleep(1050);
+        // First read at once, then one per 100 ms: 11 on an idle machine; a loaded CI box may lose a few, never gain.
+        Assert.InRange(_gpu.Reads, 6, 12);
+    }
+
+    [Fact]
+    public void A_failing_gpu_is_logged_once_and_its_series_disappear()
+    {
+        using var sampler = GpuSampler.Start(_gpu, Period, _log);
+        WaitUntil(() => sampler.Latest.Count == 1);
+        _gpu.FailWith("GPU is lost");
+        WaitUntil(() => sampler.Latest.Count == 0);
+        Thread.Sleep(10 * Period);
+
+        var entry = Assert.Single(_log.Entries);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.Contains("GPU is lost", entry.Message);
+        Assert.Empty(sampler.Latest);
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the sampler");
+            Thread.Sleep(5);
+        }
+    }
+}

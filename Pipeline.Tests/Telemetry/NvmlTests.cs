@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+using CatsDogs.Telemetry.Gpu;
+using CatsDogs.Telemetry.Nvml;
+using CatsDogs.Telemetry.Nvml.Native;
+
+namespace CatsDogs.Tests.Telemetry;
+
+public sealed class NvmlTests
+{
+    [Fact]
+    public unsafe void Structs_match_the_nvml_h_layout()
+    {
+        // nvmlPciInfo_t: char busIdLegacy[16]; 5 x unsigned int; char busId[32].
+        Assert.Equal(68, sizeof(nvmlPciInfo_t));
+        Assert.Equal(36, (int)Marshal.OffsetOf<nvmlPciInfo_t>(nameof(nvmlPciInfo_t.busId)));
+        Assert.Equal(8, sizeof(nvmlUtilization_t));
+        Assert.Equal(24, sizeof(nvmlMemory_t));
+    }
+
+    [Fact]
+    public void Loading_reports_every_path_it_tried()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-dir", NvmlNative.LibraryName);
+        var handle = NvmlLibrary.TryLoad(["libcatsdogs-no-such-library.so.1", missing], out var trace);
+
+        Assert.Equal(0, handle);
+        Assert.StartsWith("libcatsdogs-no-such-library.so.1: libcatsdogs-no-such-library.so.1: cannot open shared object file", trace);
+        Assert.EndsWith($"; {missing}: no such file", trace);
+    }
+
+    [Fact]
+    public void Opening_nvml_yields_readable_gpus_or_says_why_not()
+    {
+        using var reader = NvmlGpuReader.TryOpen(out var reason);
+        bool driverPresent = NvmlLibrary.DefaultCandidates.Skip(1).Any(File.Exists);
+        if (reader is null)
+        {
+            // Without a driver the reason is the loader's trace; with one, the NVML call that failed and NVML's words.
+            Assert.Contains(driverPresent ? "failed: " : $"{NvmlNative.LibraryName} could not be loaded", reason);
+            return;
+        }
+
+        var sample = reader.ReadAll(DateTimeOffset.Now)[0];
+        Assert.Empty(reason);
+        Assert.Matches("^[0-9A-F]{8}:[0-9A-F]{2}:[0-9A-F]{2}\\.[0-9]$", sample.Device.PciBusId);
+        Assert.NotEmpty(sample.Device.Name);
+        Assert.InRange(sample.MemoryUsedBytes, 0UL, sample.MemoryTotalBytes);
+        Assert.True(sample.MemoryTotalBytes > 0);
+    }
+}

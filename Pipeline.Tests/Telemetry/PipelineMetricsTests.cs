@@ -1,0 +1,110 @@
+using System.Diagnostics.Metrics;
+using CatsDogs.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
+namespace CatsDogs.Tests.Telemetry;
+
+public sealed class PipelineMetricsTests : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly IMeterFactory _factory;
+    private readonly PipelineMetrics _metrics;
+
+    public PipelineMetricsTests()
+    {
+        _factory = _services.GetRequiredService<IMeterFactory>();
+        _metrics = new PipelineMetrics(_factory);
+    }
+
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public void Counts_images_per_stage()
+    {
+        using var images = Collect<long>("catsdogs.pipeline.images");
+        _metrics.AddImages(PipelineStage.Read, 5);
+        _metrics.AddImages(PipelineStage.Decode, 4);
+        _metrics.AddImages(PipelineStage.Augment, 3);
+        _metrics.AddImages(PipelineStage.Batch, 2);
+        _metrics.AddImages(PipelineStage.Read, 1);
+
+        var byStage = images.GetMeasurementSnapshot()
+            .GroupBy(m => (string)m.Tags["stage"]!)
+            .ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        Assert.Equal(new Dictionary<string, long> { ["read"] = 6, ["decode"] = 4, ["augment"] = 3, ["batch"] = 2 }, byStage);
+    }
+
+    [Fact]
+    public void Rejects_negative_counts() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => _metrics.AddImages(PipelineStage.Read, -1));
+
+    [Fact]
+    public void Counts_skipped_images_by_reason()
+    {
+        using var skipped = Collect<long>("catsdogs.pipeline.images.skipped");
+        _metrics.AddSkipped("corrupt");
+        _metrics.AddSkipped("corrupt");
+        _metrics.AddSkipped("too_small");
+
+        var byReason = skipped.GetMeasurementSnapshot().GroupBy(m => (string)m.Tags["reason"]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        Assert.Equal(new Dictionary<string, long> { ["corrupt"] = 2, ["too_small"] = 1 }, byReason);
+        Assert.Throws<ArgumentException>(() => _metrics.AddSkipped(" "));
+    }
+
+    [Fact]
+    public void Records_batch_assembly_in_seconds()
+    {
+        using var assembly = Collect<double>("catsdogs.pipeline.batch.assembly.duration");
+        _metrics.RecordBatchAssembly(TimeSpan.FromMilliseconds(12.5));
+        Assert.Equal(0.0125, Assert.Single(assembly.GetMeasurementSnapshot()).Value, 9);
+    }
+
+    [Fact]
+    public void Reports_tracked_queues_at_each_observation_until_disposed()
+    {
+        using var depth = Collect<int>("catsdogs.pipeline.queue.depth");
+        int decodeIn = 7;
+        var decode = _metrics.TrackQueue("decode", () => decodeIn, () => 2);
+        using var batch = _metrics.TrackQueue("batch", () => 1, () => 4);
+
+        depth.RecordObservableInstruments();
+        decodeIn = 9;
+        depth.RecordObservableInstruments();
+        decode.Dispose();
+        depth.RecordObservableInstruments();
+
+        var observed = depth.GetMeasurementSnapshot().Select(m => $"{m.Tags["block"]}/{m.Tags["side"]}={m.Value}").ToArray();
+        Assert.Equal(
+            ["decode/input=7", "decode/output=2", "batch/input=1", "batch/output=4",
+             "decode/input=9", "decode/output=2", "batch/input=1", "batch/output=4",
+             "batch/input=1", "batch/output=4"],
+            observed);
+    }
+
+    [Fact]
+    public void A_name_is_tracked_once_at_a_time()
+    {
+        var first = _metrics.TrackQueue("decode", () => 0, () => 0);
+        Assert.Throws<ArgumentException>(() => _metrics.TrackQueue("decode", () => 0, () => 0));
+        first.Dispose();
+        _metrics.TrackQueue("decode", () => 0, () => 0).Dispose();
+    }
+
+    [Fact]
+    public void Reports_the_buffer_pool_free_and_in_use()
+    {
+        using var pool = Collect<int>("catsdogs.pipeline.pool.buffers");
+        using (_metrics.TrackBufferPool("batches", () => 3, () => 5))
+        {
+            pool.RecordObservableInstruments();
+        }
+
+        pool.RecordObservableInstruments();
+        var observed = pool.GetMeasurementSnapshot().Select(m => $"{m.Tags["pool"]}/{m.Tags["state"]}={m.Value}").ToArray();
+        Assert.Equal(["batches/free=3", "batches/in_use=5"], observed);
+    }
+
+    private MetricCollector<T> Collect<T>(string instrument) where T : struct =>
+        new(_factory, "CatsDogs", instrument);
+}

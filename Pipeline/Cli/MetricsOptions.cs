@@ -1,0 +1,62 @@
+using System.CommandLine;
+using CatsDogs.Pipeline.Hosting;
+using CatsDogs.Telemetry;
+
+namespace CatsDogs.Pipeline.Cli;
+
+/// <summary>
+/// <c>--metrics-listen</c>, for the verbs that run long enough to watch, and the telemetry session it
+/// starts. The session starts before the run folder exists, so a bad address or a busy port stops
+/// the verb before anything of the run is made.
+/// </summary>
+internal sealed class MetricsOptions
+{
+    private readonly Option<string> _listen = CreateOption();
+
+    public void AddTo(Command command) => command.Add(_listen);
+
+    /// <summary>
+    /// Starts exporting, or says on stderr why it cannot listen (address, port, reason) and returns
+    /// null: the verb then stops with <see cref="CannotListenExitCode"/> before making anything.
+    /// </summary>
+    public async Task<TelemetrySession?> StartAsync(ParseResult result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var listen = MetricsListen.Parse(result.GetRequiredValue(_listen));
+            return await TelemetrySession.StartAsync(listen, new TextWriterLogger(Console.Error), cancellationToken);
+        }
+        catch (IOException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return null;
+        }
+    }
+
+    public const int CannotListenExitCode = 2;
+
+    private static Option<string> CreateOption()
+    {
+        var option = new Option<string>(MetricsListen.OptionName)
+        {
+            Description = $"Serve Prometheus metrics (/metrics) and /healthz at ADDRESS:PORT; '{MetricsListen.Off}' turns it off. " +
+                "A non-loopback address must be spelled out (0.0.0.0:9464 for every interface).",
+            DefaultValueFactory = _ => MetricsListen.Default,
+            HelpName = "ADDRESS:PORT|none",
+        };
+
+        // Refused at parse time, with the accepted forms, before the verb does anything.
+        option.Validators.Add(result =>
+        {
+            try
+            {
+                MetricsListen.Parse(result.GetValueOrDefault<string>());
+            }
+            catch (FormatException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
+        return option;
+    }
+}
