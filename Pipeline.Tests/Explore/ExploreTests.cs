@@ -50,7 +50,7 @@ public sealed class ExploreTests : IDisposable
         RunFolder.CreateNew(_folder.Path, "taken", "explore");
         File.WriteAllText(Path.Combine(_folder.Path, "taken", "summary.txt"), "earlier run");
 
-        var error = Assert.Throws<ArgumentException>(() => RunFolder.CreateNew(_folder.Path, "taken", "explore"));
+        var error = Assert.Throws<CatsDogs.Pipeline.Cli.CommandLineError>(() => RunFolder.CreateNew(_folder.Path, "taken", "explore"));
 
         Assert.Contains("already exists", error.Message);
         Assert.Equal("earlier run", File.ReadAllText(Path.Combine(_folder.Path, "taken", "summary.txt")));

@@ -24,6 +24,7 @@ internal sealed class PassGraph : IAsyncDisposable
     private readonly ImageSource _source;
     private readonly PassKind _kind;
     private readonly int _epoch;
+    private readonly int _startPosition;
     private readonly CancellationTokenSource _cancellation;
     private readonly Channel<ImageJob> _idleJobs;
     private readonly List<ImageJob> _allJobs = [];
@@ -41,12 +42,13 @@ internal sealed class PassGraph : IAsyncDisposable
     private long _currentRented;
     private int _batchNumber;
 
-    public PassGraph(InputPipeline pipeline, ImageSource source, PassKind kind, int epoch, CancellationToken cancellationToken)
+    public PassGraph(InputPipeline pipeline, ImageSource source, PassKind kind, int epoch, int startPosition, CancellationToken cancellationToken)
     {
         _pipeline = pipeline;
         _source = source;
         _kind = kind;
         _epoch = epoch;
+        _startPosition = startPosition;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var options = pipeline.Options;
 
@@ -128,7 +130,7 @@ internal sealed class PassGraph : IAsyncDisposable
         var order = EpochOrder.Create(_source.Count, _kind, _pipeline.Options.Seed, _epoch);
         try
         {
-            for (var position = 0; position < order.Length; position++)
+            for (var position = _startPosition; position < order.Length; position++)
             {
                 var job = await _idleJobs.Reader.ReadAsync(_cancellation.Token).ConfigureAwait(false);
                 var index = order[position];
@@ -191,7 +193,7 @@ internal sealed class PassGraph : IAsyncDisposable
         {
             _current ??= await RentBatchAsync().ConfigureAwait(false);
             var started = Stopwatch.GetTimestamp();
-            _current.Append(job.Tile, LabelValue(job.Label), job.ImageIndex);
+            _current.Append(job.Tile, LabelValue(job.Label), job.ImageIndex, job.Position);
             _pipeline.BatchStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
             if (_current.Count == _current.Capacity)
             {
