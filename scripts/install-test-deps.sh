@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK. Idempotent: a second run does nothing.
-# prometheus: the telemetry tests start a real Prometheus server and check the exporter's output
-# with promtool (Debian's prometheus package ships both).
+# - prometheus: the telemetry tests start a real Prometheus server and check the exporter's
+#   output with promtool (Debian's prometheus package ships both).
+# - fonts-dejavu-core: a TrueType font for the plots (Skia's Linux assets have no fontconfig).
 set -euo pipefail
 
-if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+missing=()
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+
+if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  apt-get install -y --no-install-recommends prometheus
+  apt-get install -y --no-install-recommends "${missing[@]}"
 fi

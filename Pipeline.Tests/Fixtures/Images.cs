@@ -64,29 +64,19 @@ internal static class Images
         return jpeg;
     }
 
-    /// <summary>A valid start of image and frame header followed by noise.</summary>
+    /// <summary>
+    /// A JPEG whose Huffman table is impossible (more codes than bits allow). libjpeg shrugs off
+    /// noise in the scan data as a warning, but a bogus table is a fatal error.
+    /// </summary>
     public static byte[] CorruptJpeg()
     {
         var jpeg = Jpeg(64, 64);
-        var scan = FindMarker(jpeg, 0xDA);
-        var random = new Random(7);
-        for (var i = scan + 20; i < jpeg.Length - 2; i++)
+        var table = FindMarker(jpeg, 0xC4);
+        for (var i = 0; i < 16; i++)
         {
-            jpeg[i] = (byte)random.Next(256);
+            jpeg[table + 5 + i] = 0xFF;
         }
 
-        // Noise must not spell markers that end the scan early; 0xFF 0x00 is a stuffed byte.
-        for (var i = scan + 20; i < jpeg.Length - 3; i++)
-        {
-            if (jpeg[i] == 0xFF)
-            {
-                jpeg[i + 1] = 0x00;
-            }
-        }
-
-        // Valid markers in impossible places: a second frame header inside the scan.
-        jpeg[scan + 30] = 0xFF;
-        jpeg[scan + 31] = 0xC0;
         return jpeg;
     }
 
@@ -96,11 +86,11 @@ internal static class Images
         return jpeg[..(jpeg.Length / 2)];
     }
 
-    /// <summary>The classic smallest GIF: one white pixel (Skia has no GIF encoder).</summary>
+    /// <summary>The classic smallest GIF, one pixel of palette entry 0, here white (Skia has no GIF encoder).</summary>
     public static byte[] Gif() =>
     [
         0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00,
-        0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00,
         0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
         0x02, 0x02, 0x44, 0x01, 0x00, 0x3B,
     ];

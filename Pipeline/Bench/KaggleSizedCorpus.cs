@@ -15,7 +15,9 @@ internal static class KaggleSizedCorpus
         var random = new Random(seed);
         var sampling = new SKSamplingOptions(SKCubicResampler.Mitchell);
         var written = 0;
-        foreach (var entry in source.Entries.Take(count))
+        // Evenly spaced over the index, so that both classes are in the corpus.
+        var stride = Math.Max(1, source.Entries.Count / Math.Max(1, count));
+        foreach (var entry in source.Entries.Where((_, i) => i % stride == 0).Take(count))
         {
             using var original = SKBitmap.Decode(source.FullPath(entry))
                 ?? throw new DatasetException($"'{source.FullPath(entry)}' cannot be decoded; the corpus is made from good images only.");

@@ -11,6 +11,7 @@ internal static class CatsDogsCommand
         {
             ImportCifarCommand.Create(),
             ExploreCommand.Create(),
+            TrainCommand.Create(),
             BenchCommand.Create(),
         };
     }

@@ -65,11 +65,14 @@ internal sealed class InputPipeline : IDisposable
     /// Reads every image of <paramref name="source"/> once and yields full batches (and the last
     /// partial one unless the options drop it). The caller disposes each batch when done with it;
     /// stopping early or cancelling tears the graph down and returns every buffer to the pool.
+    /// A pass may start at a position of its order (a batch's <see cref="BatchBuffer.EndPosition"/>)
+    /// to resume an interrupted one.
     /// </summary>
     public async IAsyncEnumerable<BatchBuffer> ReadAsync(
-        ImageSource source, PassKind kind, int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+        ImageSource source, PassKind kind, int epoch, [EnumeratorCancellation] CancellationToken cancellationToken, int startPosition = 0)
     {
-        var pass = new PassGraph(this, source, kind, epoch, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(startPosition, source.Count);
+        var pass = new PassGraph(this, source, kind, epoch, startPosition, cancellationToken);
         if (Interlocked.CompareExchange(ref _activePass, pass, null) is not null)
         {
             await pass.DisposeAsync().ConfigureAwait(false);

@@ -27,13 +27,13 @@ internal sealed class RunFolder
         name ??= $"{verb}-{DateTime.Now:yyyyMMdd-HHmmss}";
         if (name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
         {
-            throw new ArgumentException($"--name '{name}' cannot be a folder name.");
+            throw new Cli.CommandLineError($"--name '{name}' cannot be a folder name.");
         }
 
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(runsDirectory, name));
         if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
         {
-            throw new ArgumentException($"The run folder '{path}' already exists; give another --name (or --resume it, for training).");
+            throw new Cli.CommandLineError($"The run folder '{path}' already exists; give another --name (or --resume it, for training).");
         }
 
         Directory.CreateDirectory(path);
@@ -44,7 +44,7 @@ internal sealed class RunFolder
     public static RunFolder OpenExisting(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
-        return Directory.Exists(full) ? new RunFolder(full) : throw new ArgumentException($"The run folder '{full}' does not exist.");
+        return Directory.Exists(full) ? new RunFolder(full) : throw new Cli.CommandLineError($"The run folder '{full}' does not exist.");
     }
 
     private string Sub(string name)

@@ -39,6 +39,12 @@ internal sealed class BatchBuffer : IDisposable
     /// <summary>Zero-based number of this batch within its pass.</summary>
     public int Number { get; internal set; }
 
+    /// <summary>
+    /// The pass position just after this batch's last image: where a pass resumed after this
+    /// batch starts, so that the batches that follow are the ones an unbroken pass would make.
+    /// </summary>
+    public int EndPosition { get; private set; }
+
     public HostImageBatch View => new(_memory.Pointer, _memory.Pointer + (nint)_labelsOffset, Count, ImageSize, ImageSize);
 
     public Span<byte> Image(int row) => _memory.AsSpan((long)row * ImageBytes, ImageBytes);
@@ -48,12 +54,13 @@ internal sealed class BatchBuffer : IDisposable
     internal static long BytesFor(int capacity, int imageSize) =>
         AlignUp((long)capacity * imageSize * imageSize * HostImageBatch.Channels, 64) + (long)capacity * sizeof(float);
 
-    internal void Append(ReadOnlySpan<byte> rgb, float label, int imageIndex)
+    internal void Append(ReadOnlySpan<byte> rgb, float label, int imageIndex, int position)
     {
         System.Diagnostics.Debug.Assert(Count < Capacity, "The batcher publishes a batch as soon as it is full.");
         rgb.CopyTo(Image(Count));
         Labels[Count] = label;
         ImageIndices[Count] = imageIndex;
+        EndPosition = position + 1;
         Count++;
     }
 
@@ -67,6 +74,7 @@ internal sealed class BatchBuffer : IDisposable
     {
         Count = 0;
         Number = 0;
+        EndPosition = 0;
     }
 
     internal void Free() => _memory.Dispose();

@@ -24,6 +24,7 @@ internal sealed class PassGraph : IAsyncDisposable
     private readonly ImageSource _source;
     private readonly PassKind _kind;
     private readonly int _epoch;
+    private readonly int _startPosition;
     private readonly CancellationTokenSource _cancellation;
     private readonly Channel<ImageJob> _idleJobs;
     private readonly List<ImageJob> _allJobs = [];
@@ -41,16 +42,22 @@ internal sealed class PassGraph : IAsyncDisposable
     private long _currentRented;
     private int _batchNumber;
 
-    public PassGraph(InputPipeline pipeline, ImageSource source, PassKind kind, int epoch, CancellationToken cancellationToken)
+    public PassGraph(InputPipeline pipeline, ImageSource source, PassKind kind, int epoch, int startPosition, CancellationToken cancellationToken)
     {
         _pipeline = pipeline;
         _source = source;
         _kind = kind;
         _epoch = epoch;
+        _startPosition = startPosition;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var options = pipeline.Options;
 
-        _read = new TransformBlock<ImageJob, ImageJob>(Read, BlockOptions(options.ReadThreads));
+        // Jobs: what the downstream blocks can hold, plus the read block's own share. The read block
+        // may hold all of them, so that the feeder's posts always fit: a job is handed back to the
+        // pool a moment before the block that handled it stops counting it.
+        var jobCount = new[] { options.ReadThreads, options.DecodeThreads, options.EffectiveAugmentThreads, 1 }
+            .Sum(threads => threads * options.QueuePerThread);
+        _read = new TransformBlock<ImageJob, ImageJob>(Read, BlockOptions(options.ReadThreads, jobCount));
         _decode = new TransformBlock<ImageJob, ImageJob>(Decode, BlockOptions(options.DecodeThreads));
         _augment = new TransformBlock<ImageJob, ImageJob>(Augment, BlockOptions(options.EffectiveAugmentThreads));
         _batch = new ActionBlock<ImageJob>(AddToBatch, BlockOptions(1));
@@ -59,8 +66,6 @@ internal sealed class PassGraph : IAsyncDisposable
         _decode.LinkTo(_augment, link);
         _augment.LinkTo(_batch, link);
 
-        var jobCount = new[] { options.ReadThreads, options.DecodeThreads, options.EffectiveAugmentThreads, 1 }
-            .Sum(threads => threads * options.QueuePerThread);
         _idleJobs = Channel.CreateBounded<ImageJob>(new BoundedChannelOptions(jobCount) { SingleReader = true });
         var tileBytes = options.ImageSize * options.ImageSize * 3;
         for (var i = 0; i < jobCount; i++)
@@ -85,10 +90,10 @@ internal sealed class PassGraph : IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "Stages are read, decode, augment and batch."),
     };
 
-    private ExecutionDataflowBlockOptions BlockOptions(int threads) => new()
+    private ExecutionDataflowBlockOptions BlockOptions(int threads, int? capacity = null) => new()
     {
         MaxDegreeOfParallelism = threads,
-        BoundedCapacity = threads * _pipeline.Options.QueuePerThread,
+        BoundedCapacity = capacity ?? threads * _pipeline.Options.QueuePerThread,
         CancellationToken = _cancellation.Token,
 
         // Ordered, so that a seed fixes the batches' contents whatever the thread timing.
@@ -125,17 +130,13 @@ internal sealed class PassGraph : IAsyncDisposable
         var order = EpochOrder.Create(_source.Count, _kind, _pipeline.Options.Seed, _epoch);
         try
         {
-            for (var position = 0; position < order.Length; position++)
+            for (var position = _startPosition; position < order.Length; position++)
             {
                 var job = await _idleJobs.Reader.ReadAsync(_cancellation.Token).ConfigureAwait(false);
                 var index = order[position];
                 job.Reset(position, index, _source.Entries[index].Label);
-                // The pool is sized to the blocks' capacities, but a job is handed back a moment before
-                // its block stops counting it, so the read block can briefly be full: then wait.
-                if (!_read.Post(job))
-                {
-                    await _read.SendAsync(job, _cancellation.Token).ConfigureAwait(false);
-                }
+                var accepted = _read.Post(job);
+                Debug.Assert(accepted || _cancellation.IsCancellationRequested, "The read block can hold every job.");
             }
         }
         finally
@@ -192,7 +193,7 @@ internal sealed class PassGraph : IAsyncDisposable
         {
             _current ??= await RentBatchAsync().ConfigureAwait(false);
             var started = Stopwatch.GetTimestamp();
-            _current.Append(job.Tile, LabelValue(job.Label), job.ImageIndex);
+            _current.Append(job.Tile, LabelValue(job.Label), job.ImageIndex, job.Position);
             _pipeline.BatchStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
             if (_current.Count == _current.Capacity)
             {

@@ -1,0 +1,26 @@
+namespace CatsDogs.Model.Backends;
+
+/// <summary>
+/// A backend chosen for this run, as the application sees it: a name for logs, a description
+/// and why it was chosen. Networks built on it share it; dispose it after them.
+/// </summary>
+public sealed class ComputeDevice : IDisposable
+{
+    internal ComputeDevice(IBackend backend, string reason)
+    {
+        Backend = backend;
+        Reason = reason;
+    }
+
+    /// <summary>"cpu" or "cuda".</summary>
+    public string Name => Backend.Name;
+
+    public string Description => Backend.Description;
+
+    /// <summary>Why this device was picked, for the log line of --device auto.</summary>
+    public string Reason { get; }
+
+    internal IBackend Backend { get; }
+
+    public void Dispose() => Backend.Dispose();
+}

@@ -1,0 +1,37 @@
+using System.Numerics;
+
+namespace CatsDogs.Model.Backends.Cpu;
+
+/// <summary>Element-wise kernels that System.Numerics.Tensors has no single call for.</summary>
+internal static class Activations
+{
+    /// <summary>dx = y &gt; 0 ? dy : 0.</summary>
+    public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        var width = Vector<float>.Count;
+        var i = 0;
+        for (; i <= y.Length - width; i += width)
+        {
+            var positive = Vector.GreaterThan(new Vector<float>(y[i..]), Vector<float>.Zero);
+            Vector.ConditionalSelect(positive, new Vector<float>(dy[i..]), Vector<float>.Zero).CopyTo(dx[i..]);
+        }
+
+        for (; i < y.Length; i++)
+        {
+            dx[i] = y[i] > 0f ? dy[i] : 0f;
+        }
+    }
+
+    /// <summary>
+    /// Inverted dropout over elements whose global indices start at <paramref name="firstIndex"/>:
+    /// element i is kept when <see cref="CounterRandom.Uniform"/>(seed, i) &gt;= rate.
+    /// </summary>
+    public static void Dropout(ReadOnlySpan<float> x, Span<float> y, float rate, ulong seed, long firstIndex)
+    {
+        var scale = 1f / (1f - rate);
+        for (var i = 0; i < x.Length; i++)
+        {
+            y[i] = CounterRandom.Uniform(seed, firstIndex + i) >= rate ? x[i] * scale : 0f;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Numerics.Tensors;
+
+namespace CatsDogs.Model.Backends.Cpu;
+
+/// <summary>
+/// Unfolds one C x H x W image into the columns of a (C * k * k) x (Ho * Wo) matrix so that a
+/// stride-1 convolution becomes one GEMM, and folds gradients of those columns back (col2im).
+/// Rows are ordered (channel, ky, kx) to match the [Cout, Cin, k, k] weight layout.
+/// </summary>
+internal readonly record struct ConvolutionGeometry(int Channels, int Height, int Width, int Kernel, int Padding)
+{
+    public int OutputHeight => Height + 2 * Padding - Kernel + 1;
+
+    public int OutputWidth => Width + 2 * Padding - Kernel + 1;
+
+    public int OutputPlane => OutputHeight * OutputWidth;
+
+    public int ColumnRows => Channels * Kernel * Kernel;
+
+    /// <summary>The valid output columns [first, end) for kernel offset kx: those that read inside the image.</summary>
+    public (int First, int End) ValidColumns(int kx) =>
+        (Math.Max(0, Padding - kx), Math.Min(OutputWidth, Width + Padding - kx));
+
+    /// <summary>
+    /// Writes the columns of <paramref name="image"/> into <paramref name="columns"/> starting at
+    /// column <paramref name="offset"/> of a matrix whose rows are <paramref name="stride"/> long.
+    /// </summary>
+    public unsafe void Unfold(float* image, float* columns, int stride, int offset)
+    {
+        var (ho, wo) = (OutputHeight, OutputWidth);
+        for (var c = 0; c < Channels; c++)
+        {
+            for (var ky = 0; ky < Kernel; ky++)
+            {
+                for (var kx = 0; kx < Kernel; kx++)
+                {
+                    var row = columns + (long)((c * Kernel + ky) * Kernel + kx) * stride + offset;
+                    var (first, end) = ValidColumns(kx);
+                    for (var oy = 0; oy < ho; oy++)
+                    {
+                        var target = new Span<float>(row + oy * wo, wo);
+                        var iy = oy + ky - Padding;
+                        if (iy < 0 || iy >= Height || first >= end)
+                        {
+                            target.Clear();
+                            continue;
+                        }
+
+                        target[..first].Clear();
+                        new ReadOnlySpan<float>(image + ((long)c * Height + iy) * Width + first + kx - Padding, end - first)
+                            .CopyTo(target[first..end]);
+                        target[end..].Clear();
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds the column gradients back into <paramref name="image"/> (which the caller clears first).</summary>
+    public unsafe void FoldAdd(float* columns, int stride, int offset, float* image)
+    {
+        var (ho, wo) = (OutputHeight, OutputWidth);
+        for (var c = 0; c < Channels; c++)
+        {
+            for (var ky = 0; ky < Kernel; ky++)
+            {
+                for (var kx = 0; kx < Kernel; kx++)
+                {
+                    var row = columns + (long)((c * Kernel + ky) * Kernel + kx) * stride + offset;
+                    var (first, end) = ValidColumns(kx);
+                    if (first >= end)
+                    {
+                        continue;
+                    }
+
+                    for (var oy = 0; oy < ho; oy++)
+                    {
+                        var iy = oy + ky - Padding;
+                        if (iy < 0 || iy >= Height)
+                        {
+                            continue;
+                        }
+
+                        var target = new Span<float>(image + ((long)c * Height + iy) * Width + first + kx - Padding, end - first);
+                        TensorPrimitives.Add(target, new ReadOnlySpan<float>(row + oy * wo + first, end - first), target);
+                    }
+                }
+            }
+        }
+    }
+}

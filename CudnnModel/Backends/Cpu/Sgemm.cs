@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Numerics.Tensors;
+
+namespace CatsDogs.Model.Backends.Cpu;
+
+/// <summary>
+/// Single-precision GEMM, row-major: C = alpha * op(A) * op(B) + beta * C.
+/// <para>
+/// Goto-style blocking: a KC x NC block of B is packed into column panels that stay in L2/L3, an
+/// MC x KC block of A (times alpha) into row panels that stay in L2, and
+/// <see cref="MicroKernel"/> multiplies one A panel by one B panel from L1. Ragged edges are
+/// packed with zeros and written back through a small tile on the stack.
+/// </para>
+/// <para>
+/// Threads split C into strips of whole panels. Every element is summed in the same order
+/// whatever the thread count, so results do not depend on it.
+/// </para>
+/// </summary>
+internal static unsafe class Sgemm
+{
+    private const int Mr = MicroKernel.Rows;
+
+    // KC * NR * 4 bytes = 32 KiB for a 512-bit B panel: it stays in the 48 KiB L1 while the
+    // A block streams past it. MC * KC * 4 = 120 KiB of A stays in L2 (1 MiB per core).
+    private const int Kc = 256;
+    private const int Mc = 20 * Mr;
+    private const int Nc = 2048;
+
+    // Below this many multiply-adds, starting threads costs more than it saves.
+    private const long ParallelThreshold = 1 << 18;
+
+    /// <summary>Whether the 512-bit kernel runs; otherwise the 256-bit one does.</summary>
+    public static bool Uses512Bits => Vector512.IsHardwareAccelerated;
+
+    /// <summary>Columns per micro-tile: two vectors.</summary>
+    public static int PanelColumns => Uses512Bits ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
+
+    public static void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc,
+        ReadOnlySpan<CpuWorkspace> workspaces)
+    {
+        Debug.Assert(workspaces.Length > 0, "At least one workspace is needed for packing.");
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        var threads = (long)m * n * k < ParallelThreshold ? 1 : workspaces.Length;
+        if (threads == 1)
+        {
+            MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspaces[0]);
+            return;
+        }
+
+        // Split along whichever side has more panels, so each strip keeps full-size tiles.
+        var nr = PanelColumns;
+        var splitColumns = (n + nr - 1) / nr >= (m + Mr - 1) / Mr;
+        var unit = splitColumns ? nr : Mr;
+        var units = ((splitColumns ? n : m) + unit - 1) / unit;
+        var parts = Math.Min(threads, units);
+        var (pa, pb, pc) = ((nint)a, (nint)b, (nint)c);
+        var pool = workspaces.ToArray();
+        Workers.Run(parts, part =>
+        {
+            var (first, last) = Workers.Slice(units, parts, part);
+            var start = first * unit;
+            var end = Math.Min(last * unit, splitColumns ? n : m);
+            if (start >= end)
+            {
+                return;
+            }
+
+            if (splitColumns)
+            {
+                var bOffset = transposeB ? (long)start * ldb : start;
+                MultiplyStrip(transposeA, transposeB, m, end - start, k, alpha, (float*)pa, lda,
+                    (float*)pb + bOffset, ldb, beta, (float*)pc + start, ldc, pool[part]);
+            }
+            else
+            {
+                var aOffset = transposeA ? start : (long)start * lda;
+                MultiplyStrip(transposeA, transposeB, end - start, n, k, alpha, (float*)pa + aOffset, lda,
+                    (float*)pb, ldb, beta, (float*)pc + (long)start * ldc, ldc, pool[part]);
+            }
+        });
+    }
+
+    private static void MultiplyStrip(
+        bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, CpuWorkspace workspace)
+    {
+        ScaleC(m, n, beta, c, ldc);
+        if (k == 0 || alpha == 0f)
+        {
+            return;
+        }
+
+        var nr = PanelColumns;
+        var packedA = workspace.PackedA.Get((long)Mc * Kc);
+        var packedB = workspace.PackedB.Get((long)Kc * (Nc + nr));
+        for (var jc = 0; jc < n; jc += Nc)
+        {
+            var nc = Math.Min(Nc, n - jc);
+            for (var pc = 0; pc < k; pc += Kc)
+            {
+                var kc = Math.Min(Kc, k - pc);
+                PackB(transposeB, b, ldb, pc, jc, kc, nc, nr, packedB);
+                for (var ic = 0; ic < m; ic += Mc)
+                {
+                    var mc = Math.Min(Mc, m - ic);
+                    PackA(transposeA, a, lda, ic, pc, mc, kc, alpha, packedA);
+                    MultiplyBlock(mc, nc, kc, packedA, packedB, c + (long)ic * ldc + jc, ldc, nr);
+                }
+            }
+        }
+    }
+
+    private static void ScaleC(int m, int n, float beta, float* c, int ldc)
+    {
+        if (beta == 1f)
+        {
+            return;
+        }
+
+        for (var i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, n);
+            if (beta == 0f)
+            {
+                // Clear rather than multiply, so NaN or garbage in C cannot leak through.
+                row.Clear();
+            }
+            else
+            {
+                TensorPrimitives.Multiply(row, beta, row);
+            }
+        }
+    }
+
+    private static void MultiplyBlock(int mc, int nc, int kc, float* packedA, float* packedB, float* c, int ldc, int nr)
+    {
+        for (var jr = 0; jr < nc; jr += nr)
+        {
+            var columns = Math.Min(nr, nc - jr);
+            var bPanel = packedB + (long)jr * kc;
+            for (var ir = 0; ir < mc; ir += Mr)
+            {
+                var rows = Math.Min(Mr, mc - ir);
+                var aPanel = packedA + (long)ir * kc;
+                var target = c + (long)ir * ldc + jr;
+                if (rows == Mr && columns == nr)
+                {
+                    Kernel(kc, aPanel, bPanel, target, ldc);
+                }
+                else
+                {
+                    EdgeTile(kc, aPanel, bPanel, target, ldc, rows, columns, nr);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Kernel(int kc, float* a, float* b, float* c, int ldc)
+    {
+        if (Uses512Bits)
+        {
+            MicroKernel.Accumulate<Lane512, Vector512<float>>(kc, a, b, c, ldc);
+        }
+        else
+        {
+            MicroKernel.Accumulate<Lane256, Vector256<float>>(kc, a, b, c, ldc);
+        }
+    }
+
+    [SkipLocalsInit]
+    private static void EdgeTile(int kc, float* a, float* b, float* c, int ldc, int rows, int columns, int nr)
+    {
+        var tile = stackalloc float[Mr * nr];
+        new Span<float>(tile, Mr * nr).Clear();
+        Kernel(kc, a, b, tile, nr);
+        for (var i = 0; i < rows; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, columns);
+            TensorPrimitives.Add(row, new ReadOnlySpan<float>(tile + i * nr, columns), row);
+        }
+    }
+
+    /// <summary>Packs op(A)[ic.., pc..] times alpha into panels of Mr rows, k-major, zero-padded.</summary>
+    private static void PackA(bool transposeA, float* a, int lda, int ic, int pc, int mc, int kc, float alpha, float* packed)
+    {
+        for (var ir = 0; ir < mc; ir += Mr)
+        {
+            var rows = Math.Min(Mr, mc - ir);
+            var panel = packed + (long)ir * kc;
+            for (var i = 0; i < Mr; i++)
+            {
+                if (i >= rows)
+                {
+                    for (var p = 0; p < kc; p++)
+                    {
+                        panel[p * Mr + i] = 0f;
+                    }
+
+                    continue;
+                }
+
+                var row = ic + ir + i;
+                if (transposeA)
+                {
+                    var source = a + (long)pc * lda + row;
+                    for (var p = 0; p < kc; p++)
+                    {
+                        panel[p * Mr + i] = alpha * source[(long)p * lda];
+                    }
+                }
+                else
+                {
+                    var source = a + (long)row * lda + pc;
+                    for (var p = 0; p < kc; p++)
+                    {
+                        panel[p * Mr + i] = alpha * source[p];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs op(B)[pc.., jc..] into panels of nr columns, k-major, zero-padded.</summary>
+    private static void PackB(bool transposeB, float* b, int ldb, int pc, int jc, int kc, int nc, int nr, float* packed)
+    {
+        for (var jr = 0; jr < nc; jr += nr)
+        {
+            var columns = Math.Min(nr, nc - jr);
+            var panel = packed + (long)jr * kc;
+            if (transposeB)
+            {
+                for (var j = 0; j < nr; j++)
+                {
+                    if (j >= columns)
+                    {
+                        for (var p = 0; p < kc; p++)
+                        {
+                            panel[p * nr + j] = 0f;
+                        }
+
+                        continue;
+                    }
+
+                    var source = b + (long)(jc + jr + j) * ldb + pc;
+                    for (var p = 0; p < kc; p++)
+                    {
+                        panel[p * nr + j] = source[p];
+                    }
+                }
+            }
+            else
+            {
+                for (var p = 0; p < kc; p++)
+                {
+                    var source = new ReadOnlySpan<float>(b + (long)(pc + p) * ldb + jc + jr, columns);
+                    var target = new Span<float>(panel + p * nr, nr);
+                    source.CopyTo(target);
+                    target[columns..].Clear();
+                }
+            }
+        }
+    }
+}

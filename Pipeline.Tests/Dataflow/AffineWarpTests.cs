@@ -1,0 +1,124 @@
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Dataflow.Augmentation;
+using CatsDogs.Tests.Fixtures;
+using SkiaSharp;
+
+namespace CatsDogs.Tests.Dataflow;
+
+public sealed class AffineWarpTests
+{
+    private const int Size = 64;
+
+    private static byte[] Render(SKBitmap source, FitMode fit, AffineParameters parameters)
+    {
+        var output = new byte[Size * Size * 3];
+        AffineWarp.Render(source.GetPixelSpan(), source.Width, source.Height, fit, parameters, output, Size);
+        return output;
+    }
+
+    /// <summary>Skia's own bilinear resize of a region, as RGB: an independent reference.</summary>
+    private static byte[] SkiaResize(SKBitmap source, SKRectI region)
+    {
+        using var subset = new SKBitmap();
+        Assert.True(source.ExtractSubset(subset, region));
+        using var copy = subset.Copy();
+        using var resized = copy.Resize(new SKImageInfo(Size, Size, SKColorType.Rgba8888, SKAlphaType.Premul), new SKSamplingOptions(SKFilterMode.Linear));
+        var rgba = resized.GetPixelSpan();
+        var rgb = new byte[Size * Size * 3];
+        for (var i = 0; i < Size * Size; i++)
+        {
+            rgba.Slice(i * 4, 3).CopyTo(rgb.AsSpan(i * 3));
+        }
+
+        return rgb;
+    }
+
+    private static int MaxDifference(byte[] a, byte[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+
+    private static byte At(byte[] image, int x, int y, int channel) => image[(y * Size + x) * 3 + channel];
+
+    [Theory]
+    [InlineData(48, 40)]
+    [InlineData(32, 32)]
+    [InlineData(150, 90)]
+    public void Zoom_1_and_shear_0_is_the_plain_resize(int width, int height)
+    {
+        using var source = Images.Pattern(width, height, seed: 3);
+
+        var warped = Render(source, FitMode.Stretch, new AffineParameters(false, 0, 1, 1));
+
+        Assert.InRange(MaxDifference(warped, SkiaResize(source, new SKRectI(0, 0, width, height))), 0, 1);
+    }
+
+    [Fact]
+    public void Crop_takes_the_centred_square()
+    {
+        using var source = Images.Pattern(120, 80, seed: 5);
+
+        var warped = Render(source, FitMode.Crop, AffineParameters.Identity);
+
+        Assert.InRange(MaxDifference(warped, SkiaResize(source, new SKRectI(20, 0, 100, 80))), 0, 1);
+    }
+
+    [Fact]
+    public void Flip_mirrors_the_image()
+    {
+        using var source = Images.Pattern(70, 50, seed: 2);
+
+        var plain = Render(source, FitMode.Stretch, AffineParameters.Identity);
+        var flipped = Render(source, FitMode.Stretch, new AffineParameters(true, 0, 1, 1));
+
+        for (var y = 0; y < Size; y++)
+        {
+            for (var x = 0; x < Size; x++)
+            {
+                for (var c = 0; c < 3; c++)
+                {
+                    Assert.InRange(At(flipped, x, y, c) - At(plain, Size - 1 - x, y, c), -1, 1);
+                }
+            }
+        }
+
+        Assert.True(At(plain, 0, 10, 0) < 10 && At(flipped, 0, 10, 0) > 245, "The red ramp runs the other way after a flip.");
+    }
+
+    [Fact]
+    public void Zoom_magnifies_about_the_centre()
+    {
+        using var source = Images.Pattern(64, 64);
+
+        var zoomed = Render(source, FitMode.Stretch, new AffineParameters(false, 0, 2, 2));
+
+        // With 2x magnification the left edge of the output shows the source at a quarter of its width.
+        Assert.InRange(At(zoomed, 0, 32, 0), 60, 68);
+        Assert.InRange(At(zoomed, Size - 1, 32, 0), 187, 195);
+        Assert.InRange(At(zoomed, 32, 0, 1), 60, 68);
+    }
+
+    [Fact]
+    public void Shear_shifts_rows_in_proportion_to_their_distance_from_the_centre()
+    {
+        using var source = Images.Pattern(64, 64);
+
+        var sheared = Render(source, FitMode.Stretch, new AffineParameters(false, 0.25f, 1, 1));
+
+        // x' = x + s·y: the top row reads further right in the source than the bottom row, by s·size.
+        var shift = At(sheared, 32, 0, 0) - At(sheared, 32, Size - 1, 0);
+        Assert.InRange(shift, 60, 68);
+        Assert.InRange(At(sheared, 32, 32, 0), 124, 132);
+    }
+
+    [Fact]
+    public void Augmentation_draws_are_reproducible_and_within_their_ranges()
+    {
+        var options = new AugmentOptions(Flip: true, Shear: 0.2, Zoom: 0.2);
+        var draws = Enumerable.Range(0, 2000).Select(i => AffineParameters.Draw(options, 42, 3, i)).ToArray();
+
+        Assert.Equal(draws, Enumerable.Range(0, 2000).Select(i => AffineParameters.Draw(options, 42, 3, i)));
+        Assert.NotEqual(draws, Enumerable.Range(0, 2000).Select(i => AffineParameters.Draw(options, 42, 4, i)));
+        Assert.All(draws, d => Assert.InRange(d.Shear, -0.2f, 0.2f));
+        Assert.All(draws, d => Assert.InRange(d.ZoomX, 0.8f, 1.2f));
+        Assert.InRange(draws.Count(d => d.Flip), 900, 1100);
+        Assert.Equal(AffineParameters.Identity, AffineParameters.Draw(AugmentOptions.None, 42, 3, 7));
+    }
+}

@@ -1,0 +1,75 @@
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Tests.Fixtures;
+
+namespace CatsDogs.Tests.Dataflow;
+
+public sealed class BadInputTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public BadInputTests() => BadImages.WriteTo(_folder);
+
+    [Fact]
+    public async Task Bad_files_are_counted_by_reason_logged_once_and_never_stall_the_graph()
+    {
+        var log = new StringWriter();
+        var index = DatasetIndex.Scan(_folder.Path, requireLabels: true);
+        using var pipeline = PipelineHarness.Pipeline(
+            new InputPipelineOptions { DecodeThreads = 2, BatchSize = 4, ImageSize = 32, MaxPixels = BadImages.MaxPixels }, log);
+        var source = new ImageSource(index);
+
+        var delivered = new List<string>();
+        for (var epoch = 0; epoch < 2; epoch++)
+        {
+            foreach (var batch in await PipelineHarness.RowsOfEachBatch(pipeline, source, PassKind.Training, epoch))
+            {
+                delivered.AddRange(batch.Select(i => source.Entries[i].RelativePath));
+            }
+        }
+
+        Assert.Equal(BadImages.Decodable.Concat(BadImages.Decodable).Order(), delivered.Order());
+        foreach (var (path, reason) in BadImages.Skipped)
+        {
+            Assert.Equal(2, pipeline.BadInput.Count(reason));
+            Assert.Single(log.ToString().Split('\n'), line => line.StartsWith($"skipped {path}: {reason.Describe()}", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(2 * BadImages.Skipped.Count, pipeline.BadInput.Total);
+        Assert.Equal(BadImages.Skipped.OrderBy(p => p.Key, StringComparer.Ordinal), pipeline.BadInput.Files);
+        Assert.StartsWith($"Skipped {2 * BadImages.Skipped.Count} images ({BadImages.Skipped.Count} distinct files): ", pipeline.BadInput.Summary());
+    }
+
+    [Fact]
+    public async Task Odd_but_valid_files_decode_to_their_colours()
+    {
+        var index = DatasetIndex.Scan(_folder.Path, requireLabels: true);
+        var source = new ImageSource(index);
+        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { BatchSize = 16, ImageSize = 16 });
+
+        await foreach (var batch in pipeline.ReadAsync(source, PassKind.Inference, 0, CancellationToken.None))
+        {
+            using (batch)
+            {
+                for (var row = 0; row < batch.Count; row++)
+                {
+                    var pixels = batch.Image(row);
+                    switch (source.Entries[batch.ImageIndices[row]].RelativePath)
+                    {
+                        case "cat/gray.jpg":
+                            Assert.True(pixels[0] == pixels[1] && pixels[1] == pixels[2], "Grey stays grey.");
+                            break;
+                        case "dog/gif.jpg":
+                            Assert.All(pixels.ToArray(), p => Assert.Equal(255, p));
+                            break;
+                        case "cat/cmyk.jpg":
+                            Assert.True(pixels.ToArray().Distinct().Count() <= 6, "A flat CMYK image decodes to one flat colour.");
+                            break;
+                    }
+                }
+            }
+        }
+    }
+
+    public void Dispose() => _folder.Dispose();
+}

@@ -1,0 +1,252 @@
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Dataflow.Augmentation;
+using CatsDogs.Tests.Fixtures;
+using SkiaSharp;
+
+namespace CatsDogs.Tests.Dataflow;
+
+public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
+{
+    private readonly PipelineHarness _files;
+
+    public InputPipelineTests(Files files) => _files = files.Harness;
+
+    public sealed class Files : IDisposable
+    {
+        internal PipelineHarness Harness { get; } = new(40);
+
+        public void Dispose() => Harness.Dispose();
+    }
+
+    [Theory]
+    [CombinatorialLikeData]
+    public async Task Every_image_arrives_exactly_once_in_full_batches_then_a_partial_one(int threads, int queuePerThread, int batchSize, bool training)
+    {
+        var kind = training ? PassKind.Training : PassKind.Inference;
+        var options = new InputPipelineOptions { DecodeThreads = threads, ReadThreads = threads, QueuePerThread = queuePerThread, BatchSize = batchSize, ImageSize = 16, Prefetch = 2 };
+        using var pipeline = PipelineHarness.Pipeline(options);
+        var source = _files.Repeated(301);
+
+        var batches = await PipelineHarness.RowsOfEachBatch(pipeline, source, kind, epoch: 1);
+
+        Assert.Equal((301 + batchSize - 1) / batchSize, batches.Count);
+        Assert.All(batches.SkipLast(1), b => Assert.Equal(batchSize, b.Length));
+        Assert.Equal(301 - (batches.Count - 1) * batchSize, batches[^1].Length);
+        var rows = batches.SelectMany(b => b).ToArray();
+        Assert.Equal(Enumerable.Range(0, 301), rows.Order());
+        if (kind == PassKind.Inference)
+        {
+            Assert.Equal(Enumerable.Range(0, 301), rows);
+        }
+
+        Assert.Equal(0, pipeline.Pool.InUse);
+    }
+
+    /// <summary>Parallelism x capacity x batch size x pass kind, the combinations that change the graph's timing.</summary>
+    private sealed class CombinatorialLikeDataAttribute : Xunit.Sdk.DataAttribute
+    {
+        public override IEnumerable<object[]> GetData(System.Reflection.MethodInfo testMethod) =>
+            from threads in new[] { 1, 3 }
+            from queue in new[] { 1, 4 }
+            from batch in new[] { 7, 64 }
+            from training in new[] { true, false }
+            select new object[] { threads, queue, batch, training };
+    }
+
+    [Fact]
+    public async Task Same_seed_gives_the_same_order_and_another_epoch_another()
+    {
+        var options = new InputPipelineOptions { DecodeThreads = 3, BatchSize = 10, ImageSize = 16, Seed = 9 };
+        using var first = PipelineHarness.Pipeline(options);
+        using var second = PipelineHarness.Pipeline(options);
+        var source = _files.Repeated(120);
+
+        var epoch2 = await PipelineHarness.RowsOfEachBatch(first, source, PassKind.Training, 2);
+        var epoch2Again = await PipelineHarness.RowsOfEachBatch(second, source, PassKind.Training, 2);
+        var epoch3 = await PipelineHarness.RowsOfEachBatch(first, source, PassKind.Training, 3);
+
+        Assert.Equal(epoch2.SelectMany(b => b), epoch2Again.SelectMany(b => b));
+        Assert.NotEqual(epoch2.SelectMany(b => b), epoch3.SelectMany(b => b));
+        Assert.NotEqual(Enumerable.Range(0, 120), epoch2.SelectMany(b => b));
+    }
+
+    [Fact]
+    public async Task Same_seed_gives_the_same_pixels_whatever_the_thread_timing()
+    {
+        async Task<byte[]> Pixels(int threads)
+        {
+            using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { DecodeThreads = threads, BatchSize = 16, ImageSize = 24, Seed = 4 });
+            var bytes = new List<byte>();
+            await foreach (var batch in pipeline.ReadAsync(_files.Repeated(48), PassKind.Training, 1, CancellationToken.None))
+            {
+                using (batch)
+                {
+                    bytes.AddRange(batch.View.PixelSpan.ToArray());
+                    bytes.AddRange(System.Runtime.InteropServices.MemoryMarshal.AsBytes(batch.View.LabelSpan).ToArray());
+                }
+            }
+
+            return [.. bytes];
+        }
+
+        Assert.Equal(await Pixels(1), await Pixels(3));
+    }
+
+    [Fact]
+    public async Task Rows_hold_the_image_and_label_they_claim_in_the_documented_layout()
+    {
+        // At 128 pixels no file is large enough for a scaled decode, so a full decode is the reference.
+        const int side = 128;
+        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { DecodeThreads = 2, BatchSize = 8, ImageSize = side });
+        var source = _files.Repeated(_files.Index.Entries.Count);
+
+        await foreach (var batch in pipeline.ReadAsync(source, PassKind.Inference, 0, CancellationToken.None))
+        {
+            using (batch)
+            {
+                for (var row = 0; row < batch.Count; row++)
+                {
+                    var entry = source.Entries[batch.ImageIndices[row]];
+                    Assert.Equal(entry.Label == Pipeline.Data.ImageLabel.Dog ? 1f : 0f, batch.View.LabelSpan[row]);
+
+                    using var decoded = Images.DecodeRgba(File.ReadAllBytes(source.FullPaths[batch.ImageIndices[row]]));
+                    var expected = new byte[side * side * 3];
+                    AffineWarp.Render(decoded.GetPixelSpan(), decoded.Width, decoded.Height, FitMode.Stretch, AffineParameters.Identity, expected, side);
+                    Assert.Equal(expected, batch.View.PixelSpan.Slice(row * expected.Length, expected.Length).ToArray());
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Partial_last_batch_is_dropped_when_asked()
+    {
+        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { BatchSize = 16, ImageSize = 16, DropLastPartial = true });
+
+        var batches = await PipelineHarness.RowsOfEachBatch(pipeline, _files.Repeated(40), PassKind.Training, 0);
+
+        Assert.Equal(2, batches.Count);
+        Assert.All(batches, b => Assert.Equal(16, b.Length));
+        Assert.Equal(0, pipeline.Pool.InUse);
+    }
+
+    [Fact]
+    public async Task Thousands_of_images_never_hold_more_than_the_pool()
+    {
+        var options = new InputPipelineOptions { DecodeThreads = 2, BatchSize = 32, ImageSize = 16, Prefetch = 2, ConsumerHeld = 1 };
+        using var pipeline = PipelineHarness.Pipeline(options);
+        var buffers = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var mostInUse = 0;
+        var images = 0;
+
+        await foreach (var batch in pipeline.ReadAsync(_files.Repeated(4000), PassKind.Training, 0, CancellationToken.None))
+        {
+            using (batch)
+            {
+                buffers.Add(batch);
+                mostInUse = Math.Max(mostInUse, pipeline.Pool.InUse);
+                images += batch.Count;
+
+                // A consumer slower than the graph, so that the graph has to wait for buffers.
+                if (batch.Number % 10 == 0)
+                {
+                    await Task.Delay(2);
+                }
+            }
+        }
+
+        Assert.Equal(4000, images);
+        Assert.Equal(options.PoolSize, pipeline.Pool.Count);
+        Assert.InRange(buffers.Count, 1, options.PoolSize);
+        Assert.InRange(mostInUse, 1, options.PoolSize);
+        Assert.Equal(0, pipeline.Pool.InUse);
+    }
+
+    [Fact]
+    public async Task Cancelling_completes_the_graph_within_a_second_and_returns_every_buffer()
+    {
+        var options = new InputPipelineOptions { DecodeThreads = 2, BatchSize = 16, ImageSize = 64, Prefetch = 3 };
+        using var pipeline = PipelineHarness.Pipeline(options);
+        using var cancellation = new CancellationTokenSource();
+        var stopwatch = new System.Diagnostics.Stopwatch();
+        var batches = 0;
+
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var batch in pipeline.ReadAsync(_files.Repeated(50_000), PassKind.Training, 0, cancellation.Token))
+            {
+                using (batch)
+                {
+                    if (++batches == 3)
+                    {
+                        // Let the graph fill up completely before cancelling, as a Ctrl+C mid-epoch would find it.
+                        await Task.Delay(200);
+                        cancellation.Cancel();
+                        stopwatch.Start();
+                    }
+                }
+            }
+        });
+        stopwatch.Stop();
+
+        Assert.IsAssignableFrom<OperationCanceledException>(error);
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        Assert.Equal(0, pipeline.Pool.InUse);
+        Assert.Equal(pipeline.Pool.Count, pipeline.Pool.Free);
+    }
+
+    [Fact]
+    public async Task Stopping_early_returns_every_buffer()
+    {
+        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { BatchSize = 8, ImageSize = 16 });
+
+        await foreach (var batch in pipeline.ReadAsync(_files.Repeated(5000), PassKind.Training, 0, CancellationToken.None))
+        {
+            batch.Dispose();
+            break;
+        }
+
+        Assert.Equal(0, pipeline.Pool.InUse);
+    }
+
+    [Fact]
+    public async Task Steady_state_allocates_no_pixel_or_buffer_memory_per_image()
+    {
+        async Task<double> BytesPerImage(int imageSize)
+        {
+            using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { DecodeThreads = 2, BatchSize = 32, ImageSize = imageSize });
+
+            async Task<long> AllocatedBy(int images)
+            {
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                await foreach (var batch in pipeline.ReadAsync(_files.Repeated(images), PassKind.Training, 0, CancellationToken.None))
+                {
+                    batch.Dispose();
+                }
+
+                return GC.GetTotalAllocatedBytes(precise: true) - before;
+            }
+
+            await AllocatedBy(400);
+            var small = await AllocatedBy(400);
+            var large = await AllocatedBy(2400);
+            return (double)(large - small) / 2000;
+        }
+
+        // A 16² tile is 768 bytes and a 96² one 27 KB; the encoded files are 1–6 KB. Were any of
+        // them allocated per image, the cost would pass the budget and grow with the size.
+        var tiny = await BytesPerImage(16);
+        var large = await BytesPerImage(96);
+
+        Assert.True(tiny < AllocationBudgetPerImage, $"{tiny:F0} managed bytes per 16-pixel image; the budget is {AllocationBudgetPerImage}.");
+        Assert.True(large < AllocationBudgetPerImage, $"{large:F0} managed bytes per 96-pixel image; the budget is {AllocationBudgetPerImage}.");
+        Assert.InRange(large - tiny, -128, 128);
+    }
+
+    /// <summary>
+    /// The fixed cost per image that is not ours to remove: SkiaSharp's SKData and SKCodec
+    /// wrappers (about 216 bytes), the file handle (64) and TPL Dataflow starting a task when a
+    /// starved block receives a message. See docs/BENCHMARKS.md.
+    /// </summary>
+    private const int AllocationBudgetPerImage = 1024;
+}

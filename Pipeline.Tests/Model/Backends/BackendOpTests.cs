@@ -1,0 +1,363 @@
+using CatsDogs.Model.Backends;
+using static CatsDogs.Tests.Model.Backends.GradientCheck;
+
+namespace CatsDogs.Tests.Model.Backends;
+
+/// <summary>
+/// Every backend op against float64 references: forward values directly, gradients against
+/// central finite differences of the reference. Derive once per backend (and thread count).
+/// </summary>
+public abstract class BackendOpTests : IDisposable
+{
+    private const double ForwardTolerance = 1e-5;
+    private const double GradientTolerance = 1e-3;
+
+    private readonly Random _random = new(1234);
+
+    private protected BackendOpTests(IBackend backend) => Backend = backend;
+
+    private protected IBackend Backend { get; }
+
+    [Theory]
+    [InlineData(2, 3, 5, 5, 4, 1)]
+    [InlineData(2, 2, 6, 5, 3, 0)]
+    [InlineData(1, 2, 16, 16, 3, 1)]
+    [InlineData(3, 2, 4, 4, 5, 1)]
+    public void Convolution_matches_reference_and_finite_differences(int n, int c, int h, int w, int outChannels, int padding)
+    {
+        const int K = 3;
+        var x = RandomValues(n * c * h * w);
+        var filter = RandomValues(outChannels * c * K * K);
+        var (ho, wo) = (h + 2 * padding - K + 1, w + 2 * padding - K + 1);
+        var dy = RandomValues(n * outChannels * ho * wo);
+        var xt = Make(new TensorShape(n, c, h, w), x);
+        var wt = Make(new TensorShape(outChannels, c, K, K), filter);
+        var yt = Backend.Allocate(new TensorShape(n, outChannels, ho, wo));
+        var dyt = Make(yt.Shape, dy);
+        var dxt = Backend.Allocate(xt.Shape);
+        var dwt = Backend.Allocate(wt.Shape);
+
+        Backend.ConvolutionForward(xt, wt, yt, padding);
+        Backend.ConvolutionBackwardData(dyt, wt, dxt, padding);
+        Backend.ConvolutionBackwardFilter(xt, dyt, dwt, padding);
+
+        double[] Forward() => ReferenceOps.Convolution(x, n, c, h, w, filter, outChannels, K, padding);
+        AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
+        AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "data gradient");
+        AssertClose(Read(dwt), Numerical(filter, Forward, dy), GradientTolerance, "filter gradient");
+    }
+
+    [Fact]
+    public void Bias_matches_reference_and_finite_differences()
+    {
+        var (n, c, plane) = (3, 4, 6);
+        var y = RandomValues(n * c * plane);
+        var bias = RandomValues(c);
+        var dy = RandomValues(y.Length);
+        var yt = Make(new TensorShape(n, c, 2, 3), y);
+        var dbias = Backend.Allocate(new TensorShape(c, 1));
+
+        Backend.AddBias(yt, Make(new TensorShape(c, 1), bias));
+        Backend.BiasBackward(Make(yt.Shape, dy), dbias);
+
+        double[] Forward() => ReferenceOps.AddBias(y, n, c, plane, bias);
+        AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
+        AssertClose(Read(dbias), Numerical(bias, Forward, dy), GradientTolerance, "bias gradient");
+    }
+
+    [Fact]
+    public void Dense_layer_products_match_finite_differences()
+    {
+        var (n, inputs, outputs) = (5, 7, 3);
+        var x = RandomValues(n * inputs);
+        var weights = RandomValues(outputs * inputs);
+        var dy = RandomValues(n * outputs);
+        var (xt, wt, dyt) = (Make(new TensorShape(n, inputs), x), Make(new TensorShape(outputs, inputs), weights), Make(new TensorShape(n, outputs), dy));
+        var (yt, dxt, dwt) = (Backend.Allocate(dyt.Shape), Backend.Allocate(xt.Shape), Backend.Allocate(wt.Shape));
+
+        Backend.Gemm(false, true, 1f, xt, wt, 0f, yt);
+        Backend.Gemm(false, false, 1f, dyt, wt, 0f, dxt);
+        Backend.Gemm(true, false, 1f, dyt, xt, 0f, dwt);
+
+        double[] Forward() => ReferenceOps.MatrixProduct(x, weights, n, outputs, inputs, false, true);
+        AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
+        AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "input gradient");
+        AssertClose(Read(dwt), Numerical(weights, Forward, dy), GradientTolerance, "weight gradient");
+    }
+
+    [Theory]
+    [InlineData(false, false, 13, 37, 300)]
+    [InlineData(true, false, 6, 64, 5)]
+    [InlineData(false, true, 70, 33, 129)]
+    [InlineData(true, true, 25, 19, 260)]
+    [InlineData(false, false, 130, 2100, 40)]
+    [InlineData(false, true, 200, 45, 600)]
+    public void Gemm_matches_naive_product(bool transposeA, bool transposeB, int m, int n, int k)
+    {
+        var a = RandomValues(m * k);
+        var b = RandomValues(k * n);
+        var c = RandomValues(m * n);
+        var at = Make(transposeA ? new TensorShape(k, m) : new TensorShape(m, k), a);
+        var bt = Make(transposeB ? new TensorShape(n, k) : new TensorShape(k, n), b);
+        var ct = Make(new TensorShape(m, n), c);
+
+        Backend.Gemm(transposeA, transposeB, 0.5f, at, bt, -2f, ct);
+
+        var expected = ReferenceOps.MatrixProduct(a, b, m, n, k, transposeA, transposeB)
+            .Select((v, i) => 0.5 * v - 2 * c[i]).ToArray();
+        AssertClose(Read(ct), expected, 1e-5, "product");
+    }
+
+    [Fact]
+    public void Relu_matches_finite_differences()
+    {
+        var x = RandomValues(40);
+        var dy = RandomValues(40);
+        var shape = new TensorShape(2, 5, 2, 2);
+        var (xt, yt, dxt) = (Make(shape, x), Backend.Allocate(shape), Backend.Allocate(shape));
+
+        Backend.ReluForward(xt, yt);
+        Backend.ReluBackward(yt, Make(shape, dy), dxt);
+
+        AssertClose(Read(yt), ReferenceOps.Relu(x), ForwardTolerance, "forward");
+        AssertClose(Read(dxt), Numerical(x, () => ReferenceOps.Relu(x), dy), GradientTolerance, "gradient");
+    }
+
+    [Theory]
+    [InlineData(4, 4)]
+    [InlineData(5, 7)]
+    public void Max_pooling_matches_finite_differences(int h, int w)
+    {
+        var (n, c) = (2, 3);
+        var x = RandomValues(n * c * h * w);
+        var input = new TensorShape(n, c, h, w);
+        var output = new TensorShape(n, c, h / 2, w / 2);
+        var dy = RandomValues(output.Count);
+        var (xt, yt, dxt) = (Make(input, x), Backend.Allocate(output), Backend.Allocate(input));
+
+        Backend.MaxPoolForward(xt, yt, 2);
+        Backend.MaxPoolBackward(xt, yt, Make(output, dy), dxt, 2);
+
+        double[] Forward() => ReferenceOps.MaxPool(x, n * c, h, w, 2);
+        AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
+        AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
+    }
+
+    [Fact]
+    public void Global_average_pooling_matches_finite_differences()
+    {
+        var input = new TensorShape(2, 3, 3, 5);
+        var x = RandomValues(input.Count);
+        var dy = RandomValues(6);
+        var (xt, yt, dxt) = (Make(input, x), Backend.Allocate(new TensorShape(2, 3)), Backend.Allocate(input));
+
+        Backend.GlobalAveragePoolForward(xt, yt);
+        Backend.GlobalAveragePoolBackward(Make(yt.Shape, dy), dxt);
+
+        double[] Forward() => ReferenceOps.GlobalAveragePool(x, 6, 15);
+        AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
+        AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
+    }
+
+    [Fact]
+    public void Dropout_matches_its_counter_based_mask_and_finite_differences()
+    {
+        var shape = new TensorShape(4, 50);
+        var x = RandomValues(shape.Count);
+        var dy = RandomValues(shape.Count);
+        var (xt, yt, dxt) = (Make(shape, x), Backend.Allocate(shape), Backend.Allocate(shape));
+        const ulong Seed = 99;
+
+        Backend.DropoutForward(xt, yt, 0.5f, Seed);
+        Backend.DropoutBackward(Make(shape, dy), dxt, 0.5f, Seed);
+
+        double[] Forward() => ReferenceOps.Dropout(x, 0.5f, Seed);
+        var dropped = Forward().Count(v => v == 0d);
+        Assert.InRange(dropped, 70, 130);
+        AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
+        AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
+    }
+
+    [Fact]
+    public void Batch_norm_training_matches_finite_differences_and_updates_running_statistics()
+    {
+        var (n, c, h, w) = (3, 2, 2, 3);
+        const float Epsilon = 1e-5f;
+        var shape = new TensorShape(n, c, h, w);
+        var x = RandomValues(shape.Count).Select(v => 3 * v + 1).ToArray();
+        var gamma = RandomValues(c).Select(v => v + 1.5).ToArray();
+        var beta = RandomValues(c);
+        var dy = RandomValues(shape.Count);
+        var vector = new TensorShape(c, 1);
+        var (xt, yt, gt, bt) = (Make(shape, x), Backend.Allocate(shape), Make(vector, gamma), Make(vector, beta));
+        var (mean, variance) = (Backend.Allocate(vector), Backend.Allocate(vector));
+        Backend.Fill(variance, 1f);
+        var (savedMean, savedInverseStd) = (Backend.Allocate(vector), Backend.Allocate(vector));
+        var (dxt, dgt, dbt) = (Backend.Allocate(shape), Backend.Allocate(vector), Backend.Allocate(vector));
+
+        Backend.BatchNormForwardTraining(xt, yt, gt, bt, mean, variance, savedMean, savedInverseStd, 0.1f, Epsilon);
+        Backend.BatchNormBackward(xt, Make(shape, dy), gt, savedMean, savedInverseStd, dxt, dgt, dbt);
+
+        double[] Forward() => ReferenceOps.BatchNorm(x, n, c, h * w, gamma, beta, Epsilon);
+        AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
+        AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "input gradient");
+        AssertClose(Read(dgt), Numerical(gamma, Forward, dy), GradientTolerance, "gamma gradient");
+        AssertClose(Read(dbt), Numerical(beta, Forward, dy), GradientTolerance, "beta gradient");
+        var count = n * h * w;
+        var batchMean = Enumerable.Range(0, c).Select(ch => ReferenceOps.Channel(x, n, c, h * w, ch).Average()).ToArray();
+        var unbiased = Enumerable.Range(0, c).Select(ch =>
+            ReferenceOps.Channel(x, n, c, h * w, ch).Sum(v => (v - batchMean[ch]) * (v - batchMean[ch])) / (count - 1)).ToArray();
+        AssertClose(Read(mean), batchMean.Select(m => 0.1 * m).ToArray(), ForwardTolerance, "running mean");
+        AssertClose(Read(variance), unbiased.Select(v => 0.9 + 0.1 * v).ToArray(), ForwardTolerance, "running variance");
+
+        Backend.BatchNormForwardInference(xt, yt, gt, bt, mean, variance, Epsilon);
+        var runningMean = Read(mean);
+        var runningVariance = Read(variance);
+        var expected = x.Select((v, i) =>
+        {
+            var ch = i / (h * w) % c;
+            return gamma[ch] * (v - runningMean[ch]) / Math.Sqrt(runningVariance[ch] + Epsilon) + beta[ch];
+        }).ToArray();
+        AssertClose(Read(yt), expected, ForwardTolerance, "inference");
+    }
+
+    [Fact]
+    public void Sigmoid_cross_entropy_matches_finite_differences_and_counts_only_labeled_items()
+    {
+        var logits = new[] { 0.3, -1.2, 2.5, 0.7, -0.4, 1.1 };
+        var labels = new[] { 1f, 0f, 0f, float.NaN, 1f, 1f };
+        var shape = new TensorShape(6, 1);
+        var (zt, gradient, stats) = (Make(shape, logits), Backend.Allocate(shape), Backend.Allocate(new TensorShape(3, 1)));
+        var labelTensor = Backend.Allocate(shape);
+        Backend.Upload(labels, labelTensor);
+
+        Backend.SigmoidCrossEntropy(zt, labelTensor, gradient, stats);
+        Backend.SigmoidCrossEntropy(zt, labelTensor, null, stats);
+
+        var mean = ReferenceOps.MeanCrossEntropy(logits, labels);
+        AssertClose(Read(gradient), Numerical(logits, () => ReferenceOps.MeanCrossEntropy(logits, labels)), GradientTolerance, "gradient");
+        var totals = Read(stats);
+        Assert.Equal(2 * 5 * mean, totals[0], 4);
+        Assert.Equal(2 * 3f, totals[1]);
+        Assert.Equal(2 * 5f, totals[2]);
+    }
+
+    [Fact]
+    public void Sigmoid_cross_entropy_stays_finite_for_extreme_logits()
+    {
+        var shape = new TensorShape(4, 1);
+        var (zt, labels, gradient, stats) = (Make(shape, [200, -200, 200, -200]), Backend.Allocate(shape), Backend.Allocate(shape), Backend.Allocate(new TensorShape(3, 1)));
+        Backend.Upload([1f, 0f, 0f, 1f], labels);
+
+        Backend.SigmoidCrossEntropy(zt, labels, gradient, stats);
+
+        Assert.Equal(400f, Read(stats)[0], 3);
+        Assert.Equal([0f, 0f, 0.25f, -0.25f], Read(gradient));
+    }
+
+    [Fact]
+    public void Sgd_with_nesterov_and_weight_decay_follows_its_formula()
+    {
+        var shape = new TensorShape(37, 1);
+        var (w, g) = (RandomValues(37), RandomValues(37));
+        var (wt, gt, vt, scale) = (Make(shape, w), Make(shape, g), Backend.Allocate(shape), Make(new TensorShape(1, 1), [0.5]));
+        var step = new SgdStep(0.1f, 0.9f, true, 0.01f);
+        var velocity = new double[37];
+
+        for (var i = 0; i < 2; i++)
+        {
+            Backend.SgdUpdate(wt, gt, vt, scale, step);
+            for (var j = 0; j < w.Length; j++)
+            {
+                var gradient = 0.5 * g[j] + 0.01 * w[j];
+                velocity[j] = 0.9 * velocity[j] + gradient;
+                w[j] -= 0.1 * (gradient + 0.9 * velocity[j]);
+            }
+        }
+
+        AssertClose(Read(wt), w, 1e-5, "weights");
+        AssertClose(Read(vt), velocity, 1e-5, "velocity");
+    }
+
+    [Fact]
+    public void AdamW_follows_its_formula()
+    {
+        var shape = new TensorShape(3, 11);
+        var (w, g) = (RandomValues(33), RandomValues(33));
+        var (wt, gt, mt, vt) = (Make(shape, w), Make(shape, g), Backend.Allocate(shape), Backend.Allocate(shape));
+        var (m, v) = (new double[33], new double[33]);
+
+        for (var t = 1; t <= 3; t++)
+        {
+            Backend.AdamWUpdate(wt, gt, mt, vt, null, new AdamWStep(0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, t));
+            for (var j = 0; j < w.Length; j++)
+            {
+                w[j] *= 1 - 0.01 * 0.1;
+                m[j] = 0.9 * m[j] + 0.1 * g[j];
+                v[j] = 0.999 * v[j] + 0.001 * g[j] * g[j];
+                var mHat = m[j] / (1 - Math.Pow(0.9, t));
+                var vHat = v[j] / (1 - Math.Pow(0.999, t));
+                w[j] -= 0.01 * mHat / (Math.Sqrt(vHat) + 1e-8);
+            }
+        }
+
+        AssertClose(Read(wt), w, 1e-5, "weights");
+    }
+
+    [Fact]
+    public void Clip_factor_scales_the_global_norm_down_to_the_limit_only_when_above_it()
+    {
+        var scalar = new TensorShape(1, 1);
+        var (sum, factor) = (Backend.Allocate(scalar), Backend.Allocate(scalar));
+        Backend.AccumulateSquaredNorm(Make(new TensorShape(2, 1), [3, 4]), sum);
+        Backend.AccumulateSquaredNorm(Make(new TensorShape(1, 1), [12]), sum);
+
+        Backend.ClipFactor(sum, 6.5f, factor);
+        Assert.Equal(0.5f, Read(factor)[0], 6);
+        Backend.ClipFactor(sum, 20f, factor);
+        Assert.Equal(1f, Read(factor)[0]);
+    }
+
+    [Fact]
+    public void Loading_images_turns_interleaved_bytes_into_scaled_planes_and_keeps_labels()
+    {
+        using var images = new StripeImages(3, 4, seed: 8);
+        var batch = images.Batch(0, 3);
+        var (pixels, labels) = (Backend.Allocate(new TensorShape(3, 3, 4, 4)), Backend.Allocate(new TensorShape(3, 1)));
+
+        Backend.LoadImages(batch, pixels, labels);
+
+        var bytes = batch.PixelSpan.ToArray();
+        var expected = Enumerable.Range(0, 3 * 3 * 16).Select(i =>
+        {
+            var (n, c, p) = (i / 48, i / 16 % 3, i % 16);
+            return bytes[(n * 16 + p) * 3 + c] / 255d;
+        }).ToArray();
+        AssertClose(Read(pixels), expected, 1e-6, "pixels");
+        Assert.Equal(batch.LabelSpan.ToArray(), Read(labels));
+    }
+
+    public void Dispose()
+    {
+        Backend.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private protected Tensor Make(TensorShape shape, double[] values)
+    {
+        var tensor = Backend.Allocate(shape);
+        Backend.Upload(values.Select(v => (float)v).ToArray(), tensor);
+        return tensor;
+    }
+
+    private protected float[] Read(Tensor tensor)
+    {
+        var values = new float[tensor.Shape.Count];
+        Backend.Download(tensor, values);
+        return values;
+    }
+
+    /// <summary>Values in [-1, 1) that are exact in float32, so backend and reference see the same inputs.</summary>
+    private double[] RandomValues(int count) =>
+        Enumerable.Range(0, count).Select(_ => (double)(float)(_random.NextDouble() * 2 - 1)).ToArray();
+}

@@ -1,0 +1,50 @@
+namespace CatsDogs.Tests.Model.Backends;
+
+/// <summary>
+/// Central finite differences of a float64 function, and the error measure used to compare them
+/// with a backend's float32 gradients.
+/// </summary>
+internal static class GradientCheck
+{
+    private const double Step = 1e-5;
+
+    /// <summary>d/dθ of sum(projection · f(θ)) for every element of θ (θ is restored afterwards).</summary>
+    public static double[] Numerical(double[] theta, Func<double[]> f, double[] projection)
+    {
+        var gradient = new double[theta.Length];
+        for (var i = 0; i < theta.Length; i++)
+        {
+            var saved = theta[i];
+            theta[i] = saved + Step;
+            var plus = Dot(f(), projection);
+            theta[i] = saved - Step;
+            var minus = Dot(f(), projection);
+            theta[i] = saved;
+            gradient[i] = (plus - minus) / (2 * Step);
+        }
+
+        return gradient;
+    }
+
+    /// <summary>Scalar version, for a loss.</summary>
+    public static double[] Numerical(double[] theta, Func<double> f) => Numerical(theta, () => [f()], [1d]);
+
+    /// <summary>
+    /// The largest element-wise difference, relative to the largest reference magnitude: a
+    /// scale-free measure that does not blow up on elements whose true gradient is near zero.
+    /// </summary>
+    public static double RelativeError(float[] actual, double[] expected)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        var scale = Math.Max(expected.Max(Math.Abs), 1e-12);
+        return expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max() / scale;
+    }
+
+    public static void AssertClose(float[] actual, double[] expected, double tolerance, string what)
+    {
+        var error = RelativeError(actual, expected);
+        Assert.True(error < tolerance, $"{what}: relative error {error:E2} is not below {tolerance:E0}.");
+    }
+
+    private static double Dot(double[] a, double[] b) => a.Zip(b, (x, y) => x * y).Sum();
+}

@@ -1,0 +1,65 @@
+using CatsDogs.Model.Specs;
+
+namespace CatsDogs.Tests.Model;
+
+public sealed class SpecTests
+{
+    [Theory]
+    [InlineData("baseline", 64, 4_195_457, 0)]
+    [InlineData("deep6", 64, 6_305_401, 0)]
+    [InlineData("compact", 32, 139_873, 640)]
+    public void Presets_have_the_original_parameter_counts(string name, int size, long trainable, long frozen)
+    {
+        var layers = ModelPresets.Get(name).Describe(size, size);
+
+        Assert.Equal(trainable, layers.Sum(layer => layer.TrainableParameters));
+        Assert.Equal(frozen, layers.Sum(layer => layer.NonTrainableParameters));
+    }
+
+    [Fact]
+    public void Compact_costs_about_58_megaflops_forward_at_32x32()
+    {
+        var flops = ModelPresets.Compact.ForwardFlops(32, 32);
+
+        Assert.InRange(flops, 57_000_000, 59_000_000);
+    }
+
+    [Fact]
+    public void Summary_lists_layers_shapes_and_totals_like_Keras()
+    {
+        var text = ModelSummary.Render(ModelPresets.Baseline, 64, 64);
+
+        Assert.Contains(" conv1 (Conv2D)               (None, 64, 64, 32)        896", text);
+        Assert.Contains(" flatten (Flatten)            (None, 32768)             0", text);
+        Assert.Contains(" dense1 (Dense)               (None, 128)               4,194,432", text);
+        Assert.Contains("Total params: 4,195,457", text);
+        Assert.Contains("Trainable params: 4,195,457", text);
+        Assert.Contains("Non-trainable params: 0", text);
+    }
+
+    [Fact]
+    public void Summary_counts_batch_norm_statistics_as_non_trainable()
+    {
+        var text = ModelSummary.Render(ModelPresets.Compact, 32, 32);
+
+        Assert.Contains(" bn1 (BatchNormalization)     (None, 32, 32, 32)        128", text);
+        Assert.Contains("Total params: 140,513", text);
+        Assert.Contains("Non-trainable params: 640", text);
+    }
+
+    [Fact]
+    public void An_image_too_small_for_deep6_names_the_layer()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ModelPresets.Deep6.Describe(32, 32));
+
+        Assert.Contains("pool6", error.Message);
+    }
+
+    [Fact]
+    public void Unknown_preset_lists_the_known_ones()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ModelPresets.Get("resnet"));
+
+        Assert.Contains("baseline, deep6, compact", error.Message);
+    }
+}

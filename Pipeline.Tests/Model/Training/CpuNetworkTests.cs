@@ -1,0 +1,10 @@
+using CatsDogs.Model.Backends;
+using CatsDogs.Model.Backends.Cpu;
+
+namespace CatsDogs.Tests.Model.Training;
+
+/// <summary>Network behaviour on the CPU backend with one worker, the bit-exact configuration.</summary>
+public sealed class CpuNetworkTests() : NetworkTests(new ComputeDevice(new CpuBackend(new CpuBackendOptions { Threads = 1 }), "test"));
+
+/// <summary>Network behaviour with two workers: reproducible for a fixed thread count too.</summary>
+public sealed class CpuTwoThreadNetworkTests() : NetworkTests(new ComputeDevice(new CpuBackend(new CpuBackendOptions { Threads = 2 }), "test"));

@@ -1,0 +1,206 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CatsDogs.Model.Checkpoints;
+using CatsDogs.Model.Memory;
+using CatsDogs.Model.Optim;
+using CatsDogs.Model.Specs;
+using CatsDogs.Model.Training;
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Runs;
+using CatsDogs.Pipeline.Training;
+
+namespace CatsDogs.Pipeline.Cli;
+
+/// <summary>`catsdogs train`: trains a preset on a data set, with checkpoints, metrics and resume.</summary>
+internal static class TrainCommand
+{
+    private enum OptimizerKind
+    {
+        Sgd,
+        AdamW,
+    }
+
+    public static Command Create()
+    {
+        var seed = SharedOptions.Seed();
+        var data = SharedOptions.Data("Labeled training data (Kaggle flat or class folders); a permanent split holds out the validation set.", CifarDefaults.TrainFolder);
+        var splitFile = new Option<string?>("--split-file") { Description = "The split file; by default data/splits/<folder>-<hash>.split.json. Written once, reused by every later run." };
+        var valCount = RangedOption.CreateOptional("--val-count", "Validation images in a new split (wins over --val-fraction).", 1, int.MaxValue);
+        var valFraction = RangedOption.CreateOptional("--val-fraction", $"Share of images held out in a new split (default {SplitRequest.DefaultFraction}).", 0.0001, 0.9);
+        var exclude = SharedOptions.Exclude();
+        var epochs = RangedOption.Create("--epochs", "Epochs to train (with --resume: the new total).", 20, 1, 100_000);
+        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (momentum, optionally Nesterov) or adamw.", DefaultValueFactory = _ => OptimizerKind.Sgd };
+        var rate = RangedOption.Create("--lr", "Peak learning rate.", 0.05f, 1e-7f, 10f);
+        var momentum = RangedOption.Create("--momentum", "SGD momentum.", 0.9f, 0f, 0.999f);
+        var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum for SGD." };
+        var weightDecay = RangedOption.Create("--weight-decay", "Weight decay (L2 for SGD, decoupled for AdamW).", 5e-4f, 0f, 1f);
+        var schedule = new Option<ScheduleKind>("--schedule") { Description = "Learning-rate schedule: constant, step, cosine (with --warmup-epochs), onecycle or plateau (reduce on plateau of --monitor).", DefaultValueFactory = _ => ScheduleKind.Cosine };
+        var warmup = RangedOption.Create("--warmup-epochs", "Linear warm-up before the cosine decay, in epochs.", 1.0, 0.0, 1000.0);
+        var stepEpochs = RangedOption.Create("--step-epochs", "Step schedule: epochs between decays.", 10, 1, 100_000);
+        var stepGamma = RangedOption.Create("--step-gamma", "Step schedule: decay factor.", 0.1f, 0.0001f, 0.9999f);
+        var plateauFactor = RangedOption.Create("--plateau-factor", "Reduce on plateau: factor applied to the rate.", 0.1f, 0.0001f, 0.9999f);
+        var plateauPatience = RangedOption.Create("--plateau-patience", "Reduce on plateau: epochs without improvement before a cut.", 3, 0, 1000);
+        var earlyStop = RangedOption.CreateOptional("--early-stop", "Stop after this many epochs without improvement of --monitor (off when absent).", 1, 10_000);
+        var minDelta = RangedOption.Create("--min-delta", "Early stopping: smallest change that counts as an improvement.", 0.0, 0.0, 1.0);
+        var clip = RangedOption.CreateOptional("--clip-grad-norm", "Clip gradients to this global L2 norm (off when absent).", 1e-6f, 1e6f);
+        var monitor = new Option<MonitorMetric>("--monitor") { Description = "What picks the best checkpoint and drives plateau and early stopping: valloss or valacc.", DefaultValueFactory = _ => MonitorMetric.ValLoss };
+        var logEvery = RangedOption.Create("--log-every", "Steps between reads of the training loss (a read waits for the device).", 20, 1, 100_000);
+        var resume = new Option<DirectoryInfo?>("--resume") { Description = "Continue the run in this folder (runs/<name>) from its last checkpoint, with its saved settings." };
+        var onFinish = new Option<string?>("--on-finish") { Description = "Shell command run when training ends (CATSDOGS_RUN holds the run folder), e.g. 'sudo shutdown -h now'." };
+        var runsDirectory = SharedOptions.RunsDirectory();
+        var name = SharedOptions.RunName();
+        var input = new InputOptions(seed);
+        var model = new ModelOptions();
+        var metricsOptions = new MetricsOptions();
+
+        var command = new Command("train", "Train a network: one metrics.csv row, curve plots and best/last checkpoints per epoch, in runs/<name>/.")
+        {
+            data, splitFile, valCount, valFraction, exclude, epochs, optimizer, rate, momentum, nesterov, weightDecay, schedule, warmup,
+            stepEpochs, stepGamma, plateauFactor, plateauPatience, earlyStop, minDelta, clip, monitor, logEvery, resume, onFinish, seed,
+            runsDirectory, name,
+        };
+        input.AddTo(command);
+        model.AddTo(command);
+        metricsOptions.AddTo(command);
+
+        command.SetAction((result, cancellationToken) => Guarded.RunAsync(async () =>
+        {
+            TrainConfig Configure()
+            {
+                var dataRoot = result.GetRequiredValue(data).FullName;
+                OptimizerConfig optimizerConfig = result.GetValue(optimizer) == OptimizerKind.AdamW
+                    ? new AdamWConfig { WeightDecay = result.GetValue(weightDecay) }
+                    : new SgdConfig { Momentum = result.GetValue(momentum), Nesterov = result.GetValue(nesterov), WeightDecay = result.GetValue(weightDecay) };
+                return new TrainConfig
+                {
+                    Data = dataRoot,
+                    SplitFile = Path.GetFullPath(result.GetValue(splitFile) ?? SplitFiles.DefaultFor(dataRoot)),
+                    ValidationCount = result.GetValue(valCount),
+                    ValidationFraction = result.GetValue(valFraction) ?? SplitRequest.DefaultFraction,
+                    Exclude = result.GetValue(exclude)?.FullName,
+                    Device = result.GetValue(model.Device),
+                    CpuThreads = result.GetValue(model.CpuThreads),
+                    Input = input.Bind(result),
+                    Train = new TrainOptions
+                    {
+                        Model = result.GetRequiredValue(model.Model),
+                        Epochs = result.GetValue(epochs),
+                        Optimizer = optimizerConfig,
+                        LearningRate = result.GetValue(rate),
+                        Schedule = result.GetValue(schedule),
+                        WarmupEpochs = result.GetValue(warmup),
+                        StepEpochs = result.GetValue(stepEpochs),
+                        StepGamma = result.GetValue(stepGamma),
+                        PlateauFactor = result.GetValue(plateauFactor),
+                        PlateauPatience = result.GetValue(plateauPatience),
+                        EarlyStopPatience = result.GetValue(earlyStop),
+                        EarlyStopMinDelta = result.GetValue(minDelta),
+                        ClipGradientNorm = result.GetValue(clip),
+                        Monitor = result.GetValue(monitor),
+                        LogEvery = result.GetValue(logEvery),
+                        Seed = result.GetValue(seed),
+                    },
+                };
+            }
+
+            using var stop = new StopSignal("finishing the current batch and writing the last checkpoint");
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken);
+            var resumeFolder = result.GetValue(resume);
+            var run = resumeFolder is null ? null : RunFolder.OpenExisting(resumeFolder.FullName);
+            var config = run is null ? Configure() : ResumedConfig(run, result.GetResult(epochs) is { Implicit: false } ? result.GetValue(epochs) : null);
+
+            var index = DatasetIndex.Scan(config.Data, requireLabels: true);
+            var request = new SplitRequest(config.ValidationCount, config.ValidationFraction, config.Train.Seed,
+                Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null));
+            var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, config.Exclude is null ? null : ExcludeList.Load(config.Exclude), Console.Out);
+
+            await using var telemetry = await metricsOptions.StartAsync(result, linked.Token);
+            if (telemetry is null)
+            {
+                return MetricsOptions.CannotListenExitCode;
+            }
+
+            using var device = ModelOptions.Open(config.Device, config.CpuThreads, Console.Out);
+            run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "train");
+            config.Save(run.File(TrainConfig.FileName));
+            var (network, state) = OpenNetwork(run, config, device, split.Hash, resumeFolder is not null);
+            using (network)
+            {
+                Console.WriteLine($"run: {run.Path}");
+                Console.WriteLine($"model: {config.Train.Model}, {network.ParameterCount:N0} parameters at {config.Input.ImageSize}x{config.Input.ImageSize}; " +
+                    $"{split.Train.Count} training and {split.Validation.Count} validation images (split {split.File})");
+                telemetry.WriteGpuCsv(run.File("gpu.csv"));
+                using var pipeline = new InputPipeline(config.Input, AlignedHostAllocator.Instance, Console.Error, metrics: telemetry.Pipeline);
+                var trainer = new Trainer(
+                    network, pipeline, new ImageSource(index.Root, split.Train), new ImageSource(index.Root, split.Validation), config.Train, run,
+                    split.Hash, state, telemetry.Trainer, TrainingProgress.ForConsole(), Console.Out);
+                var outcome = await trainer.RunAsync(linked.Token);
+                var summary = TrainingSummary.Render(run, config, device.Description, outcome, pipeline.BadInput.Summary());
+                Console.Write(summary);
+                File.WriteAllText(run.File("summary.txt"), summary);
+            }
+
+            RunOnFinish(result.GetValue(onFinish), run);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static TrainConfig ResumedConfig(RunFolder run, int? epochs)
+    {
+        var config = TrainConfig.Load(run.File(TrainConfig.FileName));
+        return epochs is { } total ? config with { Train = config.Train with { Epochs = total } } : config;
+    }
+
+    private static (Network Network, TrainerState State) OpenNetwork(RunFolder run, TrainConfig config, Model.Backends.ComputeDevice device, string splitHash, bool resume)
+    {
+        if (!resume)
+        {
+            var spec = ModelPresets.Get(config.Train.Model);
+            var options = new NetworkOptions
+            {
+                Seed = (ulong)config.Train.Seed,
+                Optimizer = config.Train.Optimizer,
+                LearningRate = config.Train.LearningRate,
+                ClipGradientNorm = config.Train.ClipGradientNorm,
+            };
+            return (Network.Create(spec, config.Input.ImageSize, config.Input.ImageSize, device, options), new TrainerState());
+        }
+
+        var last = Path.Combine(run.Checkpoints, "last.json");
+        if (!File.Exists(last))
+        {
+            throw new CommandLineError($"'{run.Path}' has no last checkpoint ({last}) to resume from.");
+        }
+
+        var loaded = Checkpoint.Load(last, device);
+        if (loaded.Info.SplitHash != splitHash)
+        {
+            loaded.Network.Dispose();
+            throw new CommandLineError($"The split file '{config.SplitFile}' changed since this run started; resuming would mix validation images into training. Restore it, or start a new run.");
+        }
+
+        var state = TrainerState.FromJson(loaded.Info.TrainerState);
+        Console.WriteLine($"Resuming {run.Name} at epoch {state.Epoch + 1}, step {loaded.Network.Step}.");
+        return (loaded.Network, state);
+    }
+
+    private static void RunOnFinish(string? command, RunFolder run)
+    {
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            return;
+        }
+
+        Console.WriteLine($"on-finish: {command}");
+        var start = new ProcessStartInfo("/bin/sh", ["-c", command]) { UseShellExecute = false };
+        start.Environment["CATSDOGS_RUN"] = run.Path;
+        using var process = Process.Start(start) ?? throw new CommandLineError($"--on-finish could not start /bin/sh.");
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            Console.Error.WriteLine($"on-finish exited with code {process.ExitCode}.");
+        }
+    }
+}

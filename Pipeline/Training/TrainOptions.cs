@@ -1,0 +1,59 @@
+using CatsDogs.Model.Optim;
+
+namespace CatsDogs.Pipeline.Training;
+
+public enum ScheduleKind
+{
+    Constant,
+    Step,
+    Cosine,
+    OneCycle,
+    Plateau,
+}
+
+public enum MonitorMetric
+{
+    ValLoss,
+    ValAcc,
+}
+
+/// <summary>Everything that shapes a training run besides the data and the input pipeline; saved as the run's config.</summary>
+internal sealed record TrainOptions
+{
+    public string Model { get; init; } = "compact";
+
+    public int Epochs { get; init; } = 20;
+
+    public OptimizerConfig Optimizer { get; init; } = new SgdConfig();
+
+    public float LearningRate { get; init; } = 0.05f;
+
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Cosine;
+
+    /// <summary>Warm-up length for cosine, in epochs.</summary>
+    public double WarmupEpochs { get; init; } = 1;
+
+    /// <summary>Step schedule: epochs between decays, and the decay factor.</summary>
+    public int StepEpochs { get; init; } = 10;
+
+    public float StepGamma { get; init; } = 0.1f;
+
+    /// <summary>Reduce-on-plateau: factor and patience in epochs (on the monitored metric).</summary>
+    public float PlateauFactor { get; init; } = 0.1f;
+
+    public int PlateauPatience { get; init; } = 3;
+
+    /// <summary>Early stopping patience in epochs; null turns it off.</summary>
+    public int? EarlyStopPatience { get; init; }
+
+    public double EarlyStopMinDelta { get; init; }
+
+    public float? ClipGradientNorm { get; init; }
+
+    public MonitorMetric Monitor { get; init; } = MonitorMetric.ValLoss;
+
+    /// <summary>Steps between reads of the training loss; a read waits for the device.</summary>
+    public int LogEvery { get; init; } = 20;
+
+    public int Seed { get; init; } = 42;
+}

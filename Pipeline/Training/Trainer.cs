@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using CatsDogs.Model.Checkpoints;
+using CatsDogs.Model.Schedules;
+using CatsDogs.Model.Training;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Runs;
+using CatsDogs.Telemetry;
+
+namespace CatsDogs.Pipeline.Training;
+
+/// <summary>
+/// The epoch loop: a training pass over the input pipeline, a validation pass without
+/// augmentation, then one metrics.csv row, the curve plots, the best and last checkpoints, the
+/// learning-rate plan and early stopping. A stop request finishes the current batch, writes the
+/// last checkpoint (with the position in the epoch, so a resumed run continues as if never
+/// stopped) and returns.
+/// <para>Threading: one caller; the pipeline's threads only fill batches.</para>
+/// </summary>
+internal sealed class Trainer(
+    Network network,
+    InputPipeline pipeline,
+    ImageSource train,
+    ImageSource validation,
+    TrainOptions options,
+    RunFolder run,
+    string splitHash,
+    TrainerState resumeFrom,
+    TrainerMetrics? metrics,
+    TrainingProgress progress,
+    TextWriter log)
+{
+    private const string LastCheckpoint = "last";
+    private const string BestCheckpoint = "best";
+
+    private readonly MetricsCsv _csv = new(run.File("metrics.csv"));
+    private readonly LearningRatePlan _plan = new(options, StepsPerEpoch(train.Count, pipeline.Options));
+    private readonly EarlyStopping? _earlyStopping = options.EarlyStopPatience is { } patience
+        ? new EarlyStopping(patience, options.Monitor.Goal(), options.EarlyStopMinDelta)
+        : null;
+
+    private TrainerState _state = resumeFrom;
+
+    public async Task<TrainingOutcome> RunAsync(CancellationToken stop)
+    {
+        var clock = Stopwatch.StartNew();
+        RestoreSchedules();
+        var records = _csv.ReadAll().Where(r => r.Epoch < _state.Epoch).ToList();
+        for (var epoch = _state.Epoch; epoch < options.Epochs; epoch++)
+        {
+            metrics?.SetEpoch(epoch + 1, options.Epochs);
+            var trained = await TrainEpochAsync(epoch, stop);
+            if (trained is null)
+            {
+                return Finish(TrainingEnd.Interrupted, records, clock);
+            }
+
+            var scores = await ValidateAsync(stop);
+            if (scores is null)
+            {
+                return Finish(TrainingEnd.Interrupted, records, clock);
+            }
+
+            var record = trained.Value.ToRecord(epoch, scores.Value, network.LearningRate);
+            records.Add(record);
+            _csv.Append(record);
+            CurvePlots.Write(records, run.Figures);
+            metrics?.SetTrainingScores(record.TrainLoss, record.TrainAccuracy);
+            metrics?.SetValidationScores(record.ValLoss, record.ValAccuracy);
+            log.WriteLine(Describe(record));
+
+            var stopEarly = EndEpoch(epoch, record);
+            if (stopEarly)
+            {
+                log.WriteLine($"Early stopping: {options.Monitor.Name()} has not improved for {options.EarlyStopPatience} epochs.");
+                return Finish(TrainingEnd.EarlyStopped, records, clock);
+            }
+        }
+
+        return Finish(TrainingEnd.Completed, records, clock);
+    }
+
+    /// <summary>The sums of one training pass, carried across a stop and resume.</summary>
+    private readonly record struct EpochSums(double LossSum, long Correct, long Count, double Seconds, double WaitSeconds)
+    {
+        public EpochRecord ToRecord(int epoch, BatchStatistics validation, double rate) => new(
+            epoch, LossSum / Math.Max(1, Count), (double)Correct / Math.Max(1, Count), validation.MeanLoss, validation.Accuracy,
+            rate, Count / Math.Max(1e-9, Seconds), WaitSeconds / Math.Max(1e-9, Seconds), Seconds);
+    }
+
+    private async Task<EpochSums?> TrainEpochAsync(int epoch, CancellationToken stop)
+    {
+        var resumed = _state.Epoch == epoch ? _state : new TrainerState { Epoch = epoch };
+        var (lossSum, correct, count) = (resumed.PartialLossSum, resumed.PartialCorrect, resumed.PartialCount);
+        var position = resumed.NextPosition;
+        var waited = TimeSpan.FromSeconds(resumed.PartialWaitSeconds);
+        var clock = Stopwatch.StartNew();
+        var earlier = TimeSpan.FromSeconds(resumed.PartialSeconds);
+        var interrupted = false;
+        var steps = 0;
+
+        void TakeStatistics()
+        {
+            var taken = network.TakeTrainingStatistics();
+            (lossSum, correct, count) = (lossSum + taken.LossSum, correct + taken.Correct, count + taken.Count);
+        }
+
+        await progress.RunAsync($"epoch {epoch + 1}/{options.Epochs}", train.Count, async report =>
+        {
+            var batches = pipeline.ReadAsync(train, PassKind.Training, epoch, stop, position).GetAsyncEnumerator(stop);
+            try
+            {
+                while (true)
+                {
+                    var waitStarted = Stopwatch.GetTimestamp();
+                    if (!await batches.MoveNextAsync())
+                    {
+                        break;
+                    }
+
+                    var wait = Stopwatch.GetElapsedTime(waitStarted);
+                    waited += wait;
+                    metrics?.AddInputWait(wait);
+                    using var batch = batches.Current;
+                    var stepStarted = Stopwatch.GetTimestamp();
+                    network.LearningRate = _plan.RateAt(network.Step);
+                    network.TrainStep(batch.View);
+                    metrics?.AddStep(batch.Count, Stopwatch.GetElapsedTime(stepStarted));
+                    position = batch.EndPosition;
+                    if (++steps % options.LogEvery == 0)
+                    {
+                        TakeStatistics();
+                        metrics?.SetLearningRate(network.LearningRate);
+                        var seconds = (clock.Elapsed + earlier).TotalSeconds;
+                        report(position, count / Math.Max(1e-9, seconds), lossSum / Math.Max(1, count), (double)correct / Math.Max(1, count));
+                    }
+
+                    if (stop.IsCancellationRequested)
+                    {
+                        interrupted = true;
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                interrupted = true;
+            }
+            finally
+            {
+                await batches.DisposeAsync();
+            }
+        });
+
+        TakeStatistics();
+        var sums = new EpochSums(lossSum, correct, count, (clock.Elapsed + earlier).TotalSeconds, waited.TotalSeconds);
+        if (interrupted)
+        {
+            _state = _state with
+            {
+                Epoch = epoch,
+                NextPosition = position,
+                PartialLossSum = lossSum,
+                PartialCorrect = correct,
+                PartialCount = count,
+                PartialSeconds = sums.Seconds,
+                PartialWaitSeconds = sums.WaitSeconds,
+            };
+            SaveCheckpoint(LastCheckpoint, epoch);
+            log.WriteLine($"Stopped in epoch {epoch + 1} after {count} images; the last checkpoint is in {run.Checkpoints}. Resume with --resume {run.Path}.");
+            return null;
+        }
+
+        // The training pass is done: a stop during validation resumes straight into validation.
+        _state = _state with
+        {
+            Epoch = epoch,
+            NextPosition = train.Count,
+            PartialLossSum = lossSum,
+            PartialCorrect = correct,
+            PartialCount = count,
+            PartialSeconds = sums.Seconds,
+            PartialWaitSeconds = sums.WaitSeconds,
+        };
+        return sums;
+    }
+
+    private async Task<BatchStatistics?> ValidateAsync(CancellationToken stop)
+    {
+        network.TakeEvaluationStatistics();
+        try
+        {
+            await foreach (var batch in pipeline.ReadAsync(validation, PassKind.Inference, 0, stop))
+            {
+                using (batch)
+                {
+                    network.Evaluate(batch.View);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            SaveCheckpoint(LastCheckpoint, _state.Epoch);
+            log.WriteLine($"Stopped during validation; the last checkpoint is in {run.Checkpoints}. Resume with --resume {run.Path}.");
+            return null;
+        }
+
+        return network.TakeEvaluationStatistics();
+    }
+
+    /// <summary>Best checkpoint, learning-rate plan, early stopping, last checkpoint; true to stop.</summary>
+    private bool EndEpoch(int epoch, EpochRecord record)
+    {
+        var metric = options.Monitor.Of(record);
+        var improved = options.Monitor.Improves(metric, _state.BestMetric);
+        if (improved)
+        {
+            _state = _state with { BestMetric = metric, BestEpoch = epoch };
+        }
+
+        if (_plan.Plateau is { } plateau)
+        {
+            network.LearningRate = plateau.Report(metric);
+        }
+
+        var stopEarly = false;
+        if (_earlyStopping is { } early)
+        {
+            early.Report(metric);
+            stopEarly = early.ShouldStop;
+        }
+
+        _state = _state with
+        {
+            Epoch = epoch + 1,
+            NextPosition = 0,
+            PartialLossSum = 0,
+            PartialCorrect = 0,
+            PartialCount = 0,
+            PartialSeconds = 0,
+            PartialWaitSeconds = 0,
+            Plateau = _plan.Plateau?.State,
+            EarlyStopping = _earlyStopping?.State,
+        };
+        if (improved)
+        {
+            SaveCheckpoint(BestCheckpoint, epoch + 1);
+        }
+
+        SaveCheckpoint(LastCheckpoint, epoch + 1);
+        return stopEarly;
+    }
+
+    private void RestoreSchedules()
+    {
+        if (_plan.Plateau is { } plateau && _state.Plateau is { } saved)
+        {
+            plateau.State = saved;
+        }
+
+        if (_earlyStopping is not null && _state.EarlyStopping is { } early)
+        {
+            _earlyStopping.State = early;
+        }
+    }
+
+    /// <summary>Writes a checkpoint; a failed write keeps the previous one, says why, and training goes on.</summary>
+    private void SaveCheckpoint(string name, int epochsDone)
+    {
+        try
+        {
+            Checkpoint.Save(network, run.Checkpoints, name, new CheckpointInfo(epochsDone, splitHash) { TrainerState = _state.ToJson() });
+            metrics?.AddCheckpointWrite();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            metrics?.AddCheckpointFailure();
+            log.WriteLine($"Could not write the {name} checkpoint ({e.Message}); the previous {name} checkpoint is kept.");
+        }
+    }
+
+    private TrainingOutcome Finish(TrainingEnd end, List<EpochRecord> records, Stopwatch clock)
+    {
+        var best = _state.BestEpoch >= 0 ? records.FirstOrDefault(r => r.Epoch == _state.BestEpoch) : null;
+        return new TrainingOutcome(end, records.Count, best, records.LastOrDefault(), clock.Elapsed);
+    }
+
+    private string Describe(EpochRecord r) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"epoch {r.Epoch + 1}/{options.Epochs}: loss {r.TrainLoss:F4} acc {r.TrainAccuracy:F4} | val_loss {r.ValLoss:F4} val_acc {r.ValAccuracy:F4} | lr {r.LearningRate:G3} | {r.ImagesPerSecond:F0} img/s | input wait {r.InputWaitFraction:P1} | {r.EpochSeconds:F1} s");
+
+    private static long StepsPerEpoch(int images, InputPipelineOptions input) =>
+        input.DropLastPartial ? images / input.BatchSize : (images + input.BatchSize - 1) / input.BatchSize;
+}

@@ -1,0 +1,31 @@
+using System.Globalization;
+using CatsDogs.Pipeline.Runs;
+
+namespace CatsDogs.Pipeline.Training;
+
+/// <summary>The end-of-run text, printed and saved as summary.txt.</summary>
+internal static class TrainingSummary
+{
+    public static string Render(RunFolder run, TrainConfig config, string device, TrainingOutcome outcome, string skipped)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var lines = new List<string>
+        {
+            "",
+            $"run {run.Name}: {outcome.End}, {outcome.EpochsDone} of {config.Train.Epochs} epochs in {outcome.Elapsed.TotalMinutes.ToString("F1", c)} min on {device}",
+        };
+        if (outcome.Best is { } best)
+        {
+            lines.Add(string.Create(c, $"best epoch {best.Epoch + 1} by {config.Train.Monitor.Name()}: val_loss {best.ValLoss:F4}, val_acc {best.ValAccuracy:F4} (checkpoints/best.json)"));
+        }
+
+        if (outcome.Last is { } last)
+        {
+            lines.Add(string.Create(c, $"last epoch {last.Epoch + 1}: val_loss {last.ValLoss:F4}, val_acc {last.ValAccuracy:F4}, {last.ImagesPerSecond:F0} img/s, input wait {last.InputWaitFraction:P1}"));
+        }
+
+        lines.Add(skipped);
+        lines.Add($"files: {run.Path}/metrics.csv, figures/loss.png, figures/accuracy.png, checkpoints/");
+        return string.Join(Environment.NewLine, lines) + Environment.NewLine;
+    }
+}
