@@ -42,6 +42,10 @@ public sealed class TrainerMetrics
         _checkpointWrites = meter.CreateCounter<long>("catsdogs.trainer.checkpoint.writes", "{checkpoint}", "Checkpoints written.");
         _checkpointFailures = meter.CreateCounter<long>("catsdogs.trainer.checkpoint.failures", "{checkpoint}",
             "Checkpoint writes that failed (the last good checkpoint was kept).");
+
+        // A counter appears in a scrape only once it has been added to. A run without a failure should
+        // say "0 failures", not nothing, so that panels and alerts on failures see a series from the start.
+        _checkpointFailures.Add(0);
     }
 
     /// <summary>One training step on <paramref name="images"/> images took <paramref name="duration"/>.</summary>

@@ -53,16 +53,13 @@ public sealed class MetricsDocTests
         text.AppendLine("| Prometheus name | type | labels | meaning |");
         text.AppendLine("|---|---|---|---|");
         var used = Dashboard.Panels().SelectMany(p => p.MetricNames).ToHashSet();
-        foreach (var family in families.Values.Where(f => !Exposition.IsCatsDogs(f.Name) && used.Overlaps(SeriesNames(f))).OrderBy(f => f.Name, StringComparer.Ordinal))
+        foreach (var family in families.Values.Where(f => !Exposition.IsCatsDogs(f.Name) && used.Overlaps(f.SeriesNames)).OrderBy(f => f.Name, StringComparer.Ordinal))
         {
             text.AppendLine($"| {Name(family)} | {family.Type} | {Labels(family)} | {family.Help} |");
         }
 
         return text.ToString();
     }
-
-    private static IEnumerable<string> SeriesNames(MetricFamily family) =>
-        family.Type == "histogram" ? [family.Name + "_bucket", family.Name + "_sum", family.Name + "_count"] : [family.Name];
 
     private static string Name(MetricFamily family) =>
         family.Type == "histogram" ? $"`{family.Name}_bucket` (`le`), `_sum`, `_count`" : $"`{family.Name}`";

@@ -130,6 +130,7 @@ internal sealed class Trainer(
                     {
                         TakeStatistics();
                         metrics?.SetLearningRate(network.LearningRate);
+                        metrics?.SetTrainingScores(lossSum / Math.Max(1, count), (double)correct / Math.Max(1, count));
                         var seconds = (clock.Elapsed + earlier).TotalSeconds;
                         report(position, count / Math.Max(1e-9, seconds), lossSum / Math.Max(1, count), (double)correct / Math.Max(1, count));
                     }
