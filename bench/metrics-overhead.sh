@@ -8,8 +8,8 @@
 set -euo pipefail
 
 data=${1:-data/cifar-catsdogs/train}
-rounds=${2:-5}
-passes=${3:-3}
+rounds=${2:-7}
+passes=${3:-10}
 port=19464
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
@@ -22,7 +22,11 @@ run() { # $1 = on|off, $2 = round
   local listen=none scraper=
   if [ "$1" = on ]; then
     listen=127.0.0.1:$port
-    ( while sleep 1; do curl -s "http://$listen/metrics" >/dev/null || true; done ) &
+    # Scrape from the start, a few times quickly, so that the scrape path is compiled during the
+    # bench's warm-up pass (as it is in any run longer than a minute), then once a second.
+    ( until curl -sf -o /dev/null "http://$listen/metrics"; do sleep 0.05; done
+      for _ in 1 2 3 4 5; do curl -s -o /dev/null "http://$listen/metrics"; done
+      while sleep 1; do curl -s -o /dev/null "http://$listen/metrics" || true; done ) &
     scraper=$!
   fi
   dotnet "$app" bench input --data "$data" --passes "$passes" --runs-dir "$out" --name "$1-$2" \

@@ -12,7 +12,10 @@ internal sealed class LiveSession : IAsyncDisposable
         Session = session;
         Gpu = gpu;
         Log = log;
-        Http = new HttpClient { BaseAddress = new Uri($"http://{session.MetricsEndpoint}") };
+        var endpoint = session.MetricsEndpoint!;
+        // A wildcard address is served on loopback too; the tests talk to nothing else.
+        var host = endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : endpoint.Address;
+        Http = new HttpClient { BaseAddress = new Uri($"http://{new IPEndPoint(host, endpoint.Port)}") };
     }
 
     public TelemetrySession Session { get; }
@@ -23,12 +26,15 @@ internal sealed class LiveSession : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<LiveSession> StartAsync(TimeSpan? gpuPeriod = null)
+    /// <param name="listen">Where to serve; a free loopback port by default.</param>
+    /// <param name="gpuAbsentReason">When given, NVML is "absent" for this reason instead of <see cref="FakeGpu"/> being read.</param>
+    public static async Task<LiveSession> StartAsync(IPEndPoint? listen = null, string? gpuAbsentReason = null)
     {
         var gpu = new FakeGpu();
         var log = new CapturingLogger();
         var session = await TelemetrySession.StartAsync(
-            new IPEndPoint(IPAddress.Loopback, 0), log, () => (gpu, ""), gpuPeriod ?? TimeSpan.FromMilliseconds(50), CancellationToken.None);
+            listen ?? new IPEndPoint(IPAddress.Loopback, 0), log, () => gpuAbsentReason is null ? (gpu, "") : (null, gpuAbsentReason),
+            TimeSpan.FromMilliseconds(50), CancellationToken.None);
         return new LiveSession(session, gpu, log);
     }
 

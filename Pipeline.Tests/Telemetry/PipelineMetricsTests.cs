@@ -1,28 +1,20 @@
-using System.Diagnostics.Metrics;
 using CatsDogs.Telemetry;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace CatsDogs.Tests.Telemetry;
 
 public sealed class PipelineMetricsTests : IDisposable
 {
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly IMeterFactory _factory;
+    private readonly TestMeters _meters = new();
     private readonly PipelineMetrics _metrics;
 
-    public PipelineMetricsTests()
-    {
-        _factory = _services.GetRequiredService<IMeterFactory>();
-        _metrics = new PipelineMetrics(_factory);
-    }
+    public PipelineMetricsTests() => _metrics = new PipelineMetrics(_meters.Factory);
 
-    public void Dispose() => _services.Dispose();
+    public void Dispose() => _meters.Dispose();
 
     [Fact]
     public void Counts_images_per_stage()
     {
-        using var images = Collect<long>("catsdogs.pipeline.images");
+        using var images = _meters.Collect<long>("catsdogs.pipeline.images");
         _metrics.AddImages(PipelineStage.Read, 5);
         _metrics.AddImages(PipelineStage.Decode, 4);
         _metrics.AddImages(PipelineStage.Augment, 3);
@@ -42,7 +34,7 @@ public sealed class PipelineMetricsTests : IDisposable
     [Fact]
     public void Counts_skipped_images_by_reason()
     {
-        using var skipped = Collect<long>("catsdogs.pipeline.images.skipped");
+        using var skipped = _meters.Collect<long>("catsdogs.pipeline.images.skipped");
         _metrics.AddSkipped("corrupt");
         _metrics.AddSkipped("corrupt");
         _metrics.AddSkipped("too_small");
@@ -55,7 +47,7 @@ public sealed class PipelineMetricsTests : IDisposable
     [Fact]
     public void Records_batch_assembly_in_seconds()
     {
-        using var assembly = Collect<double>("catsdogs.pipeline.batch.assembly.duration");
+        using var assembly = _meters.Collect<double>("catsdogs.pipeline.batch.assembly.duration");
         _metrics.RecordBatchAssembly(TimeSpan.FromMilliseconds(12.5));
         Assert.Equal(0.0125, Assert.Single(assembly.GetMeasurementSnapshot()).Value, 9);
     }
@@ -63,7 +55,7 @@ public sealed class PipelineMetricsTests : IDisposable
     [Fact]
     public void Reports_tracked_queues_at_each_observation_until_disposed()
     {
-        using var depth = Collect<int>("catsdogs.pipeline.queue.depth");
+        using var depth = _meters.Collect<int>("catsdogs.pipeline.queue.depth");
         int decodeIn = 7;
         var decode = _metrics.TrackQueue("decode", () => decodeIn, () => 2);
         using var batch = _metrics.TrackQueue("batch", () => 1, () => 4);
@@ -94,7 +86,7 @@ public sealed class PipelineMetricsTests : IDisposable
     [Fact]
     public void Reports_the_buffer_pool_free_and_in_use()
     {
-        using var pool = Collect<int>("catsdogs.pipeline.pool.buffers");
+        using var pool = _meters.Collect<int>("catsdogs.pipeline.pool.buffers");
         using (_metrics.TrackBufferPool("batches", () => 3, () => 5))
         {
             pool.RecordObservableInstruments();
@@ -104,7 +96,4 @@ public sealed class PipelineMetricsTests : IDisposable
         var observed = pool.GetMeasurementSnapshot().Select(m => $"{m.Tags["pool"]}/{m.Tags["state"]}={m.Value}").ToArray();
         Assert.Equal(["batches/free=3", "batches/in_use=5"], observed);
     }
-
-    private MetricCollector<T> Collect<T>(string instrument) where T : struct =>
-        new(_factory, "CatsDogs", instrument);
 }

@@ -1,29 +1,21 @@
-using System.Diagnostics.Metrics;
 using CatsDogs.Telemetry;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace CatsDogs.Tests.Telemetry;
 
 public sealed class TrainerMetricsTests : IDisposable
 {
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly IMeterFactory _factory;
+    private readonly TestMeters _meters = new();
     private readonly TrainerMetrics _metrics;
 
-    public TrainerMetricsTests()
-    {
-        _factory = _services.GetRequiredService<IMeterFactory>();
-        _metrics = new TrainerMetrics(_factory);
-    }
+    public TrainerMetricsTests() => _metrics = new TrainerMetrics(_meters.Factory);
 
-    public void Dispose() => _services.Dispose();
+    public void Dispose() => _meters.Dispose();
 
     [Fact]
     public void A_step_counts_its_images_and_records_its_time_in_seconds()
     {
-        using var images = Collect<long>("catsdogs.trainer.images");
-        using var steps = Collect<double>("catsdogs.trainer.step.duration");
+        using var images = _meters.Collect<long>("catsdogs.trainer.images");
+        using var steps = _meters.Collect<double>("catsdogs.trainer.step.duration");
         _metrics.AddStep(64, TimeSpan.FromMilliseconds(250));
         _metrics.AddStep(32, TimeSpan.FromSeconds(2));
 
@@ -34,7 +26,7 @@ public sealed class TrainerMetricsTests : IDisposable
     [Fact]
     public void Input_wait_accumulates_seconds_and_refuses_negative_time()
     {
-        using var wait = Collect<double>("catsdogs.trainer.input.wait");
+        using var wait = _meters.Collect<double>("catsdogs.trainer.input.wait");
         _metrics.AddInputWait(TimeSpan.FromMilliseconds(300));
         _metrics.AddInputWait(TimeSpan.FromMilliseconds(200));
 
@@ -45,8 +37,8 @@ public sealed class TrainerMetricsTests : IDisposable
     [Fact]
     public void Scores_are_gauges_split_into_train_and_val()
     {
-        using var loss = Collect<double>("catsdogs.trainer.loss");
-        using var accuracy = Collect<double>("catsdogs.trainer.accuracy");
+        using var loss = _meters.Collect<double>("catsdogs.trainer.loss");
+        using var accuracy = _meters.Collect<double>("catsdogs.trainer.accuracy");
         _metrics.SetTrainingScores(0.69, 0.51);
         _metrics.SetValidationScores(0.61, 0.66);
         _metrics.SetTrainingScores(0.42, 0.80);
@@ -58,9 +50,9 @@ public sealed class TrainerMetricsTests : IDisposable
     [Fact]
     public void Schedule_gauges_hold_the_last_value()
     {
-        using var rate = Collect<double>("catsdogs.trainer.learning_rate");
-        using var epoch = Collect<int>("catsdogs.trainer.epoch");
-        using var planned = Collect<int>("catsdogs.trainer.epochs.planned");
+        using var rate = _meters.Collect<double>("catsdogs.trainer.learning_rate");
+        using var epoch = _meters.Collect<int>("catsdogs.trainer.epoch");
+        using var planned = _meters.Collect<int>("catsdogs.trainer.epochs.planned");
         _metrics.SetLearningRate(1e-3);
         _metrics.SetEpoch(1, 30);
         _metrics.SetLearningRate(5e-4);
@@ -74,8 +66,8 @@ public sealed class TrainerMetricsTests : IDisposable
     [Fact]
     public void Checkpoint_writes_and_failures_are_counted_apart()
     {
-        using var writes = Collect<long>("catsdogs.trainer.checkpoint.writes");
-        using var failures = Collect<long>("catsdogs.trainer.checkpoint.failures");
+        using var writes = _meters.Collect<long>("catsdogs.trainer.checkpoint.writes");
+        using var failures = _meters.Collect<long>("catsdogs.trainer.checkpoint.failures");
         _metrics.AddCheckpointWrite();
         _metrics.AddCheckpointWrite();
         _metrics.AddCheckpointFailure();
@@ -83,7 +75,4 @@ public sealed class TrainerMetricsTests : IDisposable
         Assert.Equal(2, writes.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.Equal(1, failures.GetMeasurementSnapshot().Sum(m => m.Value));
     }
-
-    private MetricCollector<T> Collect<T>(string instrument) where T : struct =>
-        new(_factory, "CatsDogs", instrument);
 }

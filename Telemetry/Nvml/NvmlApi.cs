@@ -24,21 +24,9 @@ internal static unsafe class NvmlApi
         return status;
     }
 
-    public static NvmlReturn GetDeviceCount(out uint count)
-    {
-        uint value;
-        var status = NvmlNative.nvmlDeviceGetCount_v2(&value);
-        count = value;
-        return status;
-    }
+    public static NvmlReturn GetDeviceCount(out uint count) => NvmlNative.nvmlDeviceGetCount_v2(out count);
 
-    public static NvmlReturn GetDeviceHandle(uint index, out nint device)
-    {
-        nint value;
-        var status = NvmlNative.nvmlDeviceGetHandleByIndex_v2(index, &value);
-        device = value;
-        return status;
-    }
+    public static NvmlReturn GetDeviceHandle(uint index, out nint device) => NvmlNative.nvmlDeviceGetHandleByIndex_v2(index, out device);
 
     public static NvmlReturn GetName(nint device, out string name)
     {
@@ -51,80 +39,34 @@ internal static unsafe class NvmlApi
     /// <summary>The bus id as nvidia-smi prints it: <c>domain:bus:device.function</c>, e.g. <c>00000000:01:00.0</c>.</summary>
     public static NvmlReturn GetPciBusId(nint device, out string busId)
     {
-        nvmlPciInfo_t pci;
-        var status = NvmlNative.nvmlDeviceGetPciInfo_v3(device, &pci);
+        var status = NvmlNative.nvmlDeviceGetPciInfo_v3(device, out var pci);
         busId = status == NvmlReturn.Success ? ReadCString(pci.busId, 32) : "";
         return status;
     }
 
-    public static NvmlReturn GetUtilization(nint device, out uint gpuPercent, out uint memoryPercent)
-    {
-        nvmlUtilization_t rates;
-        var status = NvmlNative.nvmlDeviceGetUtilizationRates(device, &rates);
-        (gpuPercent, memoryPercent) = (rates.gpu, rates.memory);
-        return status;
-    }
+    public static NvmlReturn GetUtilization(nint device, out nvmlUtilization_t percent) => NvmlNative.nvmlDeviceGetUtilizationRates(device, out percent);
 
-    public static NvmlReturn GetMemory(nint device, out ulong total, out ulong free, out ulong used)
-    {
-        nvmlMemory_t memory;
-        var status = NvmlNative.nvmlDeviceGetMemoryInfo(device, &memory);
-        (total, free, used) = (memory.total, memory.free, memory.used);
-        return status;
-    }
+    public static NvmlReturn GetMemory(nint device, out nvmlMemory_t bytes) => NvmlNative.nvmlDeviceGetMemoryInfo(device, out bytes);
 
-    public static NvmlReturn GetTemperatureCelsius(nint device, out uint celsius)
-    {
-        uint value;
-        var status = NvmlNative.nvmlDeviceGetTemperature(device, nvmlTemperatureSensors_t.NVML_TEMPERATURE_GPU, &value);
-        celsius = value;
-        return status;
-    }
+    public static NvmlReturn GetTemperatureCelsius(nint device, out uint celsius) =>
+        NvmlNative.nvmlDeviceGetTemperature(device, nvmlTemperatureSensors_t.NVML_TEMPERATURE_GPU, out celsius);
 
-    public static NvmlReturn GetPowerMilliwatts(nint device, out uint milliwatts)
-    {
-        uint value;
-        var status = NvmlNative.nvmlDeviceGetPowerUsage(device, &value);
-        milliwatts = value;
-        return status;
-    }
+    public static NvmlReturn GetPowerMilliwatts(nint device, out uint milliwatts) => NvmlNative.nvmlDeviceGetPowerUsage(device, out milliwatts);
 
-    public static NvmlReturn GetSmClockMegahertz(nint device, out uint megahertz)
-    {
-        uint value;
-        var status = NvmlNative.nvmlDeviceGetClockInfo(device, nvmlClockType_t.NVML_CLOCK_SM, &value);
-        megahertz = value;
-        return status;
-    }
+    public static NvmlReturn GetSmClockMegahertz(nint device, out uint megahertz) =>
+        NvmlNative.nvmlDeviceGetClockInfo(device, nvmlClockType_t.NVML_CLOCK_SM, out megahertz);
 
     /// <summary>KB/s over a 20 ms window that the call itself waits out: keep it off hot paths.</summary>
-    public static NvmlReturn GetPcieThroughputKilobytes(nint device, bool receive, out uint kilobytesPerSecond)
-    {
-        uint value;
-        var counter = receive ? nvmlPcieUtilCounter_t.NVML_PCIE_UTIL_RX_BYTES : nvmlPcieUtilCounter_t.NVML_PCIE_UTIL_TX_BYTES;
-        var status = NvmlNative.nvmlDeviceGetPcieThroughput(device, counter, &value);
-        kilobytesPerSecond = value;
-        return status;
-    }
+    public static NvmlReturn GetPcieThroughputKilobytes(nint device, bool receive, out uint kilobytesPerSecond) =>
+        NvmlNative.nvmlDeviceGetPcieThroughput(
+            device, receive ? nvmlPcieUtilCounter_t.NVML_PCIE_UTIL_RX_BYTES : nvmlPcieUtilCounter_t.NVML_PCIE_UTIL_TX_BYTES, out kilobytesPerSecond);
 
     /// <summary>0 (P0, most performance) to 15; 32 is <c>NVML_PSTATE_UNKNOWN</c>.</summary>
-    public static NvmlReturn GetPerformanceState(nint device, out int pState)
-    {
-        int value;
-        var status = NvmlNative.nvmlDeviceGetPerformanceState(device, &value);
-        pState = value;
-        return status;
-    }
+    public static NvmlReturn GetPerformanceState(nint device, out int pState) => NvmlNative.nvmlDeviceGetPerformanceState(device, out pState);
 
-    public static NvmlReturn GetPcieLinkGeneration(nint device, bool max, out uint generation)
-    {
-        uint value;
-        var status = max
-            ? NvmlNative.nvmlDeviceGetMaxPcieLinkGeneration(device, &value)
-            : NvmlNative.nvmlDeviceGetCurrPcieLinkGeneration(device, &value);
-        generation = value;
-        return status;
-    }
+    public static NvmlReturn GetPcieLinkGeneration(nint device, bool max, out uint generation) => max
+        ? NvmlNative.nvmlDeviceGetMaxPcieLinkGeneration(device, out generation)
+        : NvmlNative.nvmlDeviceGetCurrPcieLinkGeneration(device, out generation);
 
     private static string ReadCString(byte* buffer, int capacity)
     {

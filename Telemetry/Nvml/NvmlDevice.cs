@@ -29,14 +29,14 @@ internal readonly struct NvmlDevice(nint handle, uint index)
 
     /// <summary>Percent of the last sample period the GPU, and its memory, were busy; null on MIG-enabled GPUs.</summary>
     public (uint Gpu, uint Memory)? UtilizationPercent =>
-        NvmlException.IsSupported(NvmlApi.GetUtilization(handle, out var gpu, out var memory)) ? (gpu, memory) : null;
+        NvmlException.IsSupported(NvmlApi.GetUtilization(handle, out var percent)) ? (percent.gpu, percent.memory) : null;
 
     public (ulong Total, ulong Free, ulong Used) MemoryBytes
     {
         get
         {
-            NvmlException.ThrowIfFailed(NvmlApi.GetMemory(handle, out var total, out var free, out var used));
-            return (total, free, used);
+            NvmlException.ThrowIfFailed(NvmlApi.GetMemory(handle, out var bytes));
+            return (bytes.total, bytes.free, bytes.used);
         }
     }
 

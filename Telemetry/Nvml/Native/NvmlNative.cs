@@ -34,41 +34,41 @@ internal static unsafe partial class NvmlNative
     internal static partial NvmlReturn nvmlSystemGetDriverVersion(byte* version, uint length);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetCount_v2(uint* deviceCount);
+    internal static partial NvmlReturn nvmlDeviceGetCount_v2(out uint deviceCount);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetHandleByIndex_v2(uint index, nint* device);
+    internal static partial NvmlReturn nvmlDeviceGetHandleByIndex_v2(uint index, out nint device);
 
     [LibraryImport(LibraryName)]
     internal static partial NvmlReturn nvmlDeviceGetName(nint device, byte* name, uint length);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetPciInfo_v3(nint device, nvmlPciInfo_t* pci);
+    internal static partial NvmlReturn nvmlDeviceGetPciInfo_v3(nint device, out nvmlPciInfo_t pci);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetUtilizationRates(nint device, nvmlUtilization_t* utilization);
+    internal static partial NvmlReturn nvmlDeviceGetUtilizationRates(nint device, out nvmlUtilization_t utilization);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetMemoryInfo(nint device, nvmlMemory_t* memory);
+    internal static partial NvmlReturn nvmlDeviceGetMemoryInfo(nint device, out nvmlMemory_t memory);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetTemperature(nint device, nvmlTemperatureSensors_t sensorType, uint* temp);
+    internal static partial NvmlReturn nvmlDeviceGetTemperature(nint device, nvmlTemperatureSensors_t sensorType, out uint temp);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetPowerUsage(nint device, uint* power);
+    internal static partial NvmlReturn nvmlDeviceGetPowerUsage(nint device, out uint power);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetClockInfo(nint device, nvmlClockType_t type, uint* clock);
+    internal static partial NvmlReturn nvmlDeviceGetClockInfo(nint device, nvmlClockType_t type, out uint clock);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetPcieThroughput(nint device, nvmlPcieUtilCounter_t counter, uint* value);
+    internal static partial NvmlReturn nvmlDeviceGetPcieThroughput(nint device, nvmlPcieUtilCounter_t counter, out uint value);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetPerformanceState(nint device, int* pState);
+    internal static partial NvmlReturn nvmlDeviceGetPerformanceState(nint device, out int pState);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetMaxPcieLinkGeneration(nint device, uint* maxLinkGen);
+    internal static partial NvmlReturn nvmlDeviceGetMaxPcieLinkGeneration(nint device, out uint maxLinkGen);
 
     [LibraryImport(LibraryName)]
-    internal static partial NvmlReturn nvmlDeviceGetCurrPcieLinkGeneration(nint device, uint* currLinkGen);
+    internal static partial NvmlReturn nvmlDeviceGetCurrPcieLinkGeneration(nint device, out uint currLinkGen);
 }
