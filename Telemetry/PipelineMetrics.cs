@@ -3,29 +3,29 @@ using System.Diagnostics.Metrics;
 namespace CatsDogs.Telemetry;
 
 /// <summary>
-/// What the input pipeline records: images per stage, skipped images, batch assembly time, and the
-/// queue depths and buffer-pool usage read when Prometheus scrapes.
-/// Threading: the Add/Record methods are called from many dataflow workers at once and allocate
-/// nothing (tags are cached or passed as a single struct). Tracking registrations is rare and
-/// copy-on-write under <see cref="_registrationsLock"/>; scrape callbacks read the current array.
+/// What the input pipeline exports. Images per stage, queue depths and buffer-pool usage are read
+/// from the pipeline's own counters when Prometheus scrapes, so the per-image path pays nothing for
+/// them (an exported counter add costs a tag lookup and an interlocked update per call, four calls per
+/// image). Skipped images and batch assembly time, rarer events, are recorded as they happen.
+/// Threading: <see cref="AddSkipped"/> and <see cref="RecordBatchAssembly"/> may be called from any
+/// thread and allocate nothing. Tracking is rare and copy-on-write under <see cref="_trackLock"/>;
+/// scrape callbacks read the current arrays without locks, and the tracked callbacks must be thread-safe.
 /// </summary>
 public sealed class PipelineMetrics
 {
-    private static readonly KeyValuePair<string, object?>[] StageTags =
-        [.. Enum.GetValues<PipelineStage>().Select(s => new KeyValuePair<string, object?>("stage", s.ToString().ToLowerInvariant()))];
-
-    private readonly Counter<long> _images;
     private readonly Counter<long> _skipped;
     private readonly Histogram<double> _batchAssembly;
 
-    private readonly Lock _registrationsLock = new();
-    private Gauges[] _queues = [];
-    private Gauges[] _pools = [];
+    private readonly Lock _trackLock = new();
+    private Tracked[] _images = [];
+    private Tracked[] _queues = [];
+    private Tracked[] _pools = [];
 
     internal PipelineMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(CatsDogsMeter.Name);
-        _images = meter.CreateCounter<long>("catsdogs.pipeline.images", "{image}", "Images that left a pipeline stage.");
+        meter.CreateObservableCounter("catsdogs.pipeline.images", () => Observe(Volatile.Read(ref _images)), "{image}",
+            "Images that left a pipeline stage.");
         _skipped = meter.CreateCounter<long>("catsdogs.pipeline.images.skipped", "{image}", "Images the pipeline skipped, by reason.");
         _batchAssembly = meter.CreateHistogram("catsdogs.pipeline.batch.assembly.duration", "s",
             "Time to fill one batch buffer.", tags: null,
@@ -34,13 +34,6 @@ public sealed class PipelineMetrics
             "Items waiting in a dataflow block, on its input or output side.");
         meter.CreateObservableUpDownCounter("catsdogs.pipeline.pool.buffers", () => Observe(Volatile.Read(ref _pools)), "{buffer}",
             "Pinned host batch buffers, free or in use.");
-    }
-
-    /// <summary>Counts <paramref name="count"/> images leaving <paramref name="stage"/>.</summary>
-    public void AddImages(PipelineStage stage, int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        _images.Add(count, StageTags[(int)stage]);
     }
 
     /// <summary>Counts one skipped image. <paramref name="reason"/> is a short fixed word such as <c>corrupt</c>, never a file name.</summary>
@@ -53,62 +46,80 @@ public sealed class PipelineMetrics
     public void RecordBatchAssembly(TimeSpan elapsed) => _batchAssembly.Record(elapsed.TotalSeconds);
 
     /// <summary>
-    /// Reports a dataflow block's input and output counts at every scrape until the returned handle is
-    /// disposed. <paramref name="block"/> must be unique among tracked blocks; the callbacks must be
-    /// thread-safe (the Dataflow blocks' counts are).
+    /// Exports <paramref name="images"/>, the count of images that left <paramref name="stage"/> (never
+    /// decreasing), at every scrape until the returned handle is disposed.
     /// </summary>
-    public IDisposable TrackQueue(string block, Func<int> inputCount, Func<int> outputCount) =>
-        Track(ref _queues, "block", block, ("side", "input", inputCount), ("side", "output", outputCount));
+    public IDisposable TrackImages(PipelineStage stage, Func<long> images)
+    {
+        var name = stage.ToString().ToLowerInvariant();
+        return Track(ref _images, name, (images, [new("stage", name)]));
+    }
 
-    /// <summary>Reports the pinned buffer pool <paramref name="pool"/> (free and in use) at every scrape until disposed.</summary>
-    public IDisposable TrackBufferPool(string pool, Func<int> free, Func<int> inUse) =>
-        Track(ref _pools, "pool", pool, ("state", "free", free), ("state", "in_use", inUse));
+    /// <summary>
+    /// Exports a dataflow block's input and output counts at every scrape until the returned handle is
+    /// disposed. <paramref name="block"/> must be unique among tracked blocks.
+    /// </summary>
+    public IDisposable TrackQueue(string block, Func<int> inputCount, Func<int> outputCount)
+    {
+        ArgumentNullException.ThrowIfNull(inputCount);
+        ArgumentNullException.ThrowIfNull(outputCount);
+        return Track(ref _queues, block,
+            (() => inputCount(), [new("block", block), new("side", "input")]),
+            (() => outputCount(), [new("block", block), new("side", "output")]));
+    }
 
-    private Registration Track(ref Gauges[] list, string nameKey, string name, params (string Key, string Value, Func<int> Read)[] series)
+    /// <summary>Exports the pinned buffer pool <paramref name="pool"/> (free and in use) at every scrape until disposed.</summary>
+    public IDisposable TrackBufferPool(string pool, Func<int> free, Func<int> inUse)
+    {
+        ArgumentNullException.ThrowIfNull(free);
+        ArgumentNullException.ThrowIfNull(inUse);
+        return Track(ref _pools, pool,
+            (() => free(), [new("pool", pool), new("state", "free")]),
+            (() => inUse(), [new("pool", pool), new("state", "in_use")]));
+    }
+
+    private Registration Track(ref Tracked[] list, string name, params (Func<long> Read, KeyValuePair<string, object?>[] Tags)[] series)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var gauges = new Gauges(name, [.. series.Select(s =>
+        var tracked = new Tracked(name, series);
+        lock (_trackLock)
         {
-            ArgumentNullException.ThrowIfNull(s.Read);
-            return (s.Read, new KeyValuePair<string, object?>[] { new(nameKey, name), new(s.Key, s.Value) });
-        })]);
-        lock (_registrationsLock)
-        {
-            if (list.Any(g => g.Name == name))
+            if (list.Any(t => t.Name == name))
             {
                 throw new ArgumentException($"'{name}' is already tracked; names must be unique while tracked.", nameof(name));
             }
 
-            list = [.. list, gauges];
+            list = [.. list, tracked];
         }
 
-        return new Registration(this, gauges);
+        return new Registration(this, tracked);
     }
 
-    private void Untrack(Gauges gauges)
+    private void Untrack(Tracked tracked)
     {
-        lock (_registrationsLock)
+        lock (_trackLock)
         {
-            _queues = [.. _queues.Where(g => g != gauges)];
-            _pools = [.. _pools.Where(g => g != gauges)];
+            _images = [.. _images.Where(t => t != tracked)];
+            _queues = [.. _queues.Where(t => t != tracked)];
+            _pools = [.. _pools.Where(t => t != tracked)];
         }
     }
 
-    private static IEnumerable<Measurement<int>> Observe(Gauges[] tracked)
+    private static IEnumerable<Measurement<long>> Observe(Tracked[] tracked)
     {
-        foreach (var gauges in tracked)
+        foreach (var item in tracked)
         {
-            foreach (var (read, tags) in gauges.Series)
+            foreach (var (read, tags) in item.Series)
             {
-                yield return new Measurement<int>(read(), tags);
+                yield return new Measurement<long>(read(), tags);
             }
         }
     }
 
-    private sealed record Gauges(string Name, (Func<int> Read, KeyValuePair<string, object?>[] Tags)[] Series);
+    private sealed record Tracked(string Name, (Func<long> Read, KeyValuePair<string, object?>[] Tags)[] Series);
 
-    private sealed class Registration(PipelineMetrics owner, Gauges gauges) : IDisposable
+    private sealed class Registration(PipelineMetrics owner, Tracked tracked) : IDisposable
     {
-        public void Dispose() => owner.Untrack(gauges);
+        public void Dispose() => owner.Untrack(tracked);
     }
 }

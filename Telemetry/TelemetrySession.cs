@@ -74,11 +74,15 @@ public sealed class TelemetrySession : IAsyncDisposable
         return new TelemetrySession(services, endpoint, gpu);
     }
 
-    /// <summary>Appends every GPU sample from now on to <paramref name="path"/> (nvidia-smi's CSV layout); does nothing without NVML.</summary>
+    /// <summary>
+    /// Appends every GPU sample from now on to <paramref name="path"/> (nvidia-smi's CSV layout); without
+    /// NVML it writes nothing. Throws <see cref="IOException"/> if the file cannot be opened; a later
+    /// write error is logged once and ends the file, not the run.
+    /// </summary>
     public void WriteGpuCsv(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        _gpu?.LogTo(path);
+        _gpu?.LogTo(GpuCsvLog.Open(path));
     }
 
     public async ValueTask DisposeAsync()

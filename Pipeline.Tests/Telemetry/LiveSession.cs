@@ -92,7 +92,7 @@ internal sealed class LiveSession : IAsyncDisposable
         var pipeline = session.Pipeline;
         foreach (var stage in Enum.GetValues<PipelineStage>())
         {
-            pipeline.AddImages(stage, 32);
+            pipeline.TrackImages(stage, () => 32);
         }
 
         pipeline.AddSkipped("corrupt");

@@ -12,24 +12,27 @@ public sealed class PipelineMetricsTests : IDisposable
     public void Dispose() => _meters.Dispose();
 
     [Fact]
-    public void Counts_images_per_stage()
+    public void Reports_the_tracked_image_count_of_every_stage()
     {
         using var images = _meters.Collect<long>("catsdogs.pipeline.images");
-        _metrics.AddImages(PipelineStage.Read, 5);
-        _metrics.AddImages(PipelineStage.Decode, 4);
-        _metrics.AddImages(PipelineStage.Augment, 3);
-        _metrics.AddImages(PipelineStage.Batch, 2);
-        _metrics.AddImages(PipelineStage.Read, 1);
+        long decoded = 4;
+        var tracked = Enum.GetValues<PipelineStage>()
+            .Select(s => _metrics.TrackImages(s, s == PipelineStage.Decode ? () => decoded : () => 10 + (int)s))
+            .ToArray();
 
-        var byStage = images.GetMeasurementSnapshot()
-            .GroupBy(m => (string)m.Tags["stage"]!)
-            .ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
-        Assert.Equal(new Dictionary<string, long> { ["read"] = 6, ["decode"] = 4, ["augment"] = 3, ["batch"] = 2 }, byStage);
+        images.RecordObservableInstruments();
+        decoded = 9;
+        images.RecordObservableInstruments();
+        tracked[0].Dispose();
+        images.RecordObservableInstruments();
+
+        var observed = images.GetMeasurementSnapshot().Select(m => $"{m.Tags["stage"]}={m.Value}").ToArray();
+        Assert.Equal(
+            ["read=10", "decode=4", "augment=12", "batch=13",
+             "read=10", "decode=9", "augment=12", "batch=13",
+             "decode=9", "augment=12", "batch=13"],
+            observed);
     }
-
-    [Fact]
-    public void Rejects_negative_counts() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => _metrics.AddImages(PipelineStage.Read, -1));
 
     [Fact]
     public void Counts_skipped_images_by_reason()
@@ -55,7 +58,7 @@ public sealed class PipelineMetricsTests : IDisposable
     [Fact]
     public void Reports_tracked_queues_at_each_observation_until_disposed()
     {
-        using var depth = _meters.Collect<int>("catsdogs.pipeline.queue.depth");
+        using var depth = _meters.Collect<long>("catsdogs.pipeline.queue.depth");
         int decodeIn = 7;
         var decode = _metrics.TrackQueue("decode", () => decodeIn, () => 2);
         using var batch = _metrics.TrackQueue("batch", () => 1, () => 4);
@@ -81,12 +84,15 @@ public sealed class PipelineMetricsTests : IDisposable
         Assert.Throws<ArgumentException>(() => _metrics.TrackQueue("decode", () => 0, () => 0));
         first.Dispose();
         _metrics.TrackQueue("decode", () => 0, () => 0).Dispose();
+
+        using var read = _metrics.TrackImages(PipelineStage.Read, () => 0);
+        Assert.Throws<ArgumentException>(() => _metrics.TrackImages(PipelineStage.Read, () => 0));
     }
 
     [Fact]
     public void Reports_the_buffer_pool_free_and_in_use()
     {
-        using var pool = _meters.Collect<int>("catsdogs.pipeline.pool.buffers");
+        using var pool = _meters.Collect<long>("catsdogs.pipeline.pool.buffers");
         using (_metrics.TrackBufferPool("batches", () => 3, () => 5))
         {
             pool.RecordObservableInstruments();

@@ -11,8 +11,8 @@ namespace CatsDogs.Pipeline.Dataflow;
 /// Turns image files into batches in host memory, in parallel and bounded, one pass at a time.
 /// The batch buffer pool, the counters and the bad-input log live as long as the pipeline; each
 /// pass builds a fresh dataflow graph over them. One pass runs at a time. With
-/// <see cref="PipelineMetrics"/>, the same counts are exported, and queue depths and pool usage
-/// are read at every scrape for as long as the pipeline lives.
+/// <see cref="PipelineMetrics"/>, the stage counts, queue depths and pool usage are read at every
+/// scrape for as long as the pipeline lives, and skipped images and batch assembly times are recorded.
 /// </summary>
 internal sealed class InputPipeline : IDisposable
 {
@@ -26,13 +26,17 @@ internal sealed class InputPipeline : IDisposable
         Pool = new BatchBufferPool(allocator, options.PoolSize, options.BatchSize, options.ImageSize);
         Metrics = metrics;
         BadInput = new BadInputLog(log, metrics);
-        ReadStage = new StageStatistics(PipelineStage.Read, options.ReadThreads, metrics);
-        DecodeStage = new StageStatistics(PipelineStage.Decode, options.DecodeThreads, metrics);
-        AugmentStage = new StageStatistics(PipelineStage.Augment, options.EffectiveAugmentThreads, metrics);
-        BatchStage = new StageStatistics(PipelineStage.Batch, 1, metrics);
+        ReadStage = new StageStatistics("read", options.ReadThreads);
+        DecodeStage = new StageStatistics("decode", options.DecodeThreads);
+        AugmentStage = new StageStatistics("augment", options.EffectiveAugmentThreads);
+        BatchStage = new StageStatistics("batch", 1);
         _tracked = metrics is null
             ? []
             : [
+                metrics.TrackImages(PipelineStage.Read, () => ReadStage.Images),
+                metrics.TrackImages(PipelineStage.Decode, () => DecodeStage.Images),
+                metrics.TrackImages(PipelineStage.Augment, () => AugmentStage.Images),
+                metrics.TrackImages(PipelineStage.Batch, () => BatchStage.Images),
                 .. Stages.Select(s => metrics.TrackQueue(s.Name, () => QueueDepth(s.Name).Input, () => QueueDepth(s.Name).Output)),
                 metrics.TrackBufferPool("batches", () => Pool.Free, () => Pool.InUse),
             ];

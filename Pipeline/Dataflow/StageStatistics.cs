@@ -1,20 +1,18 @@
 using System.Diagnostics;
-using CatsDogs.Telemetry;
 
 namespace CatsDogs.Pipeline.Dataflow;
 
 /// <summary>
 /// Counters for one stage of the graph: how many images it handled and how long its threads
 /// were busy. Updated with interlocked adds from the stage's threads; read at any time.
-/// Each image is also counted in <paramref name="metrics"/> under <paramref name="stage"/>, when exported.
 /// </summary>
-internal sealed class StageStatistics(PipelineStage stage, int parallelism, PipelineMetrics? metrics)
+internal sealed class StageStatistics(string name, int parallelism)
 {
     private long _images;
     private long _busyTicks;
     private long _pixels;
 
-    public string Name { get; } = stage.ToString().ToLowerInvariant();
+    public string Name { get; } = name;
 
     public int Parallelism { get; } = parallelism;
 
@@ -35,6 +33,5 @@ internal sealed class StageStatistics(PipelineStage stage, int parallelism, Pipe
         Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - startTimestamp);
         Interlocked.Add(ref _pixels, pixels);
         Interlocked.Increment(ref _images);
-        metrics?.AddImages(stage, 1);
     }
 }

@@ -22,19 +22,29 @@ internal sealed class GpuCsvLog : IDisposable
 
     private readonly StreamWriter _writer;
 
-    private GpuCsvLog(StreamWriter writer) => _writer = writer;
+    /// <summary>Writes rows to <paramref name="stream"/>, after the header when <paramref name="writeHeader"/>; owns the stream.</summary>
+    internal GpuCsvLog(Stream stream, bool writeHeader)
+    {
+        _writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true, NewLine = "\n" };
+        if (writeHeader)
+        {
+            _writer.WriteLine(Header);
+        }
+    }
 
     /// <summary>Opens <paramref name="path"/> for appending and writes the header if the file is new or empty.</summary>
     public static GpuCsvLog Open(string path)
     {
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true, NewLine = "\n" };
-        if (stream.Length == 0)
+        try
         {
-            writer.WriteLine(Header);
+            return new GpuCsvLog(stream, writeHeader: stream.Length == 0);
         }
-
-        return new GpuCsvLog(writer);
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     public void Append(IReadOnlyList<GpuSample> samples)

@@ -46,10 +46,9 @@ internal sealed class GpuSampler : IDisposable
         return sampler;
     }
 
-    /// <summary>Appends every later reading to <paramref name="csvPath"/> (nvidia-smi's CSV layout).</summary>
-    public void LogTo(string csvPath)
+    /// <summary>Appends every later reading to <paramref name="csv"/>, which the sampler then owns.</summary>
+    public void LogTo(GpuCsvLog csv)
     {
-        var csv = GpuCsvLog.Open(csvPath);
         lock (_csvLock)
         {
             _csv?.Dispose();
@@ -121,9 +120,17 @@ internal sealed class GpuSampler : IDisposable
             }
             catch (IOException e)
             {
-                _csv.Dispose();
+                var broken = _csv;
                 _csv = null;
                 _logger.LogWarning("gpu.csv is no longer written: {Reason}. GPU metrics go on.", e.Message);
+                try
+                {
+                    broken.Dispose();
+                }
+                catch (IOException)
+                {
+                    // Closing flushes; the flush fails for the reason just logged.
+                }
             }
         }
     }
