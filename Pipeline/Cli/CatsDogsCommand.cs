@@ -12,6 +12,9 @@ internal static class CatsDogsCommand
             ImportCifarCommand.Create(),
             ExploreCommand.Create(),
             TrainCommand.Create(),
+            EvaluateCommand.Create(),
+            PredictCommand.Create(),
+            SummaryCommand.Create(),
             BenchCommand.Create(),
         };
     }
