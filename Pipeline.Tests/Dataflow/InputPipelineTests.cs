@@ -119,6 +119,35 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
     }
 
     [Fact]
+    public async Task Pass_resumed_after_a_batch_makes_the_batches_an_unbroken_pass_would()
+    {
+        var options = new InputPipelineOptions { DecodeThreads = 2, BatchSize = 10, ImageSize = 16, Seed = 3 };
+        using var pipeline = PipelineHarness.Pipeline(options);
+        var source = _files.Repeated(95);
+        var whole = await PipelineHarness.RowsOfEachBatch(pipeline, source, PassKind.Training, 5);
+        int resumeAt;
+        await using (var batches = pipeline.ReadAsync(source, PassKind.Training, 5, CancellationToken.None).GetAsyncEnumerator())
+        {
+            Assert.True(await batches.MoveNextAsync());
+            Assert.True(await batches.MoveNextAsync());
+            resumeAt = batches.Current.EndPosition;
+            batches.Current.Dispose();
+        }
+
+        var rest = new List<int[]>();
+        await foreach (var batch in pipeline.ReadAsync(source, PassKind.Training, 5, CancellationToken.None, resumeAt))
+        {
+            using (batch)
+            {
+                rest.Add(batch.ImageIndices[..batch.Count]);
+            }
+        }
+
+        Assert.Equal(20, resumeAt);
+        Assert.Equal(whole.Skip(2), rest);
+    }
+
+    [Fact]
     public async Task Partial_last_batch_is_dropped_when_asked()
     {
         using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { BatchSize = 16, ImageSize = 16, DropLastPartial = true });
