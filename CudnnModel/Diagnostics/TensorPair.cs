@@ -70,15 +70,23 @@ internal sealed class BackendPair(IBackend reference, IBackend candidate, int se
         return worst;
     }
 
-    /// <summary>max |actual - expected| / max |expected|; NaN anywhere in the candidate gives NaN.</summary>
+    /// <summary>
+    /// max |actual - expected| / max |expected|. A NaN where the reference has one (an unlabeled
+    /// label) matches; a NaN on one side only makes the whole error NaN, which never passes.
+    /// </summary>
     public static double RelativeError(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
     {
         var (difference, scale) = (0d, 1e-12);
         for (var i = 0; i < expected.Length; i++)
         {
-            if (float.IsNaN(actual[i]) && !float.IsNaN(expected[i]))
+            if (float.IsNaN(actual[i]) || float.IsNaN(expected[i]))
             {
-                return double.NaN;
+                if (float.IsNaN(actual[i]) != float.IsNaN(expected[i]))
+                {
+                    return double.NaN;
+                }
+
+                continue;
             }
 
             difference = Math.Max(difference, Math.Abs((double)actual[i] - expected[i]));

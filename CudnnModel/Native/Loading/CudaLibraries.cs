@@ -20,7 +20,7 @@ internal sealed record CudaLibrarySet(LoadedComponent Driver, LoadedComponent Cu
 internal sealed record CudaLoadResult(CudaLibrarySet? Libraries, string Reason, IReadOnlyList<string> Trace)
 {
     /// <summary>The reason followed by each place tried, for an error message.</summary>
-    public string Explain() => Trace.Count == 0 ? Reason : $"{Reason}. Tried: {string.Join("; ", Trace)}";
+    public string Explain() => Trace.Count == 0 ? Reason : $"{Reason}; tried: {string.Join("; ", Trace)}";
 }
 
 /// <summary>
@@ -46,7 +46,7 @@ internal static class CudaLibraries
 
         if (ComponentLoader.Load(LibraryComponent.Driver, search, trace) is not { } driver)
         {
-            return Fail("the CUDA driver (libcuda.so.1) did not load: no NVIDIA driver here?");
+            return Fail("the CUDA driver (libcuda.so.1) did not load (no NVIDIA driver here?)");
         }
 
         if (ComponentLoader.Load(LibraryComponent.CudnnGraph, search, trace) is not { } graph)
