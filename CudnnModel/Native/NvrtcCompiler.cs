@@ -69,27 +69,19 @@ internal static unsafe class NvrtcCompiler
         }
     }
 
-    private static byte[] Cubin(nint program)
+    private static byte[] Cubin(nint program) => Image(program, &NvrtcNative.nvrtcGetCUBINSize, &NvrtcNative.nvrtcGetCUBIN);
+
+    /// <summary>The PTX including its trailing NUL, which the driver needs to find its end.</summary>
+    private static byte[] Ptx(nint program) => Image(program, &NvrtcNative.nvrtcGetPTXSize, &NvrtcNative.nvrtcGetPTX);
+
+    private static byte[] Image(nint program, delegate*<nint, nuint*, NvrtcResult> size, delegate*<nint, byte*, NvrtcResult> read)
     {
-        nuint size;
-        ThrowIfFailed(NvrtcNative.nvrtcGetCUBINSize(program, &size));
-        var image = new byte[(int)size];
+        nuint bytes;
+        ThrowIfFailed(size(program, &bytes));
+        var image = new byte[(int)bytes];
         fixed (byte* target = image)
         {
-            ThrowIfFailed(NvrtcNative.nvrtcGetCUBIN(program, target));
-        }
-
-        return image;
-    }
-
-    private static byte[] Ptx(nint program)
-    {
-        nuint size;
-        ThrowIfFailed(NvrtcNative.nvrtcGetPTXSize(program, &size));
-        var image = new byte[(int)size];
-        fixed (byte* target = image)
-        {
-            ThrowIfFailed(NvrtcNative.nvrtcGetPTX(program, target));
+            ThrowIfFailed(read(program, target));
         }
 
         return image;

@@ -106,45 +106,40 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
 
     private void FindAlgorithms(nint handle, bool allowTf32)
     {
+        (ForwardAlgorithm, ForwardWorkspace) = Search(handle, allowTf32, "forward", ForwardConvolution,
+            &CudnnNative.cudnnGetConvolutionForwardAlgorithmMaxCount,
+            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionForwardAlgorithm(h, X.Value, W.Value, c, Y.Value, n, r, f),
+            (h, c, a, b) => CudnnNative.cudnnGetConvolutionForwardWorkspaceSize(h, X.Value, W.Value, c, Y.Value, a, b));
+        (BackwardDataAlgorithm, BackwardDataWorkspace) = Search(handle, allowTf32, "backward-data", BackwardDataConvolution,
+            &CudnnNative.cudnnGetConvolutionBackwardDataAlgorithmMaxCount,
+            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardDataAlgorithm(h, W.Value, Y.Value, c, X.Value, n, r, f),
+            (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardDataWorkspaceSize(h, W.Value, Y.Value, c, X.Value, a, b));
+        (BackwardFilterAlgorithm, BackwardFilterWorkspace) = Search(handle, allowTf32, "backward-filter", BackwardFilterConvolution,
+            &CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithmMaxCount,
+            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardFilterAlgorithm(h, X.Value, Y.Value, c, W.Value, n, r, f),
+            (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, X.Value, Y.Value, c, W.Value, a, b));
+    }
+
+    /// <summary>One pass: measure every algorithm cuDNN has for it, keep the fastest allowed, set its math type, size its workspace.</summary>
+    private static (int Algorithm, long Workspace) Search(nint handle, bool allowTf32, string pass, ConvolutionDescriptor convolution,
+        delegate*<nint, int*, CudnnStatus> maxCount, AlgorithmFinder find, WorkspaceQuery workspaceSize)
+    {
         int count, returned;
-        nuint bytes;
-        ThrowIfFailed(CudnnNative.cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &count));
+        ThrowIfFailed(maxCount(handle, &count), $"cudnnGetConvolution {pass} AlgorithmMaxCount");
         var results = new CudnnAlgorithmPerformance[Math.Max(count, 1)];
         fixed (CudnnAlgorithmPerformance* found = results)
         {
-            ThrowIfFailed(CudnnNative.cudnnFindConvolutionForwardAlgorithm(handle, X.Value, W.Value, ForwardConvolution.Value, Y.Value, results.Length, &returned, found));
+            ThrowIfFailed(find(handle, convolution.Value, results.Length, &returned, found), $"cudnnFindConvolution {pass} Algorithm");
         }
 
-        var forward = Choose(results.AsSpan(0, returned), allowTf32, "forward");
-        ForwardConvolution.SetMathType(forward.MathType);
-        ForwardAlgorithm = forward.Algorithm;
-        ThrowIfFailed(CudnnNative.cudnnGetConvolutionForwardWorkspaceSize(handle, X.Value, W.Value, ForwardConvolution.Value, Y.Value, ForwardAlgorithm, &bytes));
-        ForwardWorkspace = (long)bytes;
-
-        ThrowIfFailed(CudnnNative.cudnnGetConvolutionBackwardDataAlgorithmMaxCount(handle, &count));
-        results = new CudnnAlgorithmPerformance[Math.Max(count, 1)];
-        fixed (CudnnAlgorithmPerformance* found = results)
-        {
-            ThrowIfFailed(CudnnNative.cudnnFindConvolutionBackwardDataAlgorithm(handle, W.Value, Y.Value, BackwardDataConvolution.Value, X.Value, results.Length, &returned, found));
-        }
-
-        var data = Choose(results.AsSpan(0, returned), allowTf32, "backward-data");
-        BackwardDataConvolution.SetMathType(data.MathType);
-        BackwardDataAlgorithm = data.Algorithm;
-        ThrowIfFailed(CudnnNative.cudnnGetConvolutionBackwardDataWorkspaceSize(handle, W.Value, Y.Value, BackwardDataConvolution.Value, X.Value, BackwardDataAlgorithm, &bytes));
-        BackwardDataWorkspace = (long)bytes;
-
-        ThrowIfFailed(CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(handle, &count));
-        results = new CudnnAlgorithmPerformance[Math.Max(count, 1)];
-        fixed (CudnnAlgorithmPerformance* found = results)
-        {
-            ThrowIfFailed(CudnnNative.cudnnFindConvolutionBackwardFilterAlgorithm(handle, X.Value, Y.Value, BackwardFilterConvolution.Value, W.Value, results.Length, &returned, found));
-        }
-
-        var filter = Choose(results.AsSpan(0, returned), allowTf32, "backward-filter");
-        BackwardFilterConvolution.SetMathType(filter.MathType);
-        BackwardFilterAlgorithm = filter.Algorithm;
-        ThrowIfFailed(CudnnNative.cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, X.Value, Y.Value, BackwardFilterConvolution.Value, W.Value, BackwardFilterAlgorithm, &bytes));
-        BackwardFilterWorkspace = (long)bytes;
+        var chosen = Choose(results.AsSpan(0, returned), allowTf32, pass);
+        convolution.SetMathType(chosen.MathType);
+        nuint bytes;
+        ThrowIfFailed(workspaceSize(handle, convolution.Value, chosen.Algorithm, &bytes), $"cudnnGetConvolution {pass} WorkspaceSize");
+        return (chosen.Algorithm, (long)bytes);
     }
+
+    private delegate CudnnStatus AlgorithmFinder(nint handle, nint convolution, int requested, int* returned, CudnnAlgorithmPerformance* results);
+
+    private delegate CudnnStatus WorkspaceQuery(nint handle, nint convolution, int algorithm, nuint* bytes);
 }

@@ -45,7 +45,7 @@ internal sealed unsafe class CudaBackend : IBackend
         _cublas = CublasHandle.Create(_compute, _allowTf32);
         _kernels = new CudaKernels(context);
         _uploader = new ImageUploader(context, _copy, _compute);
-        _workspace = new DeviceWorkspace(context, _compute);
+        _workspace = new DeviceWorkspace(context, _compute.Synchronize);
         _relu = ActivationDescriptor.CreateRelu();
         HostAllocator = new PinnedHostAllocator(context);
         Description = Describe(context, libraries.CudaMajor, _cublas.Version, _kernels.Architecture, options.Precision);

@@ -3,11 +3,11 @@ using CatsDogs.Model.Native;
 namespace CatsDogs.Model.Backends.Cuda;
 
 /// <summary>
-/// Scratch memory for cuDNN, shared by every op because they all run in order on the compute
-/// stream. It only grows (to the largest workspace any plan needs), which happens while new
-/// shapes are being planned; growing waits for the stream so that no queued op still uses the old block.
+/// A device block that only grows: cuDNN's workspace (shared by every op, which all run in order
+/// on the compute stream) and the upload staging buffers. Growth happens while new shapes are
+/// first seen; it first runs <c>drain</c>, which waits until no queued work can still use the old block.
 /// </summary>
-internal sealed class DeviceWorkspace(CudaContext context, CudaStream stream) : IDisposable
+internal sealed class DeviceWorkspace(CudaContext context, Action drain) : IDisposable
 {
     private DeviceMemory? _memory;
 
@@ -21,7 +21,7 @@ internal sealed class DeviceWorkspace(CudaContext context, CudaStream stream) : 
 
         if (_memory is null || _memory.Bytes < bytes)
         {
-            stream.Synchronize();
+            drain();
             _memory?.Dispose();
             _memory = null;
             _memory = DeviceMemory.Allocate(context, bytes);

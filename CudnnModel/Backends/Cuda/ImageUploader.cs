@@ -31,7 +31,7 @@ internal sealed unsafe class ImageUploader : IDisposable
     public ImageUploader(CudaContext context, CudaStream copy, CudaStream compute)
     {
         (_copy, _compute) = (copy, compute);
-        _slots = [new Slot(context), new Slot(context)];
+        _slots = [new Slot(context, Drain), new Slot(context, Drain)];
     }
 
     public void Load(HostImageBatch batch, CudaTensor images, CudaTensor labels, CudaKernels kernels)
@@ -40,7 +40,7 @@ internal sealed unsafe class ImageUploader : IDisposable
         _next ^= 1;
         var pixelBytes = (long)batch.Count * batch.ImageBytes;
         var labelOffset = (pixelBytes + LabelAlignment - 1) / LabelAlignment * LabelAlignment;
-        var staging = slot.Reserve(labelOffset + (long)batch.Count * sizeof(float), this);
+        var staging = slot.Staging.Reserve(labelOffset + (long)batch.Count * sizeof(float));
 
         if (slot.Used)
         {
@@ -78,9 +78,9 @@ internal sealed unsafe class ImageUploader : IDisposable
         _compute.Synchronize();
     }
 
-    private sealed class Slot(CudaContext context) : IDisposable
+    private sealed class Slot(CudaContext context, Action drain) : IDisposable
     {
-        private DeviceMemory? _staging;
+        public DeviceWorkspace Staging { get; } = new(context, drain);
 
         public CudaEvent Uploaded { get; } = CudaEvent.Create(context);
 
@@ -89,22 +89,9 @@ internal sealed unsafe class ImageUploader : IDisposable
         /// <summary>Whether <see cref="Consumed"/> has been recorded (waiting on an unrecorded event is skipped).</summary>
         public bool Used { get; set; }
 
-        public ulong Reserve(long bytes, ImageUploader owner)
-        {
-            if (_staging is null || _staging.Bytes < bytes)
-            {
-                owner.Drain();
-                _staging?.Dispose();
-                _staging = null;
-                _staging = DeviceMemory.Allocate(context, bytes);
-            }
-
-            return _staging.Address;
-        }
-
         public void Dispose()
         {
-            _staging?.Dispose();
+            Staging.Dispose();
             Uploaded.Dispose();
             Consumed.Dispose();
         }
