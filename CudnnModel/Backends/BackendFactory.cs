@@ -58,7 +58,7 @@ public static class BackendFactory
         {
             return (CudaBackend.Create(libraries, options), null);
         }
-        catch (GpuLibraryException e)
+        catch (Exception e) when (e is GpuLibraryException or EntryPointNotFoundException)
         {
             var summary = e is CudaException { Status: (int)CuResult.NoDevice } ? "no CUDA device" : "the CUDA backend could not start";
             return (null, ($"{summary} ({FirstLine(e.Message)})", $"{summary}: {e.Message}"));

@@ -62,7 +62,15 @@ internal static unsafe class GpuStatus
         const int Capacity = 1024;
         var detail = stackalloc byte[Capacity];
         detail[0] = 0;
-        CudnnNative.cudnnGetLastErrorString(detail, Capacity);
+        try
+        {
+            CudnnNative.cudnnGetLastErrorString(detail, Capacity);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // cuDNN releases before 9.0 lack it; the status string still explains the failure.
+        }
+
         var last = Marshal.PtrToStringUTF8((nint)detail) ?? "";
         var text = Text(CudnnNative.cudnnGetErrorString(status));
         throw new CudnnException((int)status, Describe(expression, status.ToString(), (int)status, last.Length > 0 ? $"{text}; {last}" : text));
