@@ -16,6 +16,7 @@ internal static class CatsDogsCommand
             PredictCommand.Create(),
             SummaryCommand.Create(),
             BenchCommand.Create(),
+            SelftestCommand.Create(),
         };
     }
 }

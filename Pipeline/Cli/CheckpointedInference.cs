@@ -1,6 +1,5 @@
 using System.CommandLine;
 using CatsDogs.Model.Checkpoints;
-using CatsDogs.Model.Memory;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Inference;
 using Spectre.Console;
@@ -21,11 +20,11 @@ internal static class CheckpointedInference
             throw new CommandLineError($"The checkpoint '{checkpoint.FullName}' does not exist.");
         }
 
-        using var device = ModelOptions.Open(result.GetValue(model.Device), result.GetValue(model.CpuThreads), Console.Error);
+        using var device = model.Open(result, Console.Error);
         var loaded = Checkpoint.Load(checkpoint.FullName, device);
         using var network = loaded.Network;
         var options = input.Bind(result) with { ImageSize = network.ImageHeight };
-        using var pipeline = new InputPipeline(options, AlignedHostAllocator.Instance, Console.Error);
+        using var pipeline = new InputPipeline(options, device.HostAllocator, Console.Error);
         (float[] Probabilities, bool[] Delivered, Model.Training.BatchStatistics Statistics) outcome = ([], [], default);
         await AnsiConsole.Progress().StartAsync(async context =>
         {
