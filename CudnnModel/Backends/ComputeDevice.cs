@@ -1,3 +1,5 @@
+using CatsDogs.Model.Memory;
+
 namespace CatsDogs.Model.Backends;
 
 /// <summary>
@@ -19,6 +21,12 @@ public sealed class ComputeDevice : IDisposable
 
     /// <summary>Why this device was picked, for the log line of --device auto.</summary>
     public string Reason { get; }
+
+    /// <summary>
+    /// Where the input pipeline should allocate its batch buffers: page-locked memory under CUDA,
+    /// so that uploads run asynchronously; aligned native memory on the CPU.
+    /// </summary>
+    public IHostMemoryAllocator HostAllocator => Backend.HostAllocator;
 
     internal IBackend Backend { get; }
 

@@ -38,11 +38,35 @@ internal interface IBackend : IDisposable
     /// Converts uint8 NHWC RGB pixels to float NCHW in [0, 1] and copies the labels
     /// (NaN for unlabeled). <paramref name="images"/> is [batch.Count, 3, H, W] and
     /// <paramref name="labels"/> is [batch.Count, 1, 1, 1].
+    /// <para>
+    /// A device backend may read the batch's host memory asynchronously. It may be reused once
+    /// the next LoadImages call has returned, or after <see cref="WaitForUploads"/>, or after any
+    /// <see cref="Download"/> (which waits for all queued work).
+    /// </para>
     /// </summary>
     void LoadImages(HostImageBatch batch, Tensor images, Tensor labels);
 
+    /// <summary>Returns once no earlier <see cref="LoadImages"/> still reads host memory. The CPU's loads are synchronous.</summary>
+    void WaitForUploads()
+    {
+    }
+
+    /// <summary>Where input batches should live so that <see cref="LoadImages"/> is fastest (pinned memory under CUDA).</summary>
+    IHostMemoryAllocator HostAllocator => AlignedHostAllocator.Instance;
+
     /// <summary>y = conv(x, w), stride 1; w is [Cout, Cin, k, k].</summary>
     void ConvolutionForward(Tensor x, Tensor w, Tensor y, int padding);
+
+    /// <summary>
+    /// y = max(conv(x, w) + bias, 0): a convolution layer's forward pass, which a device backend
+    /// may run as one fused op. By default it is the three ops in turn.
+    /// </summary>
+    void ConvolutionBiasReluForward(Tensor x, Tensor w, Tensor bias, Tensor y, int padding)
+    {
+        ConvolutionForward(x, w, y, padding);
+        AddBias(y, bias);
+        ReluForward(y, y);
+    }
 
     /// <summary>dx = conv_transpose(dy, w).</summary>
     void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding);

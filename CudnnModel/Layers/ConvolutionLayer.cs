@@ -24,6 +24,12 @@ internal sealed class ConvolutionLayer : Layer
 
     public override void Forward(Tensor x, Tensor y, PassContext context)
     {
+        if (_bias is not null && _spec.Relu)
+        {
+            Backend.ConvolutionBiasReluForward(x, _weight.Value, _bias.Value, y, _spec.Padding);
+            return;
+        }
+
         Backend.ConvolutionForward(x, _weight.Value, y, _spec.Padding);
         if (_bias is not null)
         {

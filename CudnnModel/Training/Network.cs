@@ -18,7 +18,14 @@ namespace CatsDogs.Model.Training;
 /// mode (dropout on, batch statistics) and evaluation in inference mode; there is no mode flag
 /// to forget.
 /// </para>
-/// <para>Threading: not thread-safe; one caller drives it. The batch memory may be reused as soon as a call returns.</para>
+/// <para>
+/// Batch memory: a device backend uploads a batch asynchronously (on CUDA, on a copy stream while
+/// the previous step still computes). The memory of the batch given to <see cref="TrainStep"/> or
+/// <see cref="Evaluate(HostImageBatch, Span{float})"/> may be reused once the next such call has
+/// returned, or after <see cref="WaitForUploads"/>, or after any call that reads results back
+/// (statistics, probabilities). So a consumer holds two batches: the one uploading and the one before.
+/// </para>
+/// <para>Threading: not thread-safe; one caller drives it, from any thread.</para>
 /// </summary>
 public sealed class Network : IDisposable
 {
@@ -140,6 +147,9 @@ public sealed class Network : IDisposable
             _backend.Download(output, probabilities[..batch.Count]);
         }
     }
+
+    /// <summary>Returns once no batch given so far is still being read from host memory.</summary>
+    public void WaitForUploads() => _backend.WaitForUploads();
 
     /// <summary>Reads and resets the training loss and accuracy summed since the last call.</summary>
     public BatchStatistics TakeTrainingStatistics() => Take(_trainingStatistics);

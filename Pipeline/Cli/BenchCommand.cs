@@ -8,6 +8,7 @@ internal static class BenchCommand
     public static Command Create() => new("bench", "Measure throughput.")
     {
         BenchInputCommand.Create(),
+        BenchModelCommand.Create(),
         BenchUpscaleCommand.Create(),
     };
 }

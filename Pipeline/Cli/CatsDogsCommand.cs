@@ -12,7 +12,11 @@ internal static class CatsDogsCommand
             ImportCifarCommand.Create(),
             ExploreCommand.Create(),
             TrainCommand.Create(),
+            EvaluateCommand.Create(),
+            PredictCommand.Create(),
+            SummaryCommand.Create(),
             BenchCommand.Create(),
+            SelftestCommand.Create(),
         };
     }
 }

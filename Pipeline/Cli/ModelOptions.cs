@@ -1,11 +1,12 @@
 using System.CommandLine;
 using CatsDogs.Model.Backends;
 using CatsDogs.Model.Backends.Cpu;
+using CatsDogs.Model.Backends.Cuda;
 using CatsDogs.Model.Specs;
 
 namespace CatsDogs.Pipeline.Cli;
 
-/// <summary>--model, --device and --cpu-threads, shared by the verbs that build a network.</summary>
+/// <summary>--model, --device, --precision and --cpu-threads, shared by the verbs that build a network.</summary>
 internal sealed class ModelOptions
 {
     public Option<string> Model { get; } = CreateModel();
@@ -14,6 +15,12 @@ internal sealed class ModelOptions
     {
         Description = "Where to run the network: auto (CUDA when it loads, else the CPU, saying why), cpu or cuda.",
         DefaultValueFactory = _ => DeviceKind.Auto,
+    };
+
+    public Option<Precision> Precision { get; } = new("--precision")
+    {
+        Description = "Float32 math on the GPU: tf32 lets tensor cores round products to TF32 (faster), fp32 is strict. The CPU is always fp32.",
+        DefaultValueFactory = _ => CatsDogs.Model.Backends.Cuda.Precision.Tf32,
     };
 
     public Option<int> CpuThreads { get; } = RangedOption.Create("--cpu-threads", "Threads of the CPU backend.", Environment.ProcessorCount, 1, 1024);
@@ -26,16 +33,21 @@ internal sealed class ModelOptions
         }
 
         command.Add(Device);
+        command.Add(Precision);
         command.Add(CpuThreads);
     }
 
     /// <summary>Opens the device and prints which one and why; --device cuda without CUDA is an error (exit 2).</summary>
-    public static ComputeDevice Open(DeviceKind kind, int cpuThreads, TextWriter log)
+    public static ComputeDevice Open(DeviceKind kind, int cpuThreads, Precision precision, TextWriter log)
     {
-        var device = BackendFactory.Create(kind, new CpuBackendOptions { Threads = cpuThreads });
+        var device = BackendFactory.Create(kind, new CpuBackendOptions { Threads = cpuThreads }, new CudaBackendOptions { Precision = precision });
         log.WriteLine($"device: {device.Name}, {device.Description} ({device.Reason})");
         return device;
     }
+
+    /// <summary>Opens the device these options chose.</summary>
+    public ComputeDevice Open(ParseResult result, TextWriter log) =>
+        Open(result.GetValue(Device), result.GetValue(CpuThreads), result.GetValue(Precision), log);
 
     private static Option<string> CreateModel()
     {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using CatsDogs.Model.Checkpoints;
-using CatsDogs.Model.Memory;
 using CatsDogs.Model.Optim;
 using CatsDogs.Model.Specs;
 using CatsDogs.Model.Training;
@@ -81,6 +80,7 @@ internal static class TrainCommand
                     Exclude = result.GetValue(exclude)?.FullName,
                     Device = result.GetValue(model.Device),
                     CpuThreads = result.GetValue(model.CpuThreads),
+                    Precision = result.GetValue(model.Precision),
                     Input = input.Bind(result),
                     Train = new TrainOptions
                     {
@@ -121,7 +121,7 @@ internal static class TrainCommand
                 return MetricsOptions.CannotListenExitCode;
             }
 
-            using var device = ModelOptions.Open(config.Device, config.CpuThreads, Console.Out);
+            using var device = ModelOptions.Open(config.Device, config.CpuThreads, config.Precision, Console.Out);
             run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "train");
             config.Save(run.File(TrainConfig.FileName));
             var (network, state) = OpenNetwork(run, config, device, split.Hash, resumeFolder is not null);
@@ -131,7 +131,7 @@ internal static class TrainCommand
                 Console.WriteLine($"model: {config.Train.Model}, {network.ParameterCount:N0} parameters at {config.Input.ImageSize}x{config.Input.ImageSize}; " +
                     $"{split.Train.Count} training and {split.Validation.Count} validation images (split {split.File})");
                 telemetry.WriteGpuCsv(run.File("gpu.csv"));
-                using var pipeline = new InputPipeline(config.Input, AlignedHostAllocator.Instance, Console.Error, metrics: telemetry.Pipeline);
+                using var pipeline = new InputPipeline(config.Input, device.HostAllocator, Console.Error, metrics: telemetry.Pipeline);
                 var trainer = new Trainer(
                     network, pipeline, new ImageSource(index.Root, split.Train), new ImageSource(index.Root, split.Validation), config.Train, run,
                     split.Hash, state, telemetry.Trainer, TrainingProgress.ForConsole(), Console.Out);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CatsDogs.Model.Backends;
+using CatsDogs.Model.Backends.Cuda;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.IO;
 
@@ -27,6 +28,9 @@ internal sealed record TrainConfig
     public DeviceKind Device { get; init; }
 
     public int CpuThreads { get; init; }
+
+    /// <summary>GPU float32 math (TF32 or strict FP32); a resumed run keeps it.</summary>
+    public Precision Precision { get; init; }
 
     public required TrainOptions Train { get; init; }
 

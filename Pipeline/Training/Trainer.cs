@@ -107,6 +107,7 @@ internal sealed class Trainer(
         await progress.RunAsync($"epoch {epoch + 1}/{options.Epochs}", train.Count, async report =>
         {
             var batches = pipeline.ReadAsync(train, PassKind.Training, epoch, stop, position).GetAsyncEnumerator(stop);
+            var held = new HeldBatch(network);
             try
             {
                 while (true)
@@ -120,10 +121,18 @@ internal sealed class Trainer(
                     var wait = Stopwatch.GetElapsedTime(waitStarted);
                     waited += wait;
                     metrics?.AddInputWait(wait);
-                    using var batch = batches.Current;
+                    var batch = batches.Current;
                     var stepStarted = Stopwatch.GetTimestamp();
                     network.LearningRate = _plan.RateAt(network.Step);
-                    network.TrainStep(batch.View);
+                    try
+                    {
+                        network.TrainStep(batch.View);
+                    }
+                    finally
+                    {
+                        held.Replace(batch);
+                    }
+
                     metrics?.AddStep(batch.Count, Stopwatch.GetElapsedTime(stepStarted));
                     position = batch.EndPosition;
                     if (++steps % options.LogEvery == 0)
@@ -148,6 +157,7 @@ internal sealed class Trainer(
             }
             finally
             {
+                held.Dispose();
                 await batches.DisposeAsync();
             }
         });
@@ -190,11 +200,16 @@ internal sealed class Trainer(
         network.TakeEvaluationStatistics();
         try
         {
+            using var held = new HeldBatch(network);
             await foreach (var batch in pipeline.ReadAsync(validation, PassKind.Inference, 0, stop))
             {
-                using (batch)
+                try
                 {
                     network.Evaluate(batch.View);
+                }
+                finally
+                {
+                    held.Replace(batch);
                 }
             }
         }

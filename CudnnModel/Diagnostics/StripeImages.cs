@@ -1,23 +1,26 @@
 using CatsDogs.Model.Memory;
 
-namespace CatsDogs.Tests.Model;
+namespace CatsDogs.Model.Diagnostics;
 
 /// <summary>
 /// A separable toy data set in native memory, laid out exactly as the input pipeline delivers
 /// batches: label 0 ("cat") images have horizontal stripes, label 1 ("dog") vertical ones, with
-/// random period, phase, colour and noise so that a network has to learn orientation.
+/// random period, phase, colour and noise so that a network has to learn orientation. The
+/// self-test trains on it, the model benchmark feeds it, and tests use it as a separable toy set.
 /// </summary>
-internal sealed class StripeImages : IDisposable
+public sealed class StripeImages : IDisposable
 {
     private readonly HostMemory _pixels;
     private readonly HostMemory _labels;
 
-    public StripeImages(int count, int size, int seed)
+    /// <summary>Makes the images in memory from <paramref name="allocator"/> (aligned native memory by default).</summary>
+    public StripeImages(int count, int size, int seed, IHostMemoryAllocator? allocator = null)
     {
         Count = count;
         Size = size;
-        _pixels = AlignedHostAllocator.Instance.Allocate((long)count * size * size * 3);
-        _labels = AlignedHostAllocator.Instance.Allocate(count * sizeof(float));
+        allocator ??= AlignedHostAllocator.Instance;
+        _pixels = allocator.Allocate((long)count * size * size * 3);
+        _labels = allocator.Allocate(count * sizeof(float));
         var random = new Random(seed);
         var pixels = _pixels.AsSpan(0, (int)_pixels.Length);
         var labels = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(_labels.AsSpan(0, count * sizeof(float)));

@@ -1,0 +1,145 @@
+using CatsDogs.Model.Native;
+using static CatsDogs.Model.Native.GpuStatus;
+
+namespace CatsDogs.Model.Backends.Cuda;
+
+/// <summary>The shapes that decide a convolution's algorithms: one plan per key.</summary>
+internal readonly record struct ConvolutionKey(TensorShape Input, TensorShape Filter, int Padding);
+
+/// <summary>
+/// Everything cuDNN needs for one convolution shape: descriptors, and for each of the three
+/// passes the fastest algorithm that the precision allows and its workspace. The algorithms are
+/// measured once, with cuDNN's Find (it runs each candidate), when the shape is first seen; each
+/// pass has its own convolution descriptor because the chosen algorithms may differ in math type.
+/// </summary>
+internal sealed unsafe class ConvolutionPlan : IDisposable
+{
+    private ConvolutionPlan(ConvolutionKey key, TensorShape output, CudnnMathType searchMath)
+    {
+        Output = output;
+        X = TensorDescriptor.Create(key.Input.N, key.Input.C, key.Input.H, key.Input.W);
+        Y = TensorDescriptor.Create(output.N, output.C, output.H, output.W);
+        W = FilterDescriptor.Create(key.Filter.N, key.Filter.C, key.Filter.H, key.Filter.W);
+        Bias = TensorDescriptor.Create(1, key.Filter.N, 1, 1);
+        ForwardConvolution = ConvolutionDescriptor.Create(key.Padding, searchMath);
+        BackwardDataConvolution = ConvolutionDescriptor.Create(key.Padding, searchMath);
+        BackwardFilterConvolution = ConvolutionDescriptor.Create(key.Padding, searchMath);
+    }
+
+    public TensorShape Output { get; }
+
+    public TensorDescriptor X { get; }
+
+    public TensorDescriptor Y { get; }
+
+    public FilterDescriptor W { get; }
+
+    /// <summary>1 x K x 1 x 1, for the bias of the fused forward pass.</summary>
+    public TensorDescriptor Bias { get; }
+
+    public ConvolutionDescriptor ForwardConvolution { get; }
+
+    public ConvolutionDescriptor BackwardDataConvolution { get; }
+
+    public ConvolutionDescriptor BackwardFilterConvolution { get; }
+
+    public int ForwardAlgorithm { get; private set; }
+
+    public int BackwardDataAlgorithm { get; private set; }
+
+    public int BackwardFilterAlgorithm { get; private set; }
+
+    public long ForwardWorkspace { get; private set; }
+
+    public long BackwardDataWorkspace { get; private set; }
+
+    public long BackwardFilterWorkspace { get; private set; }
+
+    public long LargestWorkspace => Math.Max(ForwardWorkspace, Math.Max(BackwardDataWorkspace, BackwardFilterWorkspace));
+
+    /// <summary>
+    /// Builds the plan and measures the algorithms. With TF32 off only FMA-math (strict float32)
+    /// algorithms qualify; with it on, any math type does, as with PyTorch's cudnn.benchmark.
+    /// </summary>
+    public static ConvolutionPlan Create(CudnnHandle handle, ConvolutionKey key, bool allowTf32)
+    {
+        var output = new TensorShape(key.Input.N, key.Filter.N,
+            key.Input.H + 2 * key.Padding - key.Filter.H + 1, key.Input.W + 2 * key.Padding - key.Filter.W + 1);
+        var plan = new ConvolutionPlan(key, output, allowTf32 ? CudnnMathType.Default : CudnnMathType.Fma);
+        try
+        {
+            plan.FindAlgorithms(handle.Value, allowTf32);
+            return plan;
+        }
+        catch
+        {
+            plan.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        X.Dispose();
+        Y.Dispose();
+        W.Dispose();
+        Bias.Dispose();
+        ForwardConvolution.Dispose();
+        BackwardDataConvolution.Dispose();
+        BackwardFilterConvolution.Dispose();
+    }
+
+    /// <summary>The first (fastest) result that succeeded and whose math type the precision allows.</summary>
+    internal static CudnnAlgorithmPerformance Choose(ReadOnlySpan<CudnnAlgorithmPerformance> results, bool allowTf32, string pass)
+    {
+        foreach (var result in results)
+        {
+            if (result.Status == CudnnStatus.Success && (allowTf32 || result.MathType == CudnnMathType.Fma))
+            {
+                return result;
+            }
+        }
+
+        throw new CudnnException((int)CudnnStatus.NotSupported,
+            $"cuDNN offers no {(allowTf32 ? "" : "strict float32 (FMA) ")}algorithm for the {pass} pass of this convolution ({results.Length} measured).");
+    }
+
+    private void FindAlgorithms(nint handle, bool allowTf32)
+    {
+        (ForwardAlgorithm, ForwardWorkspace) = Search(handle, allowTf32, "forward", ForwardConvolution,
+            &CudnnNative.cudnnGetConvolutionForwardAlgorithmMaxCount,
+            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionForwardAlgorithm(h, X.Value, W.Value, c, Y.Value, n, r, f),
+            (h, c, a, b) => CudnnNative.cudnnGetConvolutionForwardWorkspaceSize(h, X.Value, W.Value, c, Y.Value, a, b));
+        (BackwardDataAlgorithm, BackwardDataWorkspace) = Search(handle, allowTf32, "backward-data", BackwardDataConvolution,
+            &CudnnNative.cudnnGetConvolutionBackwardDataAlgorithmMaxCount,
+            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardDataAlgorithm(h, W.Value, Y.Value, c, X.Value, n, r, f),
+            (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardDataWorkspaceSize(h, W.Value, Y.Value, c, X.Value, a, b));
+        (BackwardFilterAlgorithm, BackwardFilterWorkspace) = Search(handle, allowTf32, "backward-filter", BackwardFilterConvolution,
+            &CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithmMaxCount,
+            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardFilterAlgorithm(h, X.Value, Y.Value, c, W.Value, n, r, f),
+            (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, X.Value, Y.Value, c, W.Value, a, b));
+    }
+
+    /// <summary>One pass: measure every algorithm cuDNN has for it, keep the fastest allowed, set its math type, size its workspace.</summary>
+    private static (int Algorithm, long Workspace) Search(nint handle, bool allowTf32, string pass, ConvolutionDescriptor convolution,
+        delegate*<nint, int*, CudnnStatus> maxCount, AlgorithmFinder find, WorkspaceQuery workspaceSize)
+    {
+        int count, returned;
+        ThrowIfFailed(maxCount(handle, &count), $"cudnnGetConvolution {pass} AlgorithmMaxCount");
+        var results = new CudnnAlgorithmPerformance[Math.Max(count, 1)];
+        fixed (CudnnAlgorithmPerformance* found = results)
+        {
+            ThrowIfFailed(find(handle, convolution.Value, results.Length, &returned, found), $"cudnnFindConvolution {pass} Algorithm");
+        }
+
+        var chosen = Choose(results.AsSpan(0, returned), allowTf32, pass);
+        convolution.SetMathType(chosen.MathType);
+        nuint bytes;
+        ThrowIfFailed(workspaceSize(handle, convolution.Value, chosen.Algorithm, &bytes), $"cudnnGetConvolution {pass} WorkspaceSize");
+        return (chosen.Algorithm, (long)bytes);
+    }
+
+    private delegate CudnnStatus AlgorithmFinder(nint handle, nint convolution, int requested, int* returned, CudnnAlgorithmPerformance* results);
+
+    private delegate CudnnStatus WorkspaceQuery(nint handle, nint convolution, int algorithm, nuint* bytes);
+}

@@ -1,0 +1,20 @@
+namespace CatsDogs.Model.Backends.Cuda;
+
+/// <summary>The --precision choices for float32 math on the GPU.</summary>
+public enum Precision
+{
+    /// <summary>Tensor cores may round products to TF32 (10-bit mantissa): several times faster on Ampere and newer.</summary>
+    Tf32,
+
+    /// <summary>Strict float32 everywhere.</summary>
+    Fp32,
+}
+
+/// <summary>Settings of the CUDA backend.</summary>
+public sealed record CudaBackendOptions
+{
+    public Precision Precision { get; init; } = Precision.Tf32;
+
+    /// <summary>The CUDA device ordinal to run on.</summary>
+    public int Device { get; init; }
+}

@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+using static CatsDogs.Model.Native.GpuStatus;
+
+namespace CatsDogs.Model.Native;
+
+/// <summary>A cuBLAS handle bound to one stream, with TF32 tensor-core math allowed or not.</summary>
+internal sealed unsafe class CublasHandle : SafeHandle
+{
+    private CublasHandle(nint value)
+        : base(0, ownsHandle: true) => SetHandle(value);
+
+    public override bool IsInvalid => handle == 0;
+
+    public nint Value => handle;
+
+    /// <summary>cuBLAS's version, e.g. 120604 for 12.6.4.</summary>
+    public int Version
+    {
+        get
+        {
+            int version;
+            ThrowIfFailed(CublasNative.cublasGetVersion_v2(handle, &version));
+            return version;
+        }
+    }
+
+    public static CublasHandle Create(CudaStream stream, bool allowTf32)
+    {
+        nint value;
+        ThrowIfFailed(CublasNative.cublasCreate_v2(&value));
+        var created = new CublasHandle(value);
+        ThrowIfFailed(CublasNative.cublasSetStream_v2(value, stream.Value));
+        ThrowIfFailed(CublasNative.cublasSetMathMode(value, allowTf32 ? CublasMath.Tf32TensorOp : CublasMath.Default));
+        return created;
+    }
+
+    protected override bool ReleaseHandle() => CublasNative.cublasDestroy_v2(handle) == CublasStatus.Success;
+}

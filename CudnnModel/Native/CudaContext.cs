@@ -1,0 +1,122 @@
+using System.Text;
+using static CatsDogs.Model.Native.GpuStatus;
+
+namespace CatsDogs.Model.Native;
+
+/// <summary>
+/// The primary context of one device, retained for the object's lifetime, and what the device
+/// is. A context is current per OS thread and .NET moves work between threads (await, the thread
+/// pool), so every entry point calls <see cref="MakeCurrent"/>, which costs a thread-static
+/// compare when the context already is current.
+/// </summary>
+internal sealed unsafe class CudaContext : IDisposable
+{
+    [ThreadStatic]
+    private static nint t_current;
+
+    private nint _handle;
+
+    private CudaContext(int device, nint handle)
+    {
+        Device = device;
+        _handle = handle;
+        MakeCurrent();
+        Name = ReadName(device);
+        ComputeCapability = (Attribute(CuDeviceAttribute.ComputeCapabilityMajor), Attribute(CuDeviceAttribute.ComputeCapabilityMinor));
+        Multiprocessors = Attribute(CuDeviceAttribute.MultiprocessorCount);
+        nuint bytes;
+        ThrowIfFailed(CudaNative.cuDeviceTotalMem_v2(&bytes, device));
+        TotalMemoryBytes = (long)bytes;
+        int version;
+        ThrowIfFailed(CudaNative.cuDriverGetVersion(&version));
+        DriverVersion = version;
+    }
+
+    public int Device { get; }
+
+    public string Name { get; }
+
+    public (int Major, int Minor) ComputeCapability { get; }
+
+    public int Multiprocessors { get; }
+
+    public long TotalMemoryBytes { get; }
+
+    /// <summary>The CUDA version the driver supports, e.g. 13000 for 13.0.</summary>
+    public int DriverVersion { get; }
+
+    public nint Handle => _handle;
+
+    /// <summary>
+    /// Initialises the driver and retains device <paramref name="ordinal"/>'s primary context
+    /// (never cuCtxCreate, whose signature changed in CUDA 13). No device is a
+    /// <see cref="CudaException"/> with CUDA_ERROR_NO_DEVICE.
+    /// </summary>
+    public static CudaContext Open(int ordinal)
+    {
+        ThrowIfFailed(CudaNative.cuInit(0));
+        int count;
+        ThrowIfFailed(CudaNative.cuDeviceGetCount(&count));
+        if (count == 0)
+        {
+            ThrowIfFailed(CuResult.NoDevice, "cuDeviceGetCount");
+        }
+
+        int device;
+        ThrowIfFailed(CudaNative.cuDeviceGet(&device, ordinal));
+        nint context;
+        ThrowIfFailed(CudaNative.cuDevicePrimaryCtxRetain(&context, device));
+        return new CudaContext(device, context);
+    }
+
+    /// <summary>Makes the context current on the calling thread if it is not already.</summary>
+    public void MakeCurrent() => MakeCurrent(_handle);
+
+    public static void MakeCurrent(nint context)
+    {
+        if (t_current != context)
+        {
+            ThrowIfFailed(CudaNative.cuCtxSetCurrent(context));
+            t_current = context;
+        }
+    }
+
+    /// <summary>Waits for all work on every stream of the context.</summary>
+    public void Synchronize()
+    {
+        MakeCurrent();
+        ThrowIfFailed(CudaNative.cuCtxSynchronize());
+    }
+
+    public void Dispose()
+    {
+        if (_handle == 0)
+        {
+            return;
+        }
+
+        MakeCurrent();
+        _ = CudaNative.cuCtxSynchronize();
+        _ = CudaNative.cuDevicePrimaryCtxRelease_v2(Device);
+        _ = CudaNative.cuCtxSetCurrent(0);
+        t_current = 0;
+        _handle = 0;
+    }
+
+    private int Attribute(CuDeviceAttribute attribute)
+    {
+        int value;
+        ThrowIfFailed(CudaNative.cuDeviceGetAttribute(&value, attribute, Device));
+        return value;
+    }
+
+    private static string ReadName(int device)
+    {
+        const int Capacity = 256;
+        var buffer = stackalloc byte[Capacity];
+        ThrowIfFailed(CudaNative.cuDeviceGetName(buffer, Capacity, device));
+        var span = new ReadOnlySpan<byte>(buffer, Capacity);
+        var end = span.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
+    }
+}

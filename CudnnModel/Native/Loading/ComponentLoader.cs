@@ -1,0 +1,97 @@
+using System.Runtime.InteropServices;
+
+namespace CatsDogs.Model.Native.Loading;
+
+/// <summary>A component loaded from one place: the handle of each file, keyed by its name (patterns resolved).</summary>
+internal sealed record LoadedComponent(LibraryComponent Component, string? Folder, IReadOnlyDictionary<string, nint> Handles)
+{
+    public nint Primary => Handles[Component.Primary.Name];
+}
+
+/// <summary>
+/// Loads a <see cref="LibraryComponent"/> from the first place where all its required files load,
+/// and writes one line per place tried (what was missing, or what the dynamic loader said) into
+/// the trace. A place that fails partway has what it loaded freed again.
+/// </summary>
+internal static class ComponentLoader
+{
+    public static LoadedComponent? Load(LibraryComponent component, LibrarySearch search, ICollection<string> trace) =>
+        Load(component, (search.TrySonames ? new string?[] { null } : []).Concat(search.FoldersFor(component)), trace);
+
+    /// <summary>Tries the given places in order; a null place is the dynamic loader's own search by soname.</summary>
+    public static LoadedComponent? Load(LibraryComponent component, IEnumerable<string?> places, ICollection<string> trace)
+    {
+        foreach (var folder in places)
+        {
+            if (folder is not null && !File.Exists(Path.Combine(folder, component.Marker.Name)))
+            {
+                trace.Add($"{Path.Combine(folder, component.Marker.Name)}: no such file");
+                continue;
+            }
+
+            if (TryLoadAll(component, folder, trace) is { } handles)
+            {
+                return new LoadedComponent(component, folder, handles);
+            }
+        }
+
+        return null;
+    }
+
+    private static Dictionary<string, nint>? TryLoadAll(LibraryComponent component, string? folder, ICollection<string> trace)
+    {
+        var handles = new Dictionary<string, nint>(StringComparer.Ordinal);
+        foreach (var file in component.Files)
+        {
+            if (Resolve(file, folder) is not { } target)
+            {
+                continue;
+            }
+
+            try
+            {
+                handles[file.Name] = NativeLibrary.Load(target);
+            }
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            {
+                if (!file.Required)
+                {
+                    continue;
+                }
+
+                trace.Add($"{(folder is null ? $"{target} (loader search)" : target)}: {LoaderSays(e.Message)}");
+                foreach (var handle in handles.Values)
+                {
+                    NativeLibrary.Free(handle);
+                }
+
+                return null;
+            }
+        }
+
+        return handles;
+    }
+
+    /// <summary>What to hand the loader for a file at a place; null for a pattern that matches nothing (or cannot be searched by soname).</summary>
+    private static string? Resolve(LibraryFile file, string? folder)
+    {
+        if (!file.IsPattern)
+        {
+            return folder is null ? file.Name : Path.Combine(folder, file.Name);
+        }
+
+        return folder is null || !Directory.Exists(folder)
+            ? null
+            : Directory.EnumerateFiles(folder, file.Name).Order(StringComparer.Ordinal).LastOrDefault();
+    }
+
+    /// <summary>
+    /// The runtime's message opens with generic advice and then gives dlerror's line per name
+    /// variation it tried; those lines are the reason.
+    /// </summary>
+    private static string LoaderSays(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length > 1 ? string.Join(" | ", lines.Skip(1).Distinct()) : message.Trim();
+    }
+}

@@ -1,0 +1,45 @@
+namespace CatsDogs.Model.Native.Loading;
+
+/// <summary>
+/// Finds Python package folders where pip puts NVIDIA's wheels (<c>nvidia/cudnn/lib</c>, ...):
+/// the active virtual environment or conda prefix, PYTHONPATH, the user's, the system's and
+/// /opt/conda's. Only folders that exist are returned.
+/// </summary>
+internal static class SitePackageFolders
+{
+    public static IReadOnlyList<string> Discover()
+    {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var prefixes = new[]
+        {
+            Environment.GetEnvironmentVariable("VIRTUAL_ENV"),
+            Environment.GetEnvironmentVariable("CONDA_PREFIX"),
+            string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".local"),
+            "/usr/local",
+            "/usr",
+            "/opt/conda",
+        };
+        var found = new List<string>(LibrarySearch.SplitPathList(Environment.GetEnvironmentVariable("PYTHONPATH")).Where(Directory.Exists));
+        foreach (var prefix in prefixes.OfType<string>().Where(p => p.Length > 0))
+        {
+            found.AddRange(Under(prefix));
+        }
+
+        return found.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary><c>prefix/lib/python3*/{site,dist}-packages</c> and Debian's <c>prefix/lib/python3/dist-packages</c>.</summary>
+    internal static IEnumerable<string> Under(string prefix)
+    {
+        var lib = Path.Combine(prefix, "lib");
+        if (!Directory.Exists(lib))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateDirectories(lib, "python3*")
+            .Order(StringComparer.Ordinal)
+            .SelectMany(python => new[] { Path.Combine(python, "site-packages"), Path.Combine(python, "dist-packages") })
+            .Where(Directory.Exists);
+    }
+}

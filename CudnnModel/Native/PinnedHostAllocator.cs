@@ -1,0 +1,28 @@
+using CatsDogs.Model.Memory;
+using static CatsDogs.Model.Native.GpuStatus;
+
+namespace CatsDogs.Model.Native;
+
+/// <summary>
+/// Page-locked host memory from <c>cuMemHostAlloc</c> (portable: pinned for every context), so
+/// that uploads from it run asynchronously on a copy stream. Blocks are freed with
+/// <c>cuMemFreeHost</c>, from any thread, while the context lives: dispose the pool before the device.
+/// </summary>
+internal sealed unsafe class PinnedHostAllocator(CudaContext context) : IHostMemoryAllocator
+{
+    public string Name => "pinned";
+
+    public HostMemory Allocate(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        context.MakeCurrent();
+        nint pointer;
+        ThrowIfFailed(CudaNative.cuMemHostAlloc(&pointer, (nuint)bytes, CudaFlags.HostAllocPortable));
+        var owner = context.Handle;
+        return new HostMemory(pointer, bytes, p =>
+        {
+            CudaContext.MakeCurrent(owner);
+            ThrowIfFailed(CudaNative.cuMemFreeHost(p));
+        });
+    }
+}

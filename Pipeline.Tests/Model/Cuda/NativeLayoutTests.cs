@@ -1,0 +1,52 @@
+using System.Runtime.InteropServices;
+using CatsDogs.Model.Backends.Cuda;
+using CatsDogs.Model.Native;
+
+namespace CatsDogs.Tests.Model.Cuda;
+
+/// <summary>What can be checked of the bindings and the kernel source without a GPU.</summary>
+public sealed class NativeLayoutTests
+{
+    [Fact]
+    public unsafe void Algorithm_performance_matches_the_48_byte_cudnn_layout()
+    {
+        Assert.Equal(48, sizeof(CudnnAlgorithmPerformance));
+        Assert.Equal(8, (int)Marshal.OffsetOf<CudnnAlgorithmPerformance>(nameof(CudnnAlgorithmPerformance.Milliseconds)));
+        Assert.Equal(16, (int)Marshal.OffsetOf<CudnnAlgorithmPerformance>(nameof(CudnnAlgorithmPerformance.WorkspaceBytes)));
+        Assert.Equal(24, (int)Marshal.OffsetOf<CudnnAlgorithmPerformance>(nameof(CudnnAlgorithmPerformance.Determinism)));
+        Assert.Equal(28, (int)Marshal.OffsetOf<CudnnAlgorithmPerformance>(nameof(CudnnAlgorithmPerformance.MathType)));
+    }
+
+    [Fact]
+    public void The_fastest_allowed_algorithm_is_chosen_and_fp32_takes_only_fma_math()
+    {
+        CudnnAlgorithmPerformance[] measured =
+        [
+            new() { Algorithm = 6, Status = CudnnStatus.NotSupported, MathType = CudnnMathType.Fma },
+            new() { Algorithm = 1, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOp },
+            new() { Algorithm = 0, Status = CudnnStatus.Success, MathType = CudnnMathType.Fma },
+        ];
+
+        Assert.Equal(1, ConvolutionPlan.Choose(measured, allowTf32: true, "forward").Algorithm);
+        Assert.Equal(0, ConvolutionPlan.Choose(measured, allowTf32: false, "forward").Algorithm);
+        var none = Assert.Throws<CudnnException>(() => ConvolutionPlan.Choose(measured[..2], allowTf32: false, "backward-data"));
+        Assert.Contains("strict float32 (FMA) algorithm for the backward-data pass", none.Message);
+    }
+
+    [Theory]
+    [InlineData(new[] { 75, 80, 86, 89, 90 }, 90, "sm_90")]
+    [InlineData(new[] { 75, 80, 86, 89, 90 }, 100, "compute_90")]
+    [InlineData(new[] { 75, 80, 86 }, 89, "compute_86")]
+    public void Kernels_target_the_device_or_the_newest_older_virtual_architecture(int[] supported, int device, string expected) =>
+        Assert.Equal(expected, NvrtcCompiler.Choose(supported, device));
+
+    [Fact]
+    public void The_kernel_source_is_embedded_with_every_kernel_the_launcher_binds()
+    {
+        var source = CudaKernels.Source;
+        foreach (var kernel in new[] { "load_images", "sigmoid_bce", "sigmoid", "dropout", "sgd_update", "adamw_update", "squared_norm", "clip_factor", "gap_forward", "gap_backward" })
+        {
+            Assert.Contains($"extern \"C\" __global__ void {kernel}(", source.Replace("__launch_bounds__(BCE_THREADS) ", "").Replace("__launch_bounds__(NORM_THREADS) ", ""));
+        }
+    }
+}

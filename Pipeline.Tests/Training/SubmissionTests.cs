@@ -1,0 +1,36 @@
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Inference;
+
+namespace CatsDogs.Tests.Training;
+
+public sealed class SubmissionTests
+{
+    [Fact]
+    public void Submission_is_kaggles_id_label_format_ordered_by_id_and_clipped()
+    {
+        ImageEntry[] entries =
+        [
+            new("12.jpg", ImageLabel.Unlabeled, "12"),
+            new("2.jpg", ImageLabel.Unlabeled, "2"),
+            new("1.jpg", ImageLabel.Unlabeled, "1"),
+            new("7.jpg", ImageLabel.Unlabeled, "7"),
+        ];
+        var writer = new StringWriter();
+
+        Submission.Write(writer, entries, [0.9999f, 0.25f, 0.0001f, 0.5f], [true, true, true, false]);
+
+        Assert.Equal(["id,label", "1,0.005", "2,0.25", "12,0.995"], writer.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Confusion_matrix_counts_true_against_predicted_class()
+    {
+        var confusion = ConfusionMatrix.From(
+            [ImageLabel.Cat, ImageLabel.Cat, ImageLabel.Dog, ImageLabel.Dog, ImageLabel.Dog],
+            [0.1f, 0.7f, 0.2f, 0.9f, 0.5f],
+            [true, true, true, true, true]);
+
+        Assert.Equal(new ConfusionMatrix(1, 1, 1, 2), confusion);
+        Assert.Equal(0.6, confusion.Accuracy, 1e-12);
+    }
+}

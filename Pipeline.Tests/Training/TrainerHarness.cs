@@ -1,0 +1,96 @@
+using CatsDogs.Model.Backends;
+using CatsDogs.Model.Backends.Cpu;
+using CatsDogs.Model.Checkpoints;
+using CatsDogs.Model.Memory;
+using CatsDogs.Model.Optim;
+using CatsDogs.Model.Specs;
+using CatsDogs.Model.Training;
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Dataflow.Augmentation;
+using CatsDogs.Pipeline.Runs;
+using CatsDogs.Pipeline.Training;
+using Spectre.Console;
+
+namespace CatsDogs.Tests.Training;
+
+/// <summary>Runs the real trainer on a generated stripes data set, on the CPU backend with one thread (bit-exact).</summary>
+internal sealed class TrainerHarness(string dataRoot, string runsRoot)
+{
+    public TrainOptions Options { get; init; } = new()
+    {
+        Model = "compact",
+        Epochs = 2,
+        Optimizer = new SgdConfig { Momentum = 0.9f, WeightDecay = 5e-4f },
+        LearningRate = 0.05f,
+        Schedule = ScheduleKind.Cosine,
+        WarmupEpochs = 0.5,
+        LogEvery = 2,
+        Seed = 7,
+    };
+
+    public InputPipelineOptions Input { get; init; } = new()
+    {
+        BatchSize = 16,
+        ImageSize = 16,
+        DecodeThreads = 2,
+        Augment = new AugmentOptions(Flip: true, Shear: 0.1, Zoom: 0.1),
+        Seed = 7,
+    };
+
+    public StringWriter Log { get; } = new();
+
+    /// <summary>Trains in <paramref name="runName"/> (resuming it when it has a last checkpoint), stopping when <paramref name="stopAtStep"/> is reached.</summary>
+    public async Task<TrainingOutcome> TrainAsync(string runName, long? stopAtStep = null, int? epochs = null)
+    {
+        var index = DatasetIndex.Scan(dataRoot, requireLabels: true);
+        var split = DatasetSplit.LoadOrCreate(index, Path.Combine(runsRoot, "split.json"), new SplitRequest(null, 0.25, 3, false), null, TextWriter.Null);
+        var folder = Path.Combine(runsRoot, runName);
+        var run = Directory.Exists(folder) ? RunFolder.OpenExisting(folder) : RunFolder.CreateNew(runsRoot, runName, "train");
+        using var device = BackendFactory.Create(DeviceKind.Cpu, new CpuBackendOptions { Threads = 1 });
+        var last = Path.Combine(run.Checkpoints, "last.json");
+        Network network;
+        var state = new TrainerState();
+        if (File.Exists(last))
+        {
+            var loaded = Checkpoint.Load(last, device);
+            network = loaded.Network;
+            state = TrainerState.FromJson(loaded.Info.TrainerState);
+        }
+        else
+        {
+            network = Network.Create(ModelPresets.Get(Options.Model), Input.ImageSize, Input.ImageSize, device,
+                new NetworkOptions { Seed = (ulong)Options.Seed, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate });
+        }
+
+        using (network)
+        {
+            using var pipeline = new InputPipeline(Input, AlignedHostAllocator.Instance, TextWriter.Null);
+            using var stop = new CancellationTokenSource();
+            var watcher = stopAtStep is { } step ? WatchAsync(network, step, stop) : Task.CompletedTask;
+            var trainer = new Trainer(network, pipeline, new ImageSource(index.Root, split.Train), new ImageSource(index.Root, split.Validation),
+                Options with { Epochs = epochs ?? Options.Epochs }, run, split.Hash, state, null, new TrainingProgress(AnsiConsole.Console, live: false), Log);
+            var outcome = await trainer.RunAsync(stop.Token);
+            await stop.CancelAsync();
+            await watcher;
+            return outcome;
+        }
+    }
+
+    public byte[] LastWeights(string runName)
+    {
+        var checkpoints = Path.Combine(runsRoot, runName, "checkpoints");
+        return File.ReadAllBytes(Directory.GetFiles(checkpoints, "last.step*.safetensors").Single());
+    }
+
+    /// <summary>Asks for a stop once the network has taken <paramref name="step"/> steps, as a signal would arrive mid-run.</summary>
+    private static async Task WatchAsync(Network network, long step, CancellationTokenSource stop)
+    {
+        while (!stop.IsCancellationRequested && network.Step < step)
+        {
+            await Task.Delay(1);
+        }
+
+        await stop.CancelAsync();
+    }
+}

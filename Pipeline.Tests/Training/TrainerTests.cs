@@ -1,0 +1,100 @@
+using System.Globalization;
+using CatsDogs.Pipeline.Training;
+using CatsDogs.Tests.Fixtures;
+
+namespace CatsDogs.Tests.Training;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly TrainerHarness _harness;
+
+    public TrainerTests()
+    {
+        StripesDataset.Write(_folder, "data", perClass: 48);
+        _harness = new TrainerHarness(_folder.Combine("data"), _folder.Combine("runs"));
+    }
+
+    [Fact]
+    public async Task Training_learns_the_separable_set_and_writes_its_run_folder()
+    {
+        var harness = new TrainerHarness(_folder.Combine("data"), _folder.Combine("runs")) { Options = _harness.Options with { Epochs = 6 } };
+
+        var outcome = await harness.TrainAsync("learns");
+
+        Assert.Equal(TrainingEnd.Completed, outcome.End);
+        var rows = File.ReadAllLines(_folder.Combine("runs", "learns", "metrics.csv"));
+        Assert.Equal(EpochRecord.Header, rows[0]);
+        Assert.Equal(7, rows.Length);
+        var records = rows.Skip(1).Select(EpochRecord.Parse).ToList();
+        Assert.True(records[^1].TrainLoss < records[0].TrainLoss * 0.5, $"train loss {records[0].TrainLoss:F3} -> {records[^1].TrainLoss:F3}");
+        Assert.True(records[^1].ValAccuracy > 0.95, $"val accuracy {records[^1].ValAccuracy:F3}");
+        Assert.All(records, r => Assert.InRange(r.InputWaitFraction, 0, 1));
+        foreach (var file in new[] { "figures/loss.png", "figures/accuracy.png", "checkpoints/best.json", "checkpoints/last.json" })
+        {
+            Assert.True(File.Exists(_folder.Combine("runs", "learns", file)), file);
+        }
+    }
+
+    [Fact]
+    public async Task Run_stopped_mid_epoch_and_resumed_ends_with_the_same_weights_as_one_never_stopped()
+    {
+        await _harness.TrainAsync("straight");
+
+        // 72 training images in batches of 16: 5 steps an epoch; stop in the middle of the second.
+        var stopped = await _harness.TrainAsync("interrupted", stopAtStep: 7);
+        var resumed = await _harness.TrainAsync("interrupted");
+
+        Assert.Equal(TrainingEnd.Interrupted, stopped.End);
+        Assert.Equal(TrainingEnd.Completed, resumed.End);
+        Assert.Equal(_harness.LastWeights("straight"), _harness.LastWeights("interrupted"));
+
+        // The epoch's loss is summed in another order around the stop, so it may differ in the last digits.
+        var straight = Records("straight");
+        var interrupted = Records("interrupted");
+        Assert.Equal(straight.Count, interrupted.Count);
+        foreach (var (a, b) in straight.Zip(interrupted))
+        {
+            Assert.Equal(a.TrainLoss, b.TrainLoss, 1e-6);
+            Assert.Equal(a.TrainAccuracy, b.TrainAccuracy, 1e-12);
+            Assert.Equal(a.ValLoss, b.ValLoss, 1e-12);
+            Assert.Equal(a.ValAccuracy, b.ValAccuracy, 1e-12);
+            Assert.Equal(a.LearningRate, b.LearningRate, 1e-12);
+        }
+    }
+
+    [Fact]
+    public async Task Run_extended_by_an_epoch_continues_bit_exactly()
+    {
+        // A constant rate, since extending a run changes where a decaying schedule would have gone.
+        var harness = new TrainerHarness(_folder.Combine("data"), _folder.Combine("runs")) { Options = _harness.Options with { Schedule = ScheduleKind.Constant } };
+        await harness.TrainAsync("straight");
+        await harness.TrainAsync("in-two", epochs: 1);
+        await harness.TrainAsync("in-two", epochs: 2);
+
+        Assert.Equal(harness.LastWeights("straight"), harness.LastWeights("in-two"));
+    }
+
+    [Fact]
+    public async Task Failed_checkpoint_write_keeps_the_previous_file_says_why_and_training_goes_on()
+    {
+        var harness = new TrainerHarness(_folder.Combine("data"), _folder.Combine("runs")) { Options = _harness.Options with { Epochs = 1 } };
+        await harness.TrainAsync("blocked");
+        var kept = File.ReadAllBytes(_folder.Combine("runs", "blocked", "checkpoints", "last.json"));
+
+        // A folder where the new weights file must go makes that write fail.
+        var weights = Directory.GetFiles(_folder.Combine("runs", "blocked", "checkpoints"), "last.step*.safetensors").Single();
+        var nextStep = long.Parse(Path.GetFileName(weights)["last.step".Length..^".safetensors".Length], CultureInfo.InvariantCulture) + 5;
+        Directory.CreateDirectory(_folder.Combine("runs", "blocked", "checkpoints", $"last.step{nextStep}.safetensors"));
+        var outcome = await harness.TrainAsync("blocked", epochs: 2);
+
+        Assert.Equal(TrainingEnd.Completed, outcome.End);
+        Assert.Contains("Could not write the last checkpoint", harness.Log.ToString());
+        Assert.Equal(kept, File.ReadAllBytes(_folder.Combine("runs", "blocked", "checkpoints", "last.json")));
+    }
+
+    private List<EpochRecord> Records(string run) =>
+        File.ReadAllLines(_folder.Combine("runs", run, "metrics.csv")).Skip(1).Select(EpochRecord.Parse).ToList();
+
+    public void Dispose() => _folder.Dispose();
+}

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Globalization;
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Inference;
+
+namespace CatsDogs.Pipeline.Cli;
+
+/// <summary>`catsdogs evaluate`: loss, accuracy and the confusion matrix of a checkpoint on labeled data.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = CheckpointedInference.CheckpointOption();
+        var data = SharedOptions.Data("Labeled images to evaluate on (Kaggle flat or class folders).", CifarDefaults.TestFolder);
+        var seed = SharedOptions.Seed();
+        var input = new InputOptions(seed);
+        var model = new ModelOptions();
+        var command = new Command("evaluate", "Evaluate a checkpoint on labeled images: loss, accuracy and the confusion matrix.") { checkpoint, data, seed };
+        input.AddTo(command);
+        model.AddTo(command, withModel: false);
+        command.SetAction((result, cancellationToken) => Guarded.RunAsync(async () =>
+        {
+            var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: true);
+            var source = new ImageSource(index);
+            var (probabilities, delivered, statistics, skipped) = await CheckpointedInference.RunAsync(
+                result.GetRequiredValue(checkpoint), model, result, input, source, cancellationToken);
+            var confusion = ConfusionMatrix.From(index.Entries.Select(e => e.Label).ToList(), probabilities, delivered);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"images: {statistics.Count}, loss {statistics.MeanLoss:F4}, accuracy {statistics.Accuracy:F4}"));
+            Console.WriteLine(confusion.Render());
+            Console.WriteLine(skipped);
+            return 0;
+        }));
+        return command;
+    }
+}

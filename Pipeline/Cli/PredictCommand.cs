@@ -1,0 +1,40 @@
+using System.CommandLine;
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Inference;
+using CatsDogs.Pipeline.IO;
+
+namespace CatsDogs.Pipeline.Cli;
+
+/// <summary>`catsdogs predict`: a Kaggle submission (id,label = P(dog)) for a folder of images.</summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = CheckpointedInference.CheckpointOption();
+        var images = new Option<DirectoryInfo>("--images") { Description = "Folder of images to label, such as Kaggle's test1/ (any layout).", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "The submission CSV to write.", DefaultValueFactory = _ => new FileInfo("submission.csv") };
+        var seed = SharedOptions.Seed();
+        var input = new InputOptions(seed);
+        var model = new ModelOptions();
+        var command = new Command("predict", "Write a Kaggle submission: id,label with label = P(dog), clipped to [0.005, 0.995].") { checkpoint, images, output, seed };
+        input.AddTo(command);
+        model.AddTo(command, withModel: false);
+        command.SetAction((result, cancellationToken) => Guarded.RunAsync(async () =>
+        {
+            var index = DatasetIndex.Scan(result.GetRequiredValue(images).FullName, requireLabels: false);
+            var (probabilities, delivered, _, skipped) = await CheckpointedInference.RunAsync(
+                result.GetRequiredValue(checkpoint), model, result, input, new ImageSource(index), cancellationToken);
+            var path = result.GetRequiredValue(output).FullName;
+            AtomicFile.Write(path, stream =>
+            {
+                using var writer = new StreamWriter(stream, leaveOpen: true);
+                Submission.Write(writer, index.Entries, probabilities, delivered);
+            });
+            Console.WriteLine($"Wrote {delivered.Count(d => d)} predictions to {path}.");
+            Console.WriteLine(skipped);
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Globalization;
+using CatsDogs.Model.Backends.Cpu;
+using CatsDogs.Model.Diagnostics;
+using CatsDogs.Model.Specs;
+
+namespace CatsDogs.Pipeline.Cli;
+
+/// <summary>
+/// `catsdogs selftest`: proves a device. Every backend op, forward and gradients, on fresh random
+/// inputs against the CPU backend (a table of the worst relative error per op), then a short
+/// training run on generated stripes whose loss must fall. Exit 1 on any failure.
+/// </summary>
+internal static class SelftestCommand
+{
+    public const int FailedExitCode = 1;
+
+    public static Command Create()
+    {
+        var model = new ModelOptions();
+        var preset = new Option<string>("--model") { Description = "Preset trained in the learning check.", DefaultValueFactory = _ => ModelPresets.Deep6.Name };
+        preset.AcceptOnlyFromAmong([.. ModelPresets.Names]);
+        var steps = RangedOption.Create("--steps", "Training steps of the learning check.", 200, 20, 100_000);
+        var batch = RangedOption.Create("--batch", "Batch size of the learning check.", 64, 1, 4096);
+        var imageSize = RangedOption.Create("--image-size", "Side of the generated images.", 64, 8, 512);
+        var command = new Command("selftest", "Check a device: every op against the CPU backend, then the loss of a short training run must fall.")
+        {
+            preset, steps, batch, imageSize,
+        };
+        model.AddTo(command, withModel: false);
+        command.SetAction(result => Guarded.Run(() =>
+        {
+            using var device = model.Open(result, Console.Out);
+            var threshold = BackendComparison.ThresholdFor(device, result.GetValue(model.Precision));
+            var rows = BackendComparison.CompareWithCpu(device, new CpuBackendOptions { Threads = result.GetValue(model.CpuThreads) }, threshold);
+            Console.WriteLine(Table(rows));
+
+            var spec = ModelPresets.Get(result.GetRequiredValue(preset));
+            var stepCount = result.GetValue(steps);
+            Console.WriteLine($"learning check: {spec.Name}, {stepCount} steps of {result.GetValue(batch)} generated {result.GetValue(imageSize)}px stripe images (AdamW 1e-3)");
+            var learning = LearningCheck.Run(device, spec, result.GetValue(imageSize), result.GetValue(batch), stepCount, window: Math.Max(1, stepCount / 10),
+                progress: new SynchronousProgress<LossPoint>(p => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {p.Step,6}: mean loss {p.MeanLoss:F4}"))));
+            var failedOps = rows.Count(r => !r.Passed);
+            Console.WriteLine(learning.Learned
+                ? string.Create(CultureInfo.InvariantCulture, $"loss fell from {learning.Curve[0].MeanLoss:F4} to {learning.Curve[^1].MeanLoss:F4}: PASS")
+                : string.Create(CultureInfo.InvariantCulture, $"loss did not fall below {learning.RequiredDrop:P0} of its start: FAIL"));
+            Console.WriteLine(failedOps == 0 && learning.Learned
+                ? $"selftest passed on {device.Name}"
+                : $"selftest FAILED on {device.Name}: {failedOps} op(s) over the threshold{(learning.Learned ? "" : ", loss did not fall")}");
+            return failedOps == 0 && learning.Learned ? 0 : FailedExitCode;
+        }));
+        return command;
+    }
+
+    internal static string Table(IReadOnlyList<OpComparison> rows)
+    {
+        var width = rows.Max(r => r.Op.Length);
+        var lines = new List<string> { $"{"op".PadRight(width)}  worst rel. error  threshold  result" };
+        lines.AddRange(rows.Select(r => string.Create(CultureInfo.InvariantCulture,
+            $"{r.Op.PadRight(width)}  {r.WorstRelativeError,16:E2}  {r.Threshold,9:E0}  {(r.Passed ? "ok" : "FAIL")}")));
+        return string.Join(Environment.NewLine, lines);
+    }
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The one prepared check for a GPU machine (no .NET there): run from the repository root with
+#   bench/gpu-check.sh [catsdogs binary] [training data tarball]
+# defaults: publish/gpu/catsdogs (bench/publish-for-gpu.sh) and bench/out/cifar-train.tar.gz
+# (data/cifar-catsdogs/train packed by the same script's --with-data). Steps:
+#   1. catsdogs selftest --device cuda (every op against the CPU, then a falling loss)
+#   2. catsdogs bench model --device cuda for deep6 and baseline at batch 512
+#   3. bench/torch_reference.py on the same GPU, and the ratio of ours to PyTorch eager
+#   4. a 3-epoch catsdogs train --device cuda on the carried data: mean GPU utilization from
+#      gpu.csv and the input-wait fraction from metrics.csv
+# Each step has its own time limit (all together under 6 minutes); the summary table comes last.
+# Logs and the run folder go to $OUT/gpu-check when OUT is set (the device runner returns it), else bench/out/gpu-check.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bin=${1:-publish/gpu/catsdogs}
+data_tar=${2:-bench/out/cifar-train.tar.gz}
+precision=${PRECISION:-tf32}
+out=${OUT:-bench/out}/gpu-check
+mkdir -p "$out"
+declare -A row
+
+# NVIDIA's wheels live wherever pip put PyTorch; ask Python, and hand the folders to the loader.
+wheel_libs=$(python3 - <<'PY' 2>/dev/null
+import glob, os, site
+roots = site.getsitepackages() + [site.getusersitepackages()]
+print(":".join(sorted({d for r in roots for d in glob.glob(os.path.join(r, "nvidia", "*", "lib")) if os.path.isdir(d)})))
+PY
+)
+export CATSDOGS_CUDA_LIBS="${CATSDOGS_CUDA_LIBS:+$CATSDOGS_CUDA_LIBS:}$wheel_libs"
+export DOTNET_BUNDLE_EXTRACT_BASE_DIR="$out/bundle"
+
+field() { grep -o "$1=[0-9.]*" "$2" | tail -1 | cut -d= -f2; }
+step() { # name, limit (s), log, command...
+  local name=$1 limit=$2 log=$3; shift 3
+  local start=$SECONDS
+  timeout "$limit" "$@" > "$log" 2>&1
+  local rc=$?
+  row[$name]="exit $rc, $((SECONDS - start)) s"
+  echo "== $name: exit $rc in $((SECONDS - start)) s (log: $log)"; tail -n 40 "$log"
+  return $rc
+}
+
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | sed 's/^/gpu: /'
+echo "CATSDOGS_CUDA_LIBS=$CATSDOGS_CUDA_LIBS"
+
+step selftest 120 "$out/selftest.log" "$bin" selftest --device cuda --precision "$precision"
+step bench_deep6 60 "$out/bench-deep6.log" "$bin" bench model --device cuda --precision "$precision" --model deep6 --batch 512 --steps 30
+step bench_baseline 45 "$out/bench-baseline.log" "$bin" bench model --device cuda --precision "$precision" --model baseline --batch 512 --steps 30
+step torch_deep6 110 "$out/torch-deep6.log" python3 bench/torch_reference.py --model deep6 --batch 512 --precision "$precision" --steps 30
+
+ours=$(field images_per_second "$out/bench-deep6.log")
+eager=$(grep "mode=eager" "$out/torch-deep6.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
+compiled=$(grep "mode=compile" "$out/torch-deep6.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
+ratio() { [[ -n "$1" && -n "$2" ]] && python3 -c "print(f'{$1 / $2:.2f}x')" || echo "n/a"; }
+
+train_log="$out/train.log"
+if [[ -f "$data_tar" ]]; then
+  mkdir -p "$out/data" && tar -xzf "$data_tar" -C "$out/data"
+  step train 90 "$train_log" "$bin" train --device cuda --precision "$precision" --model deep6 --epochs 3 --batch-size 512 \
+    --data "$out/data/train" --split-file "$out/data/train.split.json" --runs-dir "$out/runs" --name gpu-check
+  run="$out/runs/gpu-check"
+  utilization=$(awk -F', ' 'NR > 1 { sub(/ %/, "", $9); if ($9 ~ /^[0-9]+$/) { s += $9; n++ } } END { if (n) printf "%.0f %% (%d samples)", s / n, n }' "$run/gpu.csv" 2>/dev/null)
+  input_wait=$(awk -F, 'NR > 1 { s += $8; n++ } END { if (n) printf "%.1f %%", 100 * s / n }' "$run/metrics.csv" 2>/dev/null)
+  train_speed=$(awk -F, 'NR > 1 { s = $7 } END { if (s) printf "%.0f images/s (last epoch)", s }' "$run/metrics.csv" 2>/dev/null)
+else
+  row[train]="skipped: no $data_tar"
+fi
+
+echo
+echo "================ catsdogs GPU check ($precision) ================"
+printf '%-32s %s\n' \
+  "selftest" "${row[selftest]}" \
+  "bench deep6 b512 (ours)" "${ours:-n/a} images/s, $(field tflops "$out/bench-deep6.log") TFLOP/s; ${row[bench_deep6]}" \
+  "bench baseline b512 (ours)" "$(field images_per_second "$out/bench-baseline.log") images/s, $(field tflops "$out/bench-baseline.log") TFLOP/s; ${row[bench_baseline]}" \
+  "PyTorch deep6 eager" "${eager:-n/a} images/s" \
+  "PyTorch deep6 torch.compile" "${compiled:-n/a} images/s; ${row[torch_deep6]}" \
+  "ours / PyTorch eager" "$(ratio "$ours" "$eager") (target >= 1.00x)" \
+  "ours / torch.compile" "$(ratio "$ours" "$compiled")" \
+  "train 3 epochs deep6" "${row[train]}; ${train_speed:-}" \
+  "mean GPU utilization (gpu.csv)" "${utilization:-n/a}" \
+  "input wait fraction (metrics)" "${input_wait:-n/a}"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds what bench/gpu-check.sh runs on a GPU machine that has no .NET: a self-contained,
+# single-file, compressed linux-x64 `catsdogs` in publish/gpu/ (git-ignored), and prints its size.
+# With --with-data it also packs the default training data (data/cifar-catsdogs/train, made by
+# `catsdogs import-cifar`, which needs npm and so cannot run on the GPU machine) into
+# bench/out/cifar-train.tar.gz.
+# Not trimmed: trimming warns on System.CommandLine, the JSON source generators' fallbacks and
+# SkiaSharp/ScottPlot reflection, and a trimmed binary that fails on a GPU machine costs a whole
+# device session; compression alone keeps it well under the 64 MiB a device run may carry.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=publish/gpu
+rm -rf "$out"
+dotnet publish Pipeline/Pipeline.csproj -c Release -r linux-x64 --self-contained true --nologo -v quiet \
+  -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
+  -p:DebugType=none -p:GenerateDocumentationFile=false -o "$out"
+rm -f "$out"/*.pdb
+echo "published: $(du -sh "$out" | cut -f1) in $out"
+ls -l "$out"
+
+if [[ "${1:-}" == "--with-data" ]]; then
+  mkdir -p bench/out
+  tar -czf bench/out/cifar-train.tar.gz -C data/cifar-catsdogs train
+  echo "data: $(du -sh bench/out/cifar-train.tar.gz | cut -f1) in bench/out/cifar-train.tar.gz"
+fi
