@@ -51,6 +51,8 @@ public sealed class PipelineMetrics
     /// </summary>
     public IDisposable TrackImages(PipelineStage stage, Func<long> images)
     {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(Enum.IsDefined(stage), true, nameof(stage));
+        ArgumentNullException.ThrowIfNull(images);
         var name = stage.ToString().ToLowerInvariant();
         return Track(ref _images, name, (images, [new("stage", name)]));
     }
@@ -59,23 +61,22 @@ public sealed class PipelineMetrics
     /// Exports a dataflow block's input and output counts at every scrape until the returned handle is
     /// disposed. <paramref name="block"/> must be unique among tracked blocks.
     /// </summary>
-    public IDisposable TrackQueue(string block, Func<int> inputCount, Func<int> outputCount)
-    {
-        ArgumentNullException.ThrowIfNull(inputCount);
-        ArgumentNullException.ThrowIfNull(outputCount);
-        return Track(ref _queues, block,
-            (() => inputCount(), [new("block", block), new("side", "input")]),
-            (() => outputCount(), [new("block", block), new("side", "output")]));
-    }
+    public IDisposable TrackQueue(string block, Func<int> inputCount, Func<int> outputCount) =>
+        TrackPair(ref _queues, "block", block, "side", ("input", inputCount), ("output", outputCount));
 
     /// <summary>Exports the pinned buffer pool <paramref name="pool"/> (free and in use) at every scrape until disposed.</summary>
-    public IDisposable TrackBufferPool(string pool, Func<int> free, Func<int> inUse)
+    public IDisposable TrackBufferPool(string pool, Func<int> free, Func<int> inUse) =>
+        TrackPair(ref _pools, "pool", pool, "state", ("free", free), ("in_use", inUse));
+
+    /// <summary>Two series of one tracked thing, told apart by <paramref name="key"/>.</summary>
+    private Registration TrackPair(
+        ref Tracked[] list, string nameKey, string name, string key, (string Value, Func<int> Read) first, (string Value, Func<int> Read) second)
     {
-        ArgumentNullException.ThrowIfNull(free);
-        ArgumentNullException.ThrowIfNull(inUse);
-        return Track(ref _pools, pool,
-            (() => free(), [new("pool", pool), new("state", "free")]),
-            (() => inUse(), [new("pool", pool), new("state", "in_use")]));
+        ArgumentNullException.ThrowIfNull(first.Read);
+        ArgumentNullException.ThrowIfNull(second.Read);
+        return Track(ref list, name,
+            (() => first.Read(), [new(nameKey, name), new(key, first.Value)]),
+            (() => second.Read(), [new(nameKey, name), new(key, second.Value)]));
     }
 
     private Registration Track(ref Tracked[] list, string name, params (Func<long> Read, KeyValuePair<string, object?>[] Tags)[] series)
