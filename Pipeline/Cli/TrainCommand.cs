@@ -110,11 +110,7 @@ internal static class TrainCommand
             var run = resumeFolder is null ? null : RunFolder.OpenExisting(resumeFolder.FullName);
             var config = run is null ? Configure() : ResumedConfig(run, result.GetResult(epochs) is { Implicit: false } ? result.GetValue(epochs) : null);
 
-            var index = DatasetIndex.Scan(config.Data, requireLabels: true);
-            var request = new SplitRequest(config.ValidationCount, config.ValidationFraction, config.Train.Seed,
-                Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null));
-            var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, config.Exclude is null ? null : ExcludeList.Load(config.Exclude), Console.Out);
-
+            // The endpoint and the device first: a busy port or a missing GPU must stop the run before it writes anything, a split file included.
             await using var telemetry = await metricsOptions.StartAsync(result, linked.Token);
             if (telemetry is null)
             {
@@ -122,6 +118,11 @@ internal static class TrainCommand
             }
 
             using var device = ModelOptions.Open(config.Device, config.CpuThreads, config.Precision, Console.Out);
+            var index = DatasetIndex.Scan(config.Data, requireLabels: true);
+            var request = new SplitRequest(config.ValidationCount, config.ValidationFraction, config.Train.Seed,
+                Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null));
+            var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, config.Exclude is null ? null : ExcludeList.Load(config.Exclude), Console.Out);
+
             run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "train");
             config.Save(run.File(TrainConfig.FileName));
             var (network, state) = OpenNetwork(run, config, device, split.Hash, resumeFolder is not null);
