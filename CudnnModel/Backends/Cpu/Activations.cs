@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace CatsDogs.Model.Backends.Cpu;
 
@@ -6,6 +7,7 @@ namespace CatsDogs.Model.Backends.Cpu;
 internal static class Activations
 {
     /// <summary>dx = y &gt; 0 ? dy : 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         var width = Vector<float>.Count;
@@ -26,6 +28,7 @@ internal static class Activations
     /// Inverted dropout over elements whose global indices start at <paramref name="firstIndex"/>:
     /// element i is kept when <see cref="CounterRandom.Uniform"/>(seed, i) &gt;= rate.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dropout(ReadOnlySpan<float> x, Span<float> y, float rate, ulong seed, long firstIndex)
     {
         var scale = 1f / (1f - rate);

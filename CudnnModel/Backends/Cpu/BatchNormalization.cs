@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace CatsDogs.Model.Backends.Cpu;
 
@@ -9,6 +10,7 @@ namespace CatsDogs.Model.Backends.Cpu;
 /// </summary>
 internal static class BatchNormalization
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (float Mean, float Variance) Statistics(ChannelPlanes x)
     {
         var sum = 0d;
@@ -28,6 +30,7 @@ internal static class BatchNormalization
     }
 
     /// <summary>y = x * scale + shift on every plane of the channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Affine(ChannelPlanes x, ChannelPlanes y, float scale, float shift)
     {
         for (var n = 0; n < x.Batch; n++)
@@ -42,6 +45,7 @@ internal static class BatchNormalization
     /// dbeta = sum dy, dgamma = sum dy * xhat, and
     /// dx = gamma * s / M * (M * dy - dbeta - xhat * dgamma).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (float DGamma, float DBeta) Backward(ChannelPlanes x, ChannelPlanes dy, ChannelPlanes dx,
         float gamma, float mean, float inverseStd)
     {
@@ -69,6 +73,7 @@ internal static class BatchNormalization
         return ((float)dgamma, (float)sumDy);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SumOfSquaredDeviations(ReadOnlySpan<float> values, float mean)
     {
         var width = Vector<float>.Count;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CatsDogs.Model.Backends.Cpu;
 
 /// <summary>
@@ -138,6 +140,7 @@ internal static unsafe class Convolution
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float* Unfold(float* x, int first, int count, ConvolutionGeometry g, CpuWorkspace workspace)
     {
         var columns = count * g.OutputPlane;
@@ -152,6 +155,7 @@ internal static unsafe class Convolution
     }
 
     /// <summary>Copies [channel, image * plane] staging rows out to NCHW images.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scatter(float* staging, float* y, int first, int count, int channels, int plane)
     {
         var columns = count * plane;
@@ -169,6 +173,7 @@ internal static unsafe class Convolution
     /// Returns dy of a group as a [channel, image * plane] matrix: the tensor itself for one
     /// image, else a copy in the staging buffer.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float* Gather(float* dy, int first, int count, int channels, int plane, CpuWorkspace workspace)
     {
         if (count == 1)

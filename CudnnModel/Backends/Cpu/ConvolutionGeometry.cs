@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace CatsDogs.Model.Backends.Cpu;
 
@@ -25,6 +26,7 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
     /// Writes the columns of <paramref name="image"/> into <paramref name="columns"/> starting at
     /// column <paramref name="offset"/> of a matrix whose rows are <paramref name="stride"/> long.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void Unfold(float* image, float* columns, int stride, int offset)
     {
         var (ho, wo) = (OutputHeight, OutputWidth);
@@ -57,6 +59,7 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
     }
 
     /// <summary>Adds the column gradients back into <paramref name="image"/> (which the caller clears first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void FoldAdd(float* columns, int stride, int offset, float* image)
     {
         var (ho, wo) = (OutputHeight, OutputWidth);

@@ -90,16 +90,7 @@ internal sealed unsafe class CpuBackend : IBackend
         var shape = dy.Shape;
         Same(new TensorShape(shape.C, 1), dbias.Shape);
         var (source, target) = (Cpu(dy), Cpu(dbias));
-        Workers.ForEach(shape.C, Threads, c =>
-        {
-            var sum = 0d;
-            for (var n = 0; n < shape.N; n++)
-            {
-                sum += TensorPrimitives.Sum<float>(source.Span.Slice((n * shape.C + c) * shape.Plane, shape.Plane));
-            }
-
-            target.Span[c] = (float)sum;
-        });
+        Workers.ForEach(shape.C, Threads, c => target.Span[c] = (float)Reductions.ChannelSum(new ChannelPlanes(source.Span, shape, c)));
     }
 
     public void Gemm(bool transposeA, bool transposeB, float alpha, Tensor a, Tensor b, float beta, Tensor c)

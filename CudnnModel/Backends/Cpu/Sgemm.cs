@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Numerics.Tensors;
 
 namespace CatsDogs.Model.Backends.Cpu;
 
@@ -88,6 +88,7 @@ internal static unsafe class Sgemm
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyStrip(
         bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, CpuWorkspace workspace)
@@ -118,6 +119,7 @@ internal static unsafe class Sgemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScaleC(int m, int n, float beta, float* c, int ldc)
     {
         if (beta == 1f)
@@ -140,6 +142,7 @@ internal static unsafe class Sgemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyBlock(int mc, int nc, int kc, float* packedA, float* packedB, float* c, int ldc, int nr)
     {
         for (var jr = 0; jr < nc; jr += nr)
@@ -176,6 +179,7 @@ internal static unsafe class Sgemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     private static void EdgeTile(int kc, float* a, float* b, float* c, int ldc, int rows, int columns, int nr)
     {
@@ -190,6 +194,7 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>Packs op(A)[ic.., pc..] times alpha into panels of Mr rows, k-major, zero-padded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(bool transposeA, float* a, int lda, int ic, int pc, int mc, int kc, float alpha, float* packed)
     {
         for (var ir = 0; ir < mc; ir += Mr)
@@ -230,6 +235,7 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>Packs op(B)[pc.., jc..] into panels of nr columns, k-major, zero-padded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(bool transposeB, float* b, int ldb, int pc, int jc, int kc, int nc, int nr, float* packed)
     {
         for (var jr = 0; jr < nc; jr += nr)

@@ -124,21 +124,23 @@ public abstract class BackendOpTests : IDisposable
     }
 
     [Theory]
-    [InlineData(4, 4)]
-    [InlineData(5, 7)]
-    public void Max_pooling_matches_finite_differences(int h, int w)
+    [InlineData(4, 4, 2)]
+    [InlineData(5, 7, 2)]
+    [InlineData(7, 6, 3)]
+    public void Max_pooling_matches_finite_differences(int h, int w, int window)
     {
         var (n, c) = (2, 3);
         var x = RandomValues(n * c * h * w);
         var input = new TensorShape(n, c, h, w);
-        var output = new TensorShape(n, c, h / 2, w / 2);
+        var output = new TensorShape(n, c, h / window, w / window);
         var dy = RandomValues(output.Count);
         var (xt, yt, dxt) = (Make(input, x), Backend.Allocate(output), Backend.Allocate(input));
+        Backend.Fill(dxt, float.NaN);
 
-        Backend.MaxPoolForward(xt, yt, 2);
-        Backend.MaxPoolBackward(xt, yt, Make(output, dy), dxt, 2);
+        Backend.MaxPoolForward(xt, yt, window);
+        Backend.MaxPoolBackward(xt, yt, Make(output, dy), dxt, window);
 
-        double[] Forward() => ReferenceOps.MaxPool(x, n * c, h, w, 2);
+        double[] Forward() => ReferenceOps.MaxPool(x, n * c, h, w, window);
         AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
         AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
     }
