@@ -41,8 +41,12 @@ internal interface IBackend : IDisposable
     /// </summary>
     void LoadImages(HostImageBatch batch, Tensor images, Tensor labels);
 
-    /// <summary>y = conv(x, w), stride 1; w is [Cout, Cin, k, k].</summary>
-    void ConvolutionForward(Tensor x, Tensor w, Tensor y, int padding);
+    /// <summary>
+    /// y = conv(x, w) + bias, then max(y, 0) when <paramref name="relu"/> is set; stride 1, w is
+    /// [Cout, Cin, k, k], bias [Cout, 1, 1, 1]. Fused like cuDNN's ConvolutionBiasActivationForward,
+    /// so the output is written once.
+    /// </summary>
+    void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, int padding, bool relu);
 
     /// <summary>dx = conv_transpose(dy, w).</summary>
     void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding);

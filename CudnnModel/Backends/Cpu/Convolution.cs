@@ -18,7 +18,9 @@ internal static unsafe class Convolution
     // Enough output columns for a few full 32-wide B panels per GEMM.
     private const int MinimumGroupColumns = 256;
 
-    public static void Forward(float* x, float* w, float* y, int batch, int outChannels, ConvolutionGeometry g, CpuWorkspace[] workspaces)
+    /// <summary>y = conv(x, w), then the epilogue's bias per output channel and ReLU.</summary>
+    public static void Forward(float* x, float* w, float* y, int batch, int outChannels, ConvolutionGeometry g, CpuWorkspace[] workspaces,
+        GemmEpilogue epilogue)
     {
         var (px, pw, py) = ((nint)x, (nint)w, (nint)y);
         var plane = g.OutputPlane;
@@ -29,7 +31,7 @@ internal static unsafe class Convolution
             var direct = count == 1;
             var target = direct ? (float*)py + (long)first * outChannels * plane : workspace.Staging.Get((long)outChannels * columns);
             Sgemm.Multiply(false, false, outChannels, columns, g.ColumnRows, 1f, (float*)pw, g.ColumnRows,
-                col, columns, 0f, target, columns, gemmWorkspaces);
+                col, columns, 0f, target, columns, gemmWorkspaces, epilogue);
             if (!direct)
             {
                 Scatter(target, (float*)py, first, count, outChannels, plane);

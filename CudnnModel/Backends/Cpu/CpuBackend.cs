@@ -55,10 +55,16 @@ internal sealed unsafe class CpuBackend : IBackend
         batch.LabelSpan.CopyTo(Cpu(labels).Span);
     }
 
-    public void ConvolutionForward(Tensor x, Tensor w, Tensor y, int padding)
+    public void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, int padding, bool relu)
     {
         var geometry = Geometry(x, w, y, padding);
-        Convolution.Forward(Cpu(x).Pointer, Cpu(w).Pointer, Cpu(y).Pointer, x.Shape.N, w.Shape.N, geometry, _workspaces);
+        if (bias is not null)
+        {
+            Same(new TensorShape(w.Shape.N, 1), bias.Shape);
+        }
+
+        var epilogue = new GemmEpilogue(bias is null ? null : Cpu(bias).Pointer, relu);
+        Convolution.Forward(Cpu(x).Pointer, Cpu(w).Pointer, Cpu(y).Pointer, x.Shape.N, w.Shape.N, geometry, _workspaces, epilogue);
     }
 
     public void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding)
@@ -109,7 +115,7 @@ internal sealed unsafe class CpuBackend : IBackend
         Same(x.Shape, y.Shape);
         var (source, target) = (Cpu(x), Cpu(y));
         ForChunks(x.Shape.Count, (start, length) =>
-            TensorPrimitives.Max(source.Span.Slice(start, length), 0f, target.Span.Slice(start, length)));
+            Activations.Relu(source.Span.Slice(start, length), target.Span.Slice(start, length)));
     }
 
     public void ReluBackward(Tensor y, Tensor dy, Tensor dx)

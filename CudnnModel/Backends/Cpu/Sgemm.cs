@@ -40,7 +40,7 @@ internal static unsafe class Sgemm
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc,
-        ReadOnlySpan<CpuWorkspace> workspaces)
+        ReadOnlySpan<CpuWorkspace> workspaces, GemmEpilogue epilogue = default)
     {
         Debug.Assert(workspaces.Length > 0, "At least one workspace is needed for packing.");
         if (m == 0 || n == 0)
@@ -51,7 +51,7 @@ internal static unsafe class Sgemm
         var threads = (long)m * n * k < ParallelThreshold ? 1 : workspaces.Length;
         if (threads == 1)
         {
-            MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspaces[0]);
+            MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspaces[0], epilogue);
             return;
         }
 
@@ -77,13 +77,13 @@ internal static unsafe class Sgemm
             {
                 var bOffset = transposeB ? (long)start * ldb : start;
                 MultiplyStrip(transposeA, transposeB, m, end - start, k, alpha, (float*)pa, lda,
-                    (float*)pb + bOffset, ldb, beta, (float*)pc + start, ldc, pool[part]);
+                    (float*)pb + bOffset, ldb, beta, (float*)pc + start, ldc, pool[part], epilogue);
             }
             else
             {
                 var aOffset = transposeA ? start : (long)start * lda;
                 MultiplyStrip(transposeA, transposeB, end - start, n, k, alpha, (float*)pa + aOffset, lda,
-                    (float*)pb, ldb, beta, (float*)pc + (long)start * ldc, ldc, pool[part]);
+                    (float*)pb, ldb, beta, (float*)pc + (long)start * ldc, ldc, pool[part], epilogue.FromRow(start));
             }
         });
     }
@@ -91,11 +91,16 @@ internal static unsafe class Sgemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyStrip(
         bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, CpuWorkspace workspace)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, CpuWorkspace workspace, GemmEpilogue epilogue)
     {
         ScaleC(m, n, beta, c, ldc);
         if (k == 0 || alpha == 0f)
         {
+            for (var i = 0; i < m; i++)
+            {
+                ApplyEpilogue(c + (long)i * ldc, n, epilogue.FromRow(i));
+            }
+
             return;
         }
 
@@ -113,7 +118,8 @@ internal static unsafe class Sgemm
                 {
                     var mc = Math.Min(Mc, m - ic);
                     PackA(transposeA, a, lda, ic, pc, mc, kc, alpha, packedA);
-                    MultiplyBlock(mc, nc, kc, packedA, packedB, c + (long)ic * ldc + jc, ldc, nr);
+                    var last = pc + kc == k;
+                    MultiplyBlock(mc, nc, kc, packedA, packedB, c + (long)ic * ldc + jc, ldc, nr, last ? epilogue.FromRow(ic) : GemmEpilogue.None);
                 }
             }
         }
@@ -143,7 +149,7 @@ internal static unsafe class Sgemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyBlock(int mc, int nc, int kc, float* packedA, float* packedB, float* c, int ldc, int nr)
+    private static void MultiplyBlock(int mc, int nc, int kc, float* packedA, float* packedB, float* c, int ldc, int nr, GemmEpilogue epilogue)
     {
         for (var jr = 0; jr < nc; jr += nr)
         {
@@ -156,40 +162,56 @@ internal static unsafe class Sgemm
                 var target = c + (long)ir * ldc + jr;
                 if (rows == Mr && columns == nr)
                 {
-                    Kernel(kc, aPanel, bPanel, target, ldc);
+                    Kernel(kc, aPanel, bPanel, target, ldc, epilogue.FromRow(ir));
                 }
                 else
                 {
-                    EdgeTile(kc, aPanel, bPanel, target, ldc, rows, columns, nr);
+                    EdgeTile(kc, aPanel, bPanel, target, ldc, rows, columns, nr, epilogue.FromRow(ir));
                 }
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(int kc, float* a, float* b, float* c, int ldc)
+    private static void Kernel(int kc, float* a, float* b, float* c, int ldc, in GemmEpilogue epilogue)
     {
         if (Uses512Bits)
         {
-            MicroKernel.Accumulate<Lane512, Vector512<float>>(kc, a, b, c, ldc);
+            MicroKernel.Accumulate<Lane512, Vector512<float>>(kc, a, b, c, ldc, epilogue);
         }
         else
         {
-            MicroKernel.Accumulate<Lane256, Vector256<float>>(kc, a, b, c, ldc);
+            MicroKernel.Accumulate<Lane256, Vector256<float>>(kc, a, b, c, ldc, epilogue);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void EdgeTile(int kc, float* a, float* b, float* c, int ldc, int rows, int columns, int nr)
+    private static void EdgeTile(int kc, float* a, float* b, float* c, int ldc, int rows, int columns, int nr, GemmEpilogue epilogue)
     {
         var tile = stackalloc float[Mr * nr];
         new Span<float>(tile, Mr * nr).Clear();
-        Kernel(kc, a, b, tile, nr);
+        Kernel(kc, a, b, tile, nr, GemmEpilogue.None);
         for (var i = 0; i < rows; i++)
         {
             var row = new Span<float>(c + (long)i * ldc, columns);
             TensorPrimitives.Add(row, new ReadOnlySpan<float>(tile + i * nr, columns), row);
+            ApplyEpilogue(c + (long)i * ldc, columns, epilogue.FromRow(i));
+        }
+    }
+
+    /// <summary>The epilogue of one row, outside the micro-kernel (ragged tiles, empty products).</summary>
+    private static void ApplyEpilogue(float* row, int columns, GemmEpilogue epilogue)
+    {
+        var values = new Span<float>(row, columns);
+        if (epilogue.RowBias != null)
+        {
+            TensorPrimitives.Add(values, *epilogue.RowBias, values);
+        }
+
+        if (epilogue.Relu)
+        {
+            Activations.Relu(values, values);
         }
     }
 

@@ -19,32 +19,49 @@ public abstract class BackendOpTests : IDisposable
     private protected IBackend Backend { get; }
 
     [Theory]
-    [InlineData(2, 3, 5, 5, 4, 1)]
-    [InlineData(2, 2, 6, 5, 3, 0)]
-    [InlineData(1, 2, 16, 16, 3, 1)]
-    [InlineData(3, 2, 4, 4, 5, 1)]
-    public void Convolution_matches_reference_and_finite_differences(int n, int c, int h, int w, int outChannels, int padding)
+    [InlineData(2, 3, 5, 5, 4, 1, false)]
+    [InlineData(2, 2, 6, 5, 3, 0, true)]
+    [InlineData(1, 2, 16, 16, 3, 1, true)]
+    [InlineData(3, 2, 4, 4, 5, 1, false)]
+    [InlineData(2, 3, 14, 14, 7, 1, true)]
+    public void Convolution_matches_reference_and_finite_differences(int n, int c, int h, int w, int outChannels, int padding, bool biasAndRelu)
     {
         const int K = 3;
         var x = RandomValues(n * c * h * w);
         var filter = RandomValues(outChannels * c * K * K);
+        var bias = RandomValues(outChannels);
         var (ho, wo) = (h + 2 * padding - K + 1, w + 2 * padding - K + 1);
         var dy = RandomValues(n * outChannels * ho * wo);
         var xt = Make(new TensorShape(n, c, h, w), x);
         var wt = Make(new TensorShape(outChannels, c, K, K), filter);
+        var bt = Make(new TensorShape(outChannels, 1), bias);
         var yt = Backend.Allocate(new TensorShape(n, outChannels, ho, wo));
         var dyt = Make(yt.Shape, dy);
-        var dxt = Backend.Allocate(xt.Shape);
-        var dwt = Backend.Allocate(wt.Shape);
+        var (dxt, dwt, dbt) = (Backend.Allocate(xt.Shape), Backend.Allocate(wt.Shape), Backend.Allocate(bt.Shape));
 
-        Backend.ConvolutionForward(xt, wt, yt, padding);
+        Backend.ConvolutionForward(xt, wt, biasAndRelu ? bt : null, yt, padding, biasAndRelu);
+        if (biasAndRelu)
+        {
+            Backend.ReluBackward(yt, dyt, dyt);
+            Backend.BiasBackward(dyt, dbt);
+        }
+
         Backend.ConvolutionBackwardData(dyt, wt, dxt, padding);
         Backend.ConvolutionBackwardFilter(xt, dyt, dwt, padding);
 
-        double[] Forward() => ReferenceOps.Convolution(x, n, c, h, w, filter, outChannels, K, padding);
+        double[] Forward()
+        {
+            var y = ReferenceOps.Convolution(x, n, c, h, w, filter, outChannels, K, padding);
+            return biasAndRelu ? ReferenceOps.Relu(ReferenceOps.AddBias(y, n, outChannels, ho * wo, bias)) : y;
+        }
+
         AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
         AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "data gradient");
         AssertClose(Read(dwt), Numerical(filter, Forward, dy), GradientTolerance, "filter gradient");
+        if (biasAndRelu)
+        {
+            AssertClose(Read(dbt), Numerical(bias, Forward, dy), GradientTolerance, "bias gradient");
+        }
     }
 
     [Fact]
