@@ -31,6 +31,8 @@ public static class ModelBenchmark
         }
 
         network.TakeTrainingStatistics();
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < steps; i++)
         {
@@ -40,10 +42,12 @@ public static class ModelBenchmark
         // Reading the statistics waits for a device backend to finish the queued steps.
         network.TakeTrainingStatistics();
         var seconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
         var trainedImages = (double)steps * batch;
         var flops = 3d * spec.ForwardFlops(imageSize, imageSize) * trainedImages;
         var peak = PeakEstimate.ForCpu(device.Backend is CpuBackend cpu ? cpu.Threads : Environment.ProcessorCount);
-        return new BenchmarkResult(spec.Name, imageSize, batch, steps, device.Description, seconds,
+        return new BenchmarkResult(spec.Name, imageSize, batch, steps, device.Description, seconds, cpuSeconds,
             trainedImages / seconds, flops / seconds / 1e9, peak);
     }
 

@@ -223,30 +223,28 @@ internal static unsafe class Sgemm
         {
             var rows = Math.Min(Mr, mc - ir);
             var panel = packed + (long)ir * kc;
-            for (var i = 0; i < Mr; i++)
+            if (rows < Mr)
             {
-                if (i >= rows)
-                {
-                    for (var p = 0; p < kc; p++)
-                    {
-                        panel[p * Mr + i] = 0f;
-                    }
+                new Span<float>(panel, kc * Mr).Clear();
+            }
 
-                    continue;
-                }
-
-                var row = ic + ir + i;
-                if (transposeA)
+            if (transposeA)
+            {
+                // op(A) rows are columns of A: a panel's rows are adjacent in memory for each k.
+                var source = a + (long)pc * lda + ic + ir;
+                for (var p = 0; p < kc; p++)
                 {
-                    var source = a + (long)pc * lda + row;
-                    for (var p = 0; p < kc; p++)
+                    for (var i = 0; i < rows; i++)
                     {
-                        panel[p * Mr + i] = alpha * source[(long)p * lda];
+                        panel[p * Mr + i] = alpha * source[(long)p * lda + i];
                     }
                 }
-                else
+            }
+            else
+            {
+                for (var i = 0; i < rows; i++)
                 {
-                    var source = a + (long)row * lda + pc;
+                    var source = a + (long)(ic + ir + i) * lda + pc;
                     for (var p = 0; p < kc; p++)
                     {
                         panel[p * Mr + i] = alpha * source[p];
@@ -266,22 +264,31 @@ internal static unsafe class Sgemm
             var panel = packed + (long)jr * kc;
             if (transposeB)
             {
-                for (var j = 0; j < nr; j++)
+                // Blocks of 16 k: each source row contributes one whole cache line, written into
+                // a 16 x nr corner of the panel that stays in L1. Walking single k with nr rows
+                // in flight thrashed the cache when ldb is a power of two (4 KiB aliasing).
+                const int Block = 16;
+                for (var p0 = 0; p0 < kc; p0 += Block)
                 {
-                    if (j >= columns)
+                    var depth = Math.Min(Block, kc - p0);
+                    for (var j = 0; j < nr; j++)
                     {
-                        for (var p = 0; p < kc; p++)
+                        var target = panel + p0 * nr + j;
+                        if (j >= columns)
                         {
-                            panel[p * nr + j] = 0f;
+                            for (var q = 0; q < depth; q++)
+                            {
+                                target[q * nr] = 0f;
+                            }
+
+                            continue;
                         }
 
-                        continue;
-                    }
-
-                    var source = b + (long)(jc + jr + j) * ldb + pc;
-                    for (var p = 0; p < kc; p++)
-                    {
-                        panel[p * nr + j] = source[p];
+                        var source = b + (long)(jc + jr + j) * ldb + pc + p0;
+                        for (var q = 0; q < depth; q++)
+                        {
+                            target[q * nr] = source[q];
+                        }
                     }
                 }
             }
