@@ -22,9 +22,11 @@ internal static unsafe class Sgemm
 {
     private const int Mr = MicroKernel.Rows;
 
-    // KC * NR * 4 bytes = 32 KiB for a 512-bit B panel: it stays in the 48 KiB L1 while the
-    // A block streams past it. MC * KC * 4 = 120 KiB of A stays in L2 (1 MiB per core).
-    private const int Kc = 256;
+    // At most KC * NR * 4 bytes = 40 KiB for a 512-bit B panel: it stays in the 48 KiB L1 while
+    // the A block streams past it. MC * KC * 4 = 150 KiB of A stays in L2 (1 MiB per core).
+    // The depth is split into equal blocks, so that k = 288 (a 3x3 convolution over 32
+    // channels) is one block rather than 256 + 32, which would read and write C twice.
+    private const int Kc = 320;
     private const int Mc = 20 * Mr;
     private const int Nc = 2048;
 
@@ -110,9 +112,11 @@ internal static unsafe class Sgemm
         for (var jc = 0; jc < n; jc += Nc)
         {
             var nc = Math.Min(Nc, n - jc);
-            for (var pc = 0; pc < k; pc += Kc)
+            var blocks = (k + Kc - 1) / Kc;
+            var depth = (k + blocks - 1) / blocks;
+            for (var pc = 0; pc < k; pc += depth)
             {
-                var kc = Math.Min(Kc, k - pc);
+                var kc = Math.Min(depth, k - pc);
                 PackB(transposeB, b, ldb, pc, jc, kc, nc, nr, packedB);
                 for (var ic = 0; ic < m; ic += Mc)
                 {
