@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -15,7 +14,8 @@ namespace CatsDogs.Model.Backends.Cpu;
 /// </para>
 /// <para>
 /// Threads split C into strips of whole panels. Every element is summed in the same order
-/// whatever the thread count, so results do not depend on it.
+/// whatever the thread count, so results do not depend on it. Packing uses only a workspace's
+/// <see cref="CpuWorkspace.PackedA"/> and <see cref="CpuWorkspace.PackedB"/>.
 /// </para>
 /// </summary>
 internal static unsafe class Sgemm
@@ -39,35 +39,48 @@ internal static unsafe class Sgemm
     /// <summary>Columns per micro-tile: two vectors.</summary>
     public static int PanelColumns => Uses512Bits ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
 
+    /// <summary>The product on the calling thread, with <paramref name="workspace"/>'s packing buffers.</summary>
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc,
-        ReadOnlySpan<CpuWorkspace> workspaces, GemmEpilogue epilogue = default)
+        CpuWorkspace workspace, GemmEpilogue epilogue = default)
     {
-        Debug.Assert(workspaces.Length > 0, "At least one workspace is needed for packing.");
+        if (m > 0 && n > 0)
+        {
+            MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspace, epilogue);
+        }
+    }
+
+    /// <summary>
+    /// The product on the pool's threads: C is cut into strips of whole panels along its longer
+    /// side (two per thread, so a descheduled thread holds up little), each computed like the
+    /// single-threaded product.
+    /// </summary>
+    public static void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc,
+        WorkerPool pool, GemmEpilogue epilogue = default)
+    {
         if (m == 0 || n == 0)
         {
             return;
         }
 
-        var threads = (long)m * n * k < ParallelThreshold ? 1 : workspaces.Length;
-        if (threads == 1)
+        if (pool.Threads == 1 || (long)m * n * k < ParallelThreshold)
         {
-            MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspaces[0], epilogue);
+            MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool.Main, epilogue);
             return;
         }
 
-        // Split along whichever side has more panels, so each strip keeps full-size tiles.
         var nr = PanelColumns;
         var splitColumns = (n + nr - 1) / nr >= (m + Mr - 1) / Mr;
         var unit = splitColumns ? nr : Mr;
         var units = ((splitColumns ? n : m) + unit - 1) / unit;
-        var parts = Math.Min(threads, units);
+        var parts = Math.Min(2 * pool.Threads, units);
         var (pa, pb, pc) = ((nint)a, (nint)b, (nint)c);
-        var pool = workspaces.ToArray();
-        Workers.Run(parts, part =>
+        pool.ForEach(parts, (part, workspace) =>
         {
-            var (first, last) = Workers.Slice(units, parts, part);
+            var (first, last) = WorkerPool.Slice(units, parts, part);
             var start = first * unit;
             var end = Math.Min(last * unit, splitColumns ? n : m);
             if (start >= end)
@@ -79,13 +92,13 @@ internal static unsafe class Sgemm
             {
                 var bOffset = transposeB ? (long)start * ldb : start;
                 MultiplyStrip(transposeA, transposeB, m, end - start, k, alpha, (float*)pa, lda,
-                    (float*)pb + bOffset, ldb, beta, (float*)pc + start, ldc, pool[part], epilogue);
+                    (float*)pb + bOffset, ldb, beta, (float*)pc + start, ldc, workspace, epilogue);
             }
             else
             {
                 var aOffset = transposeA ? start : (long)start * lda;
                 MultiplyStrip(transposeA, transposeB, end - start, n, k, alpha, (float*)pa + aOffset, lda,
-                    (float*)pb, ldb, beta, (float*)pc + (long)start * ldc, ldc, pool[part], epilogue.FromRow(start));
+                    (float*)pb, ldb, beta, (float*)pc + (long)start * ldc, ldc, workspace, epilogue.FromRow(start));
             }
         });
     }

@@ -64,6 +64,30 @@ public abstract class BackendOpTests : IDisposable
         }
     }
 
+    /// <summary>Enough images for every thread to get several groups: the parallel path with per-chunk filter partials.</summary>
+    [Theory]
+    [InlineData(12, 3, 16, 16, 8)]
+    [InlineData(60, 4, 6, 6, 5)]
+    public void Convolution_over_many_images_matches_the_reference_gradients(int n, int c, int h, int w, int outChannels)
+    {
+        const int K = 3;
+        var x = RandomValues(n * c * h * w);
+        var filter = RandomValues(outChannels * c * K * K);
+        var dy = RandomValues(n * outChannels * h * w);
+        var (xt, wt) = (Make(new TensorShape(n, c, h, w), x), Make(new TensorShape(outChannels, c, K, K), filter));
+        var (yt, dyt) = (Backend.Allocate(new TensorShape(n, outChannels, h, w)), Make(new TensorShape(n, outChannels, h, w), dy));
+        var (dxt, dwt) = (Backend.Allocate(xt.Shape), Backend.Allocate(wt.Shape));
+
+        Backend.ConvolutionForward(xt, wt, null, yt, 1, false);
+        Backend.ConvolutionBackwardData(dyt, wt, dxt, 1);
+        Backend.ConvolutionBackwardFilter(xt, dyt, dwt, 1);
+
+        var (dx, dw) = ReferenceOps.ConvolutionGradients(x, n, c, h, w, filter, outChannels, K, 1, dy);
+        AssertClose(Read(yt), ReferenceOps.Convolution(x, n, c, h, w, filter, outChannels, K, 1), ForwardTolerance, "forward");
+        AssertClose(Read(dxt), dx, ForwardTolerance, "data gradient");
+        AssertClose(Read(dwt), dw, ForwardTolerance, "filter gradient");
+    }
+
     [Fact]
     public void Bias_matches_reference_and_finite_differences()
     {
