@@ -18,6 +18,9 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
 
     public int ColumnRows => Channels * Kernel * Kernel;
 
+    /// <summary>'Same' padding: the output has the input's size, so each column row is the plane shifted.</summary>
+    public bool KeepsSize => OutputHeight == Height && OutputWidth == Width;
+
     /// <summary>The valid output columns [first, end) for kernel offset kx: those that read inside the image.</summary>
     public (int First, int End) ValidColumns(int kx) =>
         (Math.Max(0, Padding - kx), Math.Min(OutputWidth, Width + Padding - kx));
@@ -29,6 +32,12 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void Unfold(float* image, float* columns, int stride, int offset)
     {
+        if (KeepsSize)
+        {
+            ShiftedPlanes.Unfold(this, image, columns, stride, offset);
+            return;
+        }
+
         var (ho, wo) = (OutputHeight, OutputWidth);
         for (var c = 0; c < Channels; c++)
         {
@@ -58,10 +67,19 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
         }
     }
 
-    /// <summary>Adds the column gradients back into <paramref name="image"/> (which the caller clears first).</summary>
+    /// <summary>
+    /// Adds the column gradients back into <paramref name="image"/> (which the caller clears
+    /// first). The columns are scratch: entries that read padding may be overwritten with 0.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void FoldAdd(float* columns, int stride, int offset, float* image)
     {
+        if (KeepsSize)
+        {
+            ShiftedPlanes.FoldAdd(this, columns, stride, offset, image);
+            return;
+        }
+
         var (ho, wo) = (OutputHeight, OutputWidth);
         for (var c = 0; c < Channels; c++)
         {

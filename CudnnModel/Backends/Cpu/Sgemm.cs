@@ -45,7 +45,11 @@ internal static unsafe class Sgemm
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc,
         CpuWorkspace workspace, GemmEpilogue epilogue = default)
     {
-        if (m > 0 && n > 0)
+        if (UsesDotProducts(transposeA, transposeB, m, n, k, epilogue))
+        {
+            DotProductGemm.Multiply(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool: null);
+        }
+        else if (m > 0 && n > 0)
         {
             MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspace, epilogue);
         }
@@ -63,6 +67,12 @@ internal static unsafe class Sgemm
     {
         if (m == 0 || n == 0)
         {
+            return;
+        }
+
+        if (UsesDotProducts(transposeA, transposeB, m, n, k, epilogue))
+        {
+            DotProductGemm.Multiply(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool);
             return;
         }
 
@@ -102,6 +112,15 @@ internal static unsafe class Sgemm
             }
         });
     }
+
+    /// <summary>
+    /// A * B^T reads both operands along contiguous rows (<see cref="DotProductGemm"/>). That wins
+    /// when one side is thin (at most 32 rows), so that transposing B into panels would not be
+    /// repaid, and the depth is long enough (256+) to hide the horizontal sums. Measured on Zen 5:
+    /// 32x288x1024 70 vs 38 GFLOP/s, 100x27x4096 67 vs 10; 64x576x256 47 vs 58, 200x900x1024 65 vs 80.
+    /// </summary>
+    private static bool UsesDotProducts(bool transposeA, bool transposeB, int m, int n, int k, GemmEpilogue epilogue) =>
+        !transposeA && transposeB && epilogue.RowBias == null && !epilogue.Relu && k >= 256 && Math.Min(m, n) <= 32;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyStrip(

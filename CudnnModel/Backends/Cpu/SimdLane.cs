@@ -20,6 +20,9 @@ internal unsafe interface ISimdLane<TVector>
 
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
 
+    /// <summary>The sum of the lanes.</summary>
+    static abstract float Sum(TVector value);
+
     /// <summary>destination = max?(destination + value + bias) for the final block of a product.</summary>
     static abstract void Finish(float* destination, TVector value, float bias, bool relu);
 }
@@ -39,6 +42,9 @@ internal unsafe struct Lane512 : ISimdLane<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend) =>
         Vector512.FusedMultiplyAdd(a, b, addend);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Finish(float* destination, Vector512<float> value, float bias, bool relu)
@@ -63,6 +69,9 @@ internal unsafe struct Lane256 : ISimdLane<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend) =>
         Vector256.FusedMultiplyAdd(a, b, addend);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Finish(float* destination, Vector256<float> value, float bias, bool relu)

@@ -133,6 +133,8 @@ public abstract class BackendOpTests : IDisposable
     [InlineData(true, true, 25, 19, 260)]
     [InlineData(false, false, 130, 2100, 40)]
     [InlineData(false, true, 200, 45, 600)]
+    [InlineData(false, true, 13, 37, 300)]
+    [InlineData(false, true, 30, 200, 1100)]
     public void Gemm_matches_naive_product(bool transposeA, bool transposeB, int m, int n, int k)
     {
         var a = RandomValues(m * k);
