@@ -38,33 +38,7 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
             return;
         }
 
-        var (ho, wo) = (OutputHeight, OutputWidth);
-        for (var c = 0; c < Channels; c++)
-        {
-            for (var ky = 0; ky < Kernel; ky++)
-            {
-                for (var kx = 0; kx < Kernel; kx++)
-                {
-                    var row = columns + (long)((c * Kernel + ky) * Kernel + kx) * stride + offset;
-                    var (first, end) = ValidColumns(kx);
-                    for (var oy = 0; oy < ho; oy++)
-                    {
-                        var target = new Span<float>(row + oy * wo, wo);
-                        var iy = oy + ky - Padding;
-                        if (iy < 0 || iy >= Height || first >= end)
-                        {
-                            target.Clear();
-                            continue;
-                        }
-
-                        target[..first].Clear();
-                        new ReadOnlySpan<float>(image + ((long)c * Height + iy) * Width + first + kx - Padding, end - first)
-                            .CopyTo(target[first..end]);
-                        target[end..].Clear();
-                    }
-                }
-            }
-        }
+        Walk(image, columns, stride, offset, unfold: true);
     }
 
     /// <summary>
@@ -80,6 +54,15 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
             return;
         }
 
+        Walk(image, columns, stride, offset, unfold: false);
+    }
+
+    /// <summary>
+    /// The general im2col (<paramref name="unfold"/>) or col2im, one output row segment at a
+    /// time; only 'valid' padding comes here, 'same' padding takes <see cref="ShiftedPlanes"/>.
+    /// </summary>
+    private unsafe void Walk(float* image, float* columns, int stride, int offset, bool unfold)
+    {
         var (ho, wo) = (OutputHeight, OutputWidth);
         for (var c = 0; c < Channels; c++)
         {
@@ -89,21 +72,32 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
                 {
                     var row = columns + (long)((c * Kernel + ky) * Kernel + kx) * stride + offset;
                     var (first, end) = ValidColumns(kx);
-                    if (first >= end)
-                    {
-                        continue;
-                    }
-
                     for (var oy = 0; oy < ho; oy++)
                     {
+                        var segment = new Span<float>(row + oy * wo, wo);
                         var iy = oy + ky - Padding;
-                        if (iy < 0 || iy >= Height)
+                        var inside = iy >= 0 && iy < Height && first < end;
+                        if (!inside)
                         {
+                            if (unfold)
+                            {
+                                segment.Clear();
+                            }
+
                             continue;
                         }
 
-                        var target = new Span<float>(image + ((long)c * Height + iy) * Width + first + kx - Padding, end - first);
-                        TensorPrimitives.Add(target, new ReadOnlySpan<float>(row + oy * wo + first, end - first), target);
+                        var pixels = new Span<float>(image + ((long)c * Height + iy) * Width + first + kx - Padding, end - first);
+                        if (unfold)
+                        {
+                            segment[..first].Clear();
+                            pixels.CopyTo(segment[first..end]);
+                            segment[end..].Clear();
+                        }
+                        else
+                        {
+                            TensorPrimitives.Add(pixels, segment[first..end], pixels);
+                        }
                     }
                 }
             }
