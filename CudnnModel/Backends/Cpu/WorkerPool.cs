@@ -32,7 +32,11 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>The workspace of the calling thread when it runs an op alone.</summary>
     public CpuWorkspace Main => _all[0];
 
-    /// <summary>Runs body(item, workspace) for every item.</summary>
+    /// <summary>
+    /// Runs body(item, workspace) for every item. Items are dealt in contiguous runs, four runs
+    /// per thread: enough to balance threads the OS slows down, few enough that thousands of
+    /// tiny items (one pooled plane each) do not pay a delegate call and a steal each.
+    /// </summary>
     public void ForEach(int count, Action<int, CpuWorkspace> body)
     {
         if (Threads == 1 || count <= 1)
@@ -45,9 +49,15 @@ internal sealed class WorkerPool : IDisposable
             return;
         }
 
-        Parallel.For(0, count, _options, Rent, (i, _, workspace) =>
+        var runs = Math.Min(count, 4 * Threads);
+        Parallel.For(0, runs, _options, Rent, (run, _, workspace) =>
         {
-            body(i, workspace);
+            var (start, end) = Slice(count, runs, run);
+            for (var i = start; i < end; i++)
+            {
+                body(i, workspace);
+            }
+
             return workspace;
         }, Return);
     }
@@ -55,8 +65,9 @@ internal sealed class WorkerPool : IDisposable
     public void ForEach(int count, Action<int> body) => ForEach(count, (i, _) => body(i));
 
     /// <summary>
-    /// Splits [0, count) into about four ranges per thread, none shorter than
-    /// <paramref name="minimumLength"/>, and runs body(start, length) on each.
+    /// Splits [0, count) into ranges of at least <paramref name="minimumLength"/> (at most one
+    /// item per run of <see cref="ForEach(int, Action{int, CpuWorkspace})"/>) and runs
+    /// body(start, length) on each.
     /// </summary>
     public void ForRanges(int count, int minimumLength, Action<int, int> body)
     {
