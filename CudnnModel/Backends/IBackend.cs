@@ -54,19 +54,12 @@ internal interface IBackend : IDisposable
     /// <summary>Where input batches should live so that <see cref="LoadImages"/> is fastest (pinned memory under CUDA).</summary>
     IHostMemoryAllocator HostAllocator => AlignedHostAllocator.Instance;
 
-    /// <summary>y = conv(x, w), stride 1; w is [Cout, Cin, k, k].</summary>
-    void ConvolutionForward(Tensor x, Tensor w, Tensor y, int padding);
-
     /// <summary>
-    /// y = max(conv(x, w) + bias, 0): a convolution layer's forward pass, which a device backend
-    /// may run as one fused op. By default it is the three ops in turn.
+    /// y = conv(x, w) + bias, then max(y, 0) when <paramref name="relu"/> is set; stride 1, w is
+    /// [Cout, Cin, k, k], bias [Cout, 1, 1, 1]. Fused like cuDNN's ConvolutionBiasActivationForward,
+    /// so the output is written once.
     /// </summary>
-    void ConvolutionBiasReluForward(Tensor x, Tensor w, Tensor bias, Tensor y, int padding)
-    {
-        ConvolutionForward(x, w, y, padding);
-        AddBias(y, bias);
-        ReluForward(y, y);
-    }
+    void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, int padding, bool relu);
 
     /// <summary>dx = conv_transpose(dy, w).</summary>
     void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding);

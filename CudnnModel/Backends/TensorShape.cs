@@ -35,7 +35,5 @@ internal readonly record struct TensorShape
 
     public int Plane => H * W;
 
-    public TensorShape WithBatch(int n) => new(n, C, H, W);
-
     public override string ToString() => $"[{N}, {C}, {H}, {W}]";
 }

@@ -57,9 +57,11 @@ public static class BackendComparison
         var y = p.Zeros(new TensorShape(3, 7, 12, 11));
         var dy = p.Random(y.Shape);
         var (dx, dw, db) = (p.Zeros(x.Shape), p.Zeros(w.Shape), p.Zeros(bias.Shape));
-        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), t(y), 1));
+        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), null, t(y), 1, relu: false));
         add("conv forward", p.Error(y));
-        p.Run((b, t) => b.ConvolutionBiasReluForward(t(x), t(w), t(bias), t(y), 1));
+        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), t(bias), t(y), 1, relu: false));
+        add("conv + bias forward", p.Error(y));
+        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), t(bias), t(y), 1, relu: true));
         add("conv + bias + relu forward", p.Error(y));
         p.Run((b, t) => b.ConvolutionBackwardData(t(dy), t(w), t(dx), 1));
         add("conv backward data", p.Error(dx));
@@ -71,7 +73,7 @@ public static class BackendComparison
         add("bias backward", p.Error(db));
 
         var valid = p.Zeros(new TensorShape(3, 7, 10, 9));
-        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), t(valid), 0));
+        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), null, t(valid), 0, relu: false));
         add("conv forward, no padding", p.Error(valid));
     }
 

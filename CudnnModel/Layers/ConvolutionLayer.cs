@@ -24,22 +24,7 @@ internal sealed class ConvolutionLayer : Layer
 
     public override void Forward(Tensor x, Tensor y, PassContext context)
     {
-        if (_bias is not null && _spec.Relu)
-        {
-            Backend.ConvolutionBiasReluForward(x, _weight.Value, _bias.Value, y, _spec.Padding);
-            return;
-        }
-
-        Backend.ConvolutionForward(x, _weight.Value, y, _spec.Padding);
-        if (_bias is not null)
-        {
-            Backend.AddBias(y, _bias.Value);
-        }
-
-        if (_spec.Relu)
-        {
-            Backend.ReluForward(y, y);
-        }
+        Backend.ConvolutionForward(x, _weight.Value, _bias?.Value, y, _spec.Padding, _spec.Relu);
     }
 
     public override void Backward(Tensor x, Tensor y, Tensor dy, Tensor? dx, PassContext context)

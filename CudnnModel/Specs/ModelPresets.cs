@@ -48,7 +48,10 @@ public static class ModelPresets
         .. Block(5, 128),
         new GlobalAveragePoolSpec("gap"),
         new DenseSpec("output", 1),
-    ]);
+    ])
+    {
+        DefaultImageSize = 32,
+    };
 
     public static IReadOnlyList<ModelSpec> All { get; } = [Baseline, Deep6, Compact];
 

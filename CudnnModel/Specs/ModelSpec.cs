@@ -8,6 +8,9 @@ public sealed record ModelSpec(string Name, IReadOnlyList<LayerSpec> Layers)
 {
     public const int InputChannels = 3;
 
+    /// <summary>The square image size the model was designed for, the default of --image-size.</summary>
+    public int DefaultImageSize { get; init; } = 64;
+
     /// <summary>Infers every layer's shapes and counts for an image size; throws if the layers do not fit it.</summary>
     public IReadOnlyList<LayerDescription> Describe(int height, int width)
     {
@@ -39,9 +42,6 @@ public sealed record ModelSpec(string Name, IReadOnlyList<LayerSpec> Layers)
 
     /// <summary>Forward-pass floating-point operations for one image (2 per multiply-add).</summary>
     public long ForwardFlops(int height, int width) => 2 * Describe(height, width).Sum(layer => layer.MultiplyAdds);
-
-    public long TotalParameters(int height, int width) =>
-        Describe(height, width).Sum(layer => layer.TrainableParameters + layer.NonTrainableParameters);
 }
 
 /// <summary>One layer with the shapes and counts it has at a given image size.</summary>

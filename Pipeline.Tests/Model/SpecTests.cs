@@ -8,10 +8,12 @@ public sealed class SpecTests
     [InlineData("baseline", 64, 4_195_457, 0)]
     [InlineData("deep6", 64, 6_305_401, 0)]
     [InlineData("compact", 32, 139_873, 640)]
-    public void Presets_have_the_original_parameter_counts(string name, int size, long trainable, long frozen)
+    public void Presets_have_the_original_parameter_counts_at_their_default_size(string name, int size, long trainable, long frozen)
     {
-        var layers = ModelPresets.Get(name).Describe(size, size);
+        var spec = ModelPresets.Get(name);
+        var layers = spec.Describe(size, size);
 
+        Assert.Equal(size, spec.DefaultImageSize);
         Assert.Equal(trainable, layers.Sum(layer => layer.TrainableParameters));
         Assert.Equal(frozen, layers.Sum(layer => layer.NonTrainableParameters));
     }

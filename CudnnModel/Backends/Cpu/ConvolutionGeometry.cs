@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace CatsDogs.Model.Backends.Cpu;
 
@@ -17,6 +18,9 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
 
     public int ColumnRows => Channels * Kernel * Kernel;
 
+    /// <summary>'Same' padding: the output has the input's size, so each column row is the plane shifted.</summary>
+    public bool KeepsSize => OutputHeight == Height && OutputWidth == Width;
+
     /// <summary>The valid output columns [first, end) for kernel offset kx: those that read inside the image.</summary>
     public (int First, int End) ValidColumns(int kx) =>
         (Math.Max(0, Padding - kx), Math.Min(OutputWidth, Width + Padding - kx));
@@ -25,39 +29,39 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
     /// Writes the columns of <paramref name="image"/> into <paramref name="columns"/> starting at
     /// column <paramref name="offset"/> of a matrix whose rows are <paramref name="stride"/> long.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void Unfold(float* image, float* columns, int stride, int offset)
     {
-        var (ho, wo) = (OutputHeight, OutputWidth);
-        for (var c = 0; c < Channels; c++)
+        if (KeepsSize)
         {
-            for (var ky = 0; ky < Kernel; ky++)
-            {
-                for (var kx = 0; kx < Kernel; kx++)
-                {
-                    var row = columns + (long)((c * Kernel + ky) * Kernel + kx) * stride + offset;
-                    var (first, end) = ValidColumns(kx);
-                    for (var oy = 0; oy < ho; oy++)
-                    {
-                        var target = new Span<float>(row + oy * wo, wo);
-                        var iy = oy + ky - Padding;
-                        if (iy < 0 || iy >= Height || first >= end)
-                        {
-                            target.Clear();
-                            continue;
-                        }
-
-                        target[..first].Clear();
-                        new ReadOnlySpan<float>(image + ((long)c * Height + iy) * Width + first + kx - Padding, end - first)
-                            .CopyTo(target[first..end]);
-                        target[end..].Clear();
-                    }
-                }
-            }
+            ShiftedPlanes.Unfold(this, image, columns, stride, offset);
+            return;
         }
+
+        Walk(image, columns, stride, offset, unfold: true);
     }
 
-    /// <summary>Adds the column gradients back into <paramref name="image"/> (which the caller clears first).</summary>
+    /// <summary>
+    /// Adds the column gradients back into <paramref name="image"/> (which the caller clears
+    /// first). The columns are scratch: entries that read padding may be overwritten with 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void FoldAdd(float* columns, int stride, int offset, float* image)
+    {
+        if (KeepsSize)
+        {
+            ShiftedPlanes.FoldAdd(this, columns, stride, offset, image);
+            return;
+        }
+
+        Walk(image, columns, stride, offset, unfold: false);
+    }
+
+    /// <summary>
+    /// The general im2col (<paramref name="unfold"/>) or col2im, one output row segment at a
+    /// time; only 'valid' padding comes here, 'same' padding takes <see cref="ShiftedPlanes"/>.
+    /// </summary>
+    private unsafe void Walk(float* image, float* columns, int stride, int offset, bool unfold)
     {
         var (ho, wo) = (OutputHeight, OutputWidth);
         for (var c = 0; c < Channels; c++)
@@ -68,21 +72,32 @@ internal readonly record struct ConvolutionGeometry(int Channels, int Height, in
                 {
                     var row = columns + (long)((c * Kernel + ky) * Kernel + kx) * stride + offset;
                     var (first, end) = ValidColumns(kx);
-                    if (first >= end)
-                    {
-                        continue;
-                    }
-
                     for (var oy = 0; oy < ho; oy++)
                     {
+                        var segment = new Span<float>(row + oy * wo, wo);
                         var iy = oy + ky - Padding;
-                        if (iy < 0 || iy >= Height)
+                        var inside = iy >= 0 && iy < Height && first < end;
+                        if (!inside)
                         {
+                            if (unfold)
+                            {
+                                segment.Clear();
+                            }
+
                             continue;
                         }
 
-                        var target = new Span<float>(image + ((long)c * Height + iy) * Width + first + kx - Padding, end - first);
-                        TensorPrimitives.Add(target, new ReadOnlySpan<float>(row + oy * wo + first, end - first), target);
+                        var pixels = new Span<float>(image + ((long)c * Height + iy) * Width + first + kx - Padding, end - first);
+                        if (unfold)
+                        {
+                            segment[..first].Clear();
+                            pixels.CopyTo(segment[first..end]);
+                            segment[end..].Clear();
+                        }
+                        else
+                        {
+                            TensorPrimitives.Add(pixels, segment[first..end], pixels);
+                        }
                     }
                 }
             }

@@ -14,12 +14,19 @@ namespace CatsDogs.Model.Backends.Cpu;
 /// </summary>
 internal sealed unsafe class CpuBackend : IBackend
 {
-    private readonly CpuWorkspace[] _workspaces;
+    // Below this many elements per range, a memory-bound pass is faster than waking a thread.
+    private const int MinimumRange = 1 << 16;
+
+    private readonly WorkerPool _pool;
+
+    // Filter-gradient partials, two chunks per thread (see Convolution.BackwardFilter).
+    private readonly NativeBuffer[] _partials;
 
     public CpuBackend(CpuBackendOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Threads, nameof(options.Threads));
-        _workspaces = Enumerable.Range(0, options.Threads).Select(_ => new CpuWorkspace()).ToArray();
+        _pool = new WorkerPool(options.Threads);
+        _partials = Enumerable.Range(0, 2 * options.Threads).Select(_ => new NativeBuffer()).ToArray();
     }
 
     public string Name => "cpu";
@@ -27,7 +34,7 @@ internal sealed unsafe class CpuBackend : IBackend
     public string Description =>
         $"CPU, {Threads} thread(s), {(Sgemm.Uses512Bits ? "AVX-512" : "256-bit")} SGEMM micro-kernel";
 
-    public int Threads => _workspaces.Length;
+    public int Threads => _pool.Threads;
 
     public Tensor Allocate(TensorShape shape) => new CpuTensor(shape);
 
@@ -50,27 +57,33 @@ internal sealed unsafe class CpuBackend : IBackend
         Same(new TensorShape(batch.Count, HostImageBatch.Channels, batch.Height, batch.Width), images.Shape);
         Same(new TensorShape(batch.Count, 1), labels.Shape);
         var target = Cpu(images);
-        Workers.ForEach(batch.Count, Threads, n =>
+        _pool.ForEach(batch.Count, n =>
             ImageLoader.ToPlanar(batch.PixelSpan.Slice(n * batch.ImageBytes, batch.ImageBytes), target.Span.Slice(n * target.Shape.ItemSize, target.Shape.ItemSize)));
         batch.LabelSpan.CopyTo(Cpu(labels).Span);
     }
 
-    public void ConvolutionForward(Tensor x, Tensor w, Tensor y, int padding)
+    public void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, int padding, bool relu)
     {
         var geometry = Geometry(x, w, y, padding);
-        Convolution.Forward(Cpu(x).Pointer, Cpu(w).Pointer, Cpu(y).Pointer, x.Shape.N, w.Shape.N, geometry, _workspaces);
+        if (bias is not null)
+        {
+            Same(new TensorShape(w.Shape.N, 1), bias.Shape);
+        }
+
+        var epilogue = new GemmEpilogue(bias is null ? null : Cpu(bias).Pointer, relu);
+        Convolution.Forward(Cpu(x).Pointer, Cpu(w).Pointer, Cpu(y).Pointer, x.Shape.N, w.Shape.N, geometry, _pool, epilogue);
     }
 
     public void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding)
     {
         var geometry = Geometry(dx, w, dy, padding);
-        Convolution.BackwardData(Cpu(dy).Pointer, Cpu(w).Pointer, Cpu(dx).Pointer, dx.Shape.N, w.Shape.N, geometry, _workspaces);
+        Convolution.BackwardData(Cpu(dy).Pointer, Cpu(w).Pointer, Cpu(dx).Pointer, dx.Shape.N, w.Shape.N, geometry, _pool);
     }
 
     public void ConvolutionBackwardFilter(Tensor x, Tensor dy, Tensor dw, int padding)
     {
         var geometry = Geometry(x, dw, dy, padding);
-        Convolution.BackwardFilter(Cpu(x).Pointer, Cpu(dy).Pointer, Cpu(dw).Pointer, x.Shape.N, dw.Shape.N, geometry, _workspaces);
+        Convolution.BackwardFilter(Cpu(x).Pointer, Cpu(dy).Pointer, Cpu(dw).Pointer, x.Shape.N, dw.Shape.N, geometry, _pool, _partials);
     }
 
     public void AddBias(Tensor y, Tensor bias)
@@ -78,7 +91,7 @@ internal sealed unsafe class CpuBackend : IBackend
         var shape = y.Shape;
         Same(new TensorShape(shape.C, 1), bias.Shape);
         var (data, values) = (Cpu(y), Cpu(bias));
-        Workers.ForEach(shape.N * shape.C, Threads, plane =>
+        _pool.ForEach(shape.N * shape.C, plane =>
         {
             var target = data.Span.Slice(plane * shape.Plane, shape.Plane);
             TensorPrimitives.Add(target, values.Span[plane % shape.C], target);
@@ -90,16 +103,7 @@ internal sealed unsafe class CpuBackend : IBackend
         var shape = dy.Shape;
         Same(new TensorShape(shape.C, 1), dbias.Shape);
         var (source, target) = (Cpu(dy), Cpu(dbias));
-        Workers.ForEach(shape.C, Threads, c =>
-        {
-            var sum = 0d;
-            for (var n = 0; n < shape.N; n++)
-            {
-                sum += TensorPrimitives.Sum<float>(source.Span.Slice((n * shape.C + c) * shape.Plane, shape.Plane));
-            }
-
-            target.Span[c] = (float)sum;
-        });
+        _pool.ForEach(shape.C, c => target.Span[c] = (float)Reductions.ChannelSum(new ChannelPlanes(source.Span, shape, c)));
     }
 
     public void Gemm(bool transposeA, bool transposeB, float alpha, Tensor a, Tensor b, float beta, Tensor c)
@@ -110,7 +114,7 @@ internal sealed unsafe class CpuBackend : IBackend
         var (kb, n) = transposeB ? (bColumns, bRows) : (bRows, bColumns);
         Require(k == kb && c.Shape.N == m && c.Shape.ItemSize == n);
         Sgemm.Multiply(transposeA, transposeB, m, n, k, alpha, Cpu(a).Pointer, aColumns, Cpu(b).Pointer, bColumns,
-            beta, Cpu(c).Pointer, n, _workspaces);
+            beta, Cpu(c).Pointer, n, _pool);
     }
 
     public void ReluForward(Tensor x, Tensor y)
@@ -118,7 +122,7 @@ internal sealed unsafe class CpuBackend : IBackend
         Same(x.Shape, y.Shape);
         var (source, target) = (Cpu(x), Cpu(y));
         ForChunks(x.Shape.Count, (start, length) =>
-            TensorPrimitives.Max(source.Span.Slice(start, length), 0f, target.Span.Slice(start, length)));
+            Activations.Relu(source.Span.Slice(start, length), target.Span.Slice(start, length)));
     }
 
     public void ReluBackward(Tensor y, Tensor dy, Tensor dx)
@@ -135,7 +139,7 @@ internal sealed unsafe class CpuBackend : IBackend
         var (input, output) = (x.Shape, PooledShape(x.Shape, window));
         Same(output, y.Shape);
         var (source, target) = (Cpu(x), Cpu(y));
-        Workers.ForEach(input.N * input.C, Threads, plane => Pooling.MaxForward(
+        _pool.ForEach(input.N * input.C, plane => Pooling.MaxForward(
             source.Span.Slice(plane * input.Plane, input.Plane), target.Span.Slice(plane * output.Plane, output.Plane),
             input.H, input.W, window));
     }
@@ -147,7 +151,7 @@ internal sealed unsafe class CpuBackend : IBackend
         Same(output, dy.Shape);
         Same(input, dx.Shape);
         var (xs, ys, dys, dxs) = (Cpu(x), Cpu(y), Cpu(dy), Cpu(dx));
-        Workers.ForEach(input.N * input.C, Threads, plane => Pooling.MaxBackward(
+        _pool.ForEach(input.N * input.C, plane => Pooling.MaxBackward(
             xs.Span.Slice(plane * input.Plane, input.Plane), ys.Span.Slice(plane * output.Plane, output.Plane),
             dys.Span.Slice(plane * output.Plane, output.Plane), dxs.Span.Slice(plane * input.Plane, input.Plane),
             input.H, input.W, window));
@@ -158,7 +162,7 @@ internal sealed unsafe class CpuBackend : IBackend
         var input = x.Shape;
         Same(new TensorShape(input.N, input.C), y.Shape);
         var (source, target) = (Cpu(x), Cpu(y));
-        Workers.ForEach(input.N * input.C, Threads, plane =>
+        _pool.ForEach(input.N * input.C, plane =>
             target.Span[plane] = Pooling.AverageForward(source.Span.Slice(plane * input.Plane, input.Plane)));
     }
 
@@ -167,7 +171,7 @@ internal sealed unsafe class CpuBackend : IBackend
         var input = dx.Shape;
         Same(new TensorShape(input.N, input.C), dy.Shape);
         var (source, target) = (Cpu(dy), Cpu(dx));
-        Workers.ForEach(input.N * input.C, Threads, plane =>
+        _pool.ForEach(input.N * input.C, plane =>
             Pooling.AverageBackward(source.Span[plane], target.Span.Slice(plane * input.Plane, input.Plane)));
     }
 
@@ -185,7 +189,7 @@ internal sealed unsafe class CpuBackend : IBackend
         var (xs, ys) = (Cpu(x), Cpu(y));
         var (g, b, rm, rv, sm, si) = (Cpu(gamma), Cpu(beta), Cpu(runningMean), Cpu(runningVariance), Cpu(savedMean), Cpu(savedInverseStd));
         var count = shape.N * shape.Plane;
-        Workers.ForEach(shape.C, Threads, c =>
+        _pool.ForEach(shape.C, c =>
         {
             var (mean, variance) = BatchNormalization.Statistics(new ChannelPlanes(xs.Span, shape, c));
             var inverseStd = 1f / MathF.Sqrt(variance + epsilon);
@@ -205,7 +209,7 @@ internal sealed unsafe class CpuBackend : IBackend
         Same(shape, y.Shape);
         CheckChannelVectors(shape.C, gamma, beta, runningMean, runningVariance);
         var (xs, ys, g, b, rm, rv) = (Cpu(x), Cpu(y), Cpu(gamma), Cpu(beta), Cpu(runningMean), Cpu(runningVariance));
-        Workers.ForEach(shape.C, Threads, c =>
+        _pool.ForEach(shape.C, c =>
         {
             var scale = g.Span[c] / MathF.Sqrt(rv.Span[c] + epsilon);
             BatchNormalization.Affine(new ChannelPlanes(xs.Span, shape, c), new ChannelPlanes(ys.Span, shape, c), scale, b.Span[c] - rm.Span[c] * scale);
@@ -221,7 +225,7 @@ internal sealed unsafe class CpuBackend : IBackend
         CheckChannelVectors(shape.C, gamma, savedMean, savedInverseStd, dgamma, dbeta);
         var (xs, dys, dxs) = (Cpu(x), Cpu(dy), Cpu(dx));
         var (g, sm, si, dg, db) = (Cpu(gamma), Cpu(savedMean), Cpu(savedInverseStd), Cpu(dgamma), Cpu(dbeta));
-        Workers.ForEach(shape.C, Threads, c =>
+        _pool.ForEach(shape.C, c =>
         {
             (dg.Span[c], db.Span[c]) = BatchNormalization.Backward(new ChannelPlanes(xs.Span, shape, c), new ChannelPlanes(dys.Span, shape, c),
                 new ChannelPlanes(dxs.Span, shape, c), g.Span[c], sm.Span[c], si.Span[c]);
@@ -291,9 +295,10 @@ internal sealed unsafe class CpuBackend : IBackend
 
     public void Dispose()
     {
-        foreach (var workspace in _workspaces)
+        _pool.Dispose();
+        foreach (var partial in _partials)
         {
-            workspace.Dispose();
+            partial.Dispose();
         }
     }
 
@@ -340,12 +345,6 @@ internal sealed unsafe class CpuBackend : IBackend
             Activations.Dropout(source.Span.Slice(start, length), target.Span.Slice(start, length), rate, seed, start));
     }
 
-    /// <summary>Element-wise work in contiguous chunks, one per worker; small tensors stay on the caller.</summary>
-    private void ForChunks(int count, Action<int, int> body)
-    {
-        // Below this, a memory-bound pass is faster than waking a second thread.
-        const int MinimumPerWorker = 1 << 16;
-        var workers = Math.Clamp(count / MinimumPerWorker, 1, Threads);
-        Workers.ForRange(count, workers, (_, start, end) => body(start, end - start));
-    }
+    /// <summary>Element-wise work in contiguous ranges; small tensors stay on the caller.</summary>
+    private void ForChunks(int count, Action<int, int> body) => _pool.ForRanges(count, MinimumRange, body);
 }

@@ -1,8 +1,8 @@
 namespace CatsDogs.Model.Backends.Cpu;
 
 /// <summary>
-/// The scratch memory of one worker thread. Workers are numbered and each uses only its own
-/// workspace, so kernels need no locks and no per-call allocation.
+/// The scratch memory of one running thread, lent by <see cref="WorkerPool"/> for the items it
+/// runs, so kernels need no locks and no per-call allocation.
 /// </summary>
 internal sealed class CpuWorkspace : IDisposable
 {
@@ -18,15 +18,11 @@ internal sealed class CpuWorkspace : IDisposable
     /// <summary>Output or gradient of a group of images in [channel, image * plane] order.</summary>
     public NativeBuffer Staging { get; } = new();
 
-    /// <summary>This worker's share of a reduced filter gradient.</summary>
-    public NativeBuffer Partial { get; } = new();
-
     public void Dispose()
     {
         PackedA.Dispose();
         PackedB.Dispose();
         Columns.Dispose();
         Staging.Dispose();
-        Partial.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace CatsDogs.Model.Backends.Cpu;
 
 /// <summary>Converts one interleaved RGB uint8 image to planar float in [0, 1].</summary>
@@ -5,6 +6,7 @@ internal static class ImageLoader
 {
     private const float Scale = 1f / 255f;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToPlanar(ReadOnlySpan<byte> pixels, Span<float> planes)
     {
         var plane = pixels.Length / 3;

@@ -14,10 +14,11 @@ internal static unsafe class MicroKernel
 
     /// <summary>
     /// c[i, j] += sum over p of a[p * Rows + i] * b[p * 2W + j], for i &lt; Rows and j &lt; 2W,
-    /// where W is the lane width.
+    /// where W is the lane width. With an <paramref name="epilogue"/> (the last depth block of a
+    /// product) the tile then gets its row's bias and an optional ReLU while it is in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Accumulate<TLane, TVector>(int depth, float* a, float* b, float* c, int ldc)
+    public static void Accumulate<TLane, TVector>(int depth, float* a, float* b, float* c, int ldc, in GemmEpilogue epilogue)
         where TLane : struct, ISimdLane<TVector>
         where TVector : struct
     {
@@ -51,22 +52,24 @@ internal static unsafe class MicroKernel
             b += 2 * width;
         }
 
-        TLane.AddTo(c, c00);
-        TLane.AddTo(c + width, c01);
+        var relu = epilogue.Relu;
+        var bias = epilogue.RowBias;
+        TLane.Finish(c, c00, bias == null ? 0f : bias[0], relu);
+        TLane.Finish(c + width, c01, bias == null ? 0f : bias[0], relu);
         c += ldc;
-        TLane.AddTo(c, c10);
-        TLane.AddTo(c + width, c11);
+        TLane.Finish(c, c10, bias == null ? 0f : bias[1], relu);
+        TLane.Finish(c + width, c11, bias == null ? 0f : bias[1], relu);
         c += ldc;
-        TLane.AddTo(c, c20);
-        TLane.AddTo(c + width, c21);
+        TLane.Finish(c, c20, bias == null ? 0f : bias[2], relu);
+        TLane.Finish(c + width, c21, bias == null ? 0f : bias[2], relu);
         c += ldc;
-        TLane.AddTo(c, c30);
-        TLane.AddTo(c + width, c31);
+        TLane.Finish(c, c30, bias == null ? 0f : bias[3], relu);
+        TLane.Finish(c + width, c31, bias == null ? 0f : bias[3], relu);
         c += ldc;
-        TLane.AddTo(c, c40);
-        TLane.AddTo(c + width, c41);
+        TLane.Finish(c, c40, bias == null ? 0f : bias[4], relu);
+        TLane.Finish(c + width, c41, bias == null ? 0f : bias[4], relu);
         c += ldc;
-        TLane.AddTo(c, c50);
-        TLane.AddTo(c + width, c51);
+        TLane.Finish(c, c50, bias == null ? 0f : bias[5], relu);
+        TLane.Finish(c + width, c51, bias == null ? 0f : bias[5], relu);
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace CatsDogs.Model.Backends.Cpu;
 
@@ -8,6 +9,7 @@ namespace CatsDogs.Model.Backends.Cpu;
 /// </summary>
 internal static class Optimizers
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sgd(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> velocity, float gradientScale, in SgdStep step)
     {
         var width = Vector<float>.Count;
@@ -32,6 +34,7 @@ internal static class Optimizers
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamW(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> first, Span<float> second,
         float gradientScale, in AdamWStep step)
     {

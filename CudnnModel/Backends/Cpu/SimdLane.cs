@@ -20,7 +20,11 @@ internal unsafe interface ISimdLane<TVector>
 
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
 
-    static abstract void AddTo(float* destination, TVector value);
+    /// <summary>The sum of the lanes.</summary>
+    static abstract float Sum(TVector value);
+
+    /// <summary>destination = max?(destination + value + bias) for the final block of a product.</summary>
+    static abstract void Finish(float* destination, TVector value, float bias, bool relu);
 }
 
 internal unsafe struct Lane512 : ISimdLane<Vector512<float>>
@@ -40,7 +44,14 @@ internal unsafe struct Lane512 : ISimdLane<Vector512<float>>
         Vector512.FusedMultiplyAdd(a, b, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddTo(float* destination, Vector512<float> value) => (Vector512.Load(destination) + value).Store(destination);
+    public static float Sum(Vector512<float> value) => Vector512.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Finish(float* destination, Vector512<float> value, float bias, bool relu)
+    {
+        var result = Vector512.Load(destination) + value + Vector512.Create(bias);
+        (relu ? Vector512.MaxNative(result, Vector512<float>.Zero) : result).Store(destination);
+    }
 }
 
 internal unsafe struct Lane256 : ISimdLane<Vector256<float>>
@@ -60,5 +71,12 @@ internal unsafe struct Lane256 : ISimdLane<Vector256<float>>
         Vector256.FusedMultiplyAdd(a, b, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddTo(float* destination, Vector256<float> value) => (Vector256.Load(destination) + value).Store(destination);
+    public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Finish(float* destination, Vector256<float> value, float bias, bool relu)
+    {
+        var result = Vector256.Load(destination) + value + Vector256.Create(bias);
+        (relu ? Vector256.MaxNative(result, Vector256<float>.Zero) : result).Store(destination);
+    }
 }

@@ -137,26 +137,34 @@ internal sealed unsafe class CudaBackend : IBackend
         _uploader.WaitForUploads();
     }
 
-    public void ConvolutionForward(Tensor x, Tensor w, Tensor y, int padding)
+    public void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, int padding, bool relu)
     {
         var plan = Plan(x, w, y, padding);
         var workspace = _workspace.Reserve(plan.ForwardWorkspace);
+        if (bias is not null && relu)
+        {
+            // cuDNN's fused op writes the output once. alpha2 = 0: the z input is not read, so it may alias y.
+            Same(new TensorShape(w.Shape.N, 1), bias.Shape);
+            float alpha1 = 1f, alpha2 = 0f;
+            var output = Cuda(y).Address;
+            ThrowIfFailed(CudnnNative.cudnnConvolutionBiasActivationForward(_cudnn.Value, &alpha1, plan.X.Value, Cuda(x).Address, plan.W.Value, Cuda(w).Address,
+                plan.ForwardConvolution.Value, plan.ForwardAlgorithm, workspace, (nuint)plan.ForwardWorkspace, &alpha2, plan.Y.Value, output,
+                plan.Bias.Value, Cuda(bias).Address, _relu.Value, plan.Y.Value, output));
+            return;
+        }
+
         float alpha = 1f, beta = 0f;
         ThrowIfFailed(CudnnNative.cudnnConvolutionForward(_cudnn.Value, &alpha, plan.X.Value, Cuda(x).Address, plan.W.Value, Cuda(w).Address,
             plan.ForwardConvolution.Value, plan.ForwardAlgorithm, workspace, (nuint)plan.ForwardWorkspace, &beta, plan.Y.Value, Cuda(y).Address));
-    }
+        if (bias is not null)
+        {
+            AddBias(y, bias);
+        }
 
-    public void ConvolutionBiasReluForward(Tensor x, Tensor w, Tensor bias, Tensor y, int padding)
-    {
-        var plan = Plan(x, w, y, padding);
-        Same(new TensorShape(w.Shape.N, 1), bias.Shape);
-        var workspace = _workspace.Reserve(plan.ForwardWorkspace);
-        // alpha2 = 0: the z input is not read, so it may alias y.
-        float alpha1 = 1f, alpha2 = 0f;
-        var output = Cuda(y).Address;
-        ThrowIfFailed(CudnnNative.cudnnConvolutionBiasActivationForward(_cudnn.Value, &alpha1, plan.X.Value, Cuda(x).Address, plan.W.Value, Cuda(w).Address,
-            plan.ForwardConvolution.Value, plan.ForwardAlgorithm, workspace, (nuint)plan.ForwardWorkspace, &alpha2, plan.Y.Value, output,
-            plan.Bias.Value, Cuda(bias).Address, _relu.Value, plan.Y.Value, output));
+        if (relu)
+        {
+            ReluForward(y, y);
+        }
     }
 
     public void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding)

@@ -19,32 +19,73 @@ public abstract class BackendOpTests : IDisposable
     private protected IBackend Backend { get; }
 
     [Theory]
-    [InlineData(2, 3, 5, 5, 4, 1)]
-    [InlineData(2, 2, 6, 5, 3, 0)]
-    [InlineData(1, 2, 16, 16, 3, 1)]
-    [InlineData(3, 2, 4, 4, 5, 1)]
-    public void Convolution_matches_reference_and_finite_differences(int n, int c, int h, int w, int outChannels, int padding)
+    [InlineData(2, 3, 5, 5, 4, 1, false)]
+    [InlineData(2, 2, 6, 5, 3, 0, true)]
+    [InlineData(1, 2, 16, 16, 3, 1, true)]
+    [InlineData(3, 2, 4, 4, 5, 1, false)]
+    [InlineData(2, 3, 14, 14, 7, 1, true)]
+    public void Convolution_matches_reference_and_finite_differences(int n, int c, int h, int w, int outChannels, int padding, bool biasAndRelu)
     {
         const int K = 3;
         var x = RandomValues(n * c * h * w);
         var filter = RandomValues(outChannels * c * K * K);
+        var bias = RandomValues(outChannels);
         var (ho, wo) = (h + 2 * padding - K + 1, w + 2 * padding - K + 1);
         var dy = RandomValues(n * outChannels * ho * wo);
         var xt = Make(new TensorShape(n, c, h, w), x);
         var wt = Make(new TensorShape(outChannels, c, K, K), filter);
+        var bt = Make(new TensorShape(outChannels, 1), bias);
         var yt = Backend.Allocate(new TensorShape(n, outChannels, ho, wo));
         var dyt = Make(yt.Shape, dy);
-        var dxt = Backend.Allocate(xt.Shape);
-        var dwt = Backend.Allocate(wt.Shape);
+        var (dxt, dwt, dbt) = (Backend.Allocate(xt.Shape), Backend.Allocate(wt.Shape), Backend.Allocate(bt.Shape));
 
-        Backend.ConvolutionForward(xt, wt, yt, padding);
+        Backend.ConvolutionForward(xt, wt, biasAndRelu ? bt : null, yt, padding, biasAndRelu);
+        if (biasAndRelu)
+        {
+            Backend.ReluBackward(yt, dyt, dyt);
+            Backend.BiasBackward(dyt, dbt);
+        }
+
         Backend.ConvolutionBackwardData(dyt, wt, dxt, padding);
         Backend.ConvolutionBackwardFilter(xt, dyt, dwt, padding);
 
-        double[] Forward() => ReferenceOps.Convolution(x, n, c, h, w, filter, outChannels, K, padding);
+        double[] Forward()
+        {
+            var y = ReferenceOps.Convolution(x, n, c, h, w, filter, outChannels, K, padding);
+            return biasAndRelu ? ReferenceOps.Relu(ReferenceOps.AddBias(y, n, outChannels, ho * wo, bias)) : y;
+        }
+
         AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
         AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "data gradient");
         AssertClose(Read(dwt), Numerical(filter, Forward, dy), GradientTolerance, "filter gradient");
+        if (biasAndRelu)
+        {
+            AssertClose(Read(dbt), Numerical(bias, Forward, dy), GradientTolerance, "bias gradient");
+        }
+    }
+
+    /// <summary>Enough images for every thread to get several groups: the parallel path with per-chunk filter partials.</summary>
+    [Theory]
+    [InlineData(12, 3, 16, 16, 8)]
+    [InlineData(60, 4, 6, 6, 5)]
+    public void Convolution_over_many_images_matches_the_reference_gradients(int n, int c, int h, int w, int outChannels)
+    {
+        const int K = 3;
+        var x = RandomValues(n * c * h * w);
+        var filter = RandomValues(outChannels * c * K * K);
+        var dy = RandomValues(n * outChannels * h * w);
+        var (xt, wt) = (Make(new TensorShape(n, c, h, w), x), Make(new TensorShape(outChannels, c, K, K), filter));
+        var (yt, dyt) = (Backend.Allocate(new TensorShape(n, outChannels, h, w)), Make(new TensorShape(n, outChannels, h, w), dy));
+        var (dxt, dwt) = (Backend.Allocate(xt.Shape), Backend.Allocate(wt.Shape));
+
+        Backend.ConvolutionForward(xt, wt, null, yt, 1, false);
+        Backend.ConvolutionBackwardData(dyt, wt, dxt, 1);
+        Backend.ConvolutionBackwardFilter(xt, dyt, dwt, 1);
+
+        var (dx, dw) = ReferenceOps.ConvolutionGradients(x, n, c, h, w, filter, outChannels, K, 1, dy);
+        AssertClose(Read(yt), ReferenceOps.Convolution(x, n, c, h, w, filter, outChannels, K, 1), ForwardTolerance, "forward");
+        AssertClose(Read(dxt), dx, ForwardTolerance, "data gradient");
+        AssertClose(Read(dwt), dw, ForwardTolerance, "filter gradient");
     }
 
     [Fact]
@@ -92,6 +133,8 @@ public abstract class BackendOpTests : IDisposable
     [InlineData(true, true, 25, 19, 260)]
     [InlineData(false, false, 130, 2100, 40)]
     [InlineData(false, true, 200, 45, 600)]
+    [InlineData(false, true, 13, 37, 300)]
+    [InlineData(false, true, 30, 200, 1100)]
     public void Gemm_matches_naive_product(bool transposeA, bool transposeB, int m, int n, int k)
     {
         var a = RandomValues(m * k);
@@ -124,21 +167,23 @@ public abstract class BackendOpTests : IDisposable
     }
 
     [Theory]
-    [InlineData(4, 4)]
-    [InlineData(5, 7)]
-    public void Max_pooling_matches_finite_differences(int h, int w)
+    [InlineData(4, 4, 2)]
+    [InlineData(5, 7, 2)]
+    [InlineData(7, 6, 3)]
+    public void Max_pooling_matches_finite_differences(int h, int w, int window)
     {
         var (n, c) = (2, 3);
         var x = RandomValues(n * c * h * w);
         var input = new TensorShape(n, c, h, w);
-        var output = new TensorShape(n, c, h / 2, w / 2);
+        var output = new TensorShape(n, c, h / window, w / window);
         var dy = RandomValues(output.Count);
         var (xt, yt, dxt) = (Make(input, x), Backend.Allocate(output), Backend.Allocate(input));
+        Backend.Fill(dxt, float.NaN);
 
-        Backend.MaxPoolForward(xt, yt, 2);
-        Backend.MaxPoolBackward(xt, yt, Make(output, dy), dxt, 2);
+        Backend.MaxPoolForward(xt, yt, window);
+        Backend.MaxPoolBackward(xt, yt, Make(output, dy), dxt, window);
 
-        double[] Forward() => ReferenceOps.MaxPool(x, n * c, h, w, 2);
+        double[] Forward() => ReferenceOps.MaxPool(x, n * c, h, w, window);
         AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
         AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
     }

@@ -34,6 +34,35 @@ internal static class ReferenceOps
         return y;
     }
 
+    /// <summary>Gradients of sum(dy · conv(x, w)) in x and in w, by scattering each output back over its window.</summary>
+    public static (double[] Dx, double[] Dw) ConvolutionGradients(double[] x, int n, int c, int h, int w, double[] filter,
+        int outChannels, int k, int padding, double[] dy)
+    {
+        var (ho, wo) = (h + 2 * padding - k + 1, w + 2 * padding - k + 1);
+        var (dx, dw) = (new double[x.Length], new double[filter.Length]);
+        for (var b = 0; b < n; b++)
+        for (var o = 0; o < outChannels; o++)
+        for (var oy = 0; oy < ho; oy++)
+        for (var ox = 0; ox < wo; ox++)
+        {
+            var gradient = dy[((b * outChannels + o) * ho + oy) * wo + ox];
+            for (var i = 0; i < c; i++)
+            for (var ky = 0; ky < k; ky++)
+            for (var kx = 0; kx < k; kx++)
+            {
+                var (iy, ix) = (oy + ky - padding, ox + kx - padding);
+                if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                {
+                    var (input, weight) = (((b * c + i) * h + iy) * w + ix, ((o * c + i) * k + ky) * k + kx);
+                    dx[input] += gradient * filter[weight];
+                    dw[weight] += gradient * x[input];
+                }
+            }
+        }
+
+        return (dx, dw);
+    }
+
     public static double[] AddBias(double[] y, int n, int c, int plane, double[] bias) =>
         y.Select((v, i) => v + bias[i / plane % c]).ToArray();
 

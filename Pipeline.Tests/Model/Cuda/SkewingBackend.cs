@@ -28,7 +28,7 @@ internal sealed class SkewingBackend(IBackend inner, string skewed) : IBackend
 
     public void LoadImages(HostImageBatch batch, Tensor images, Tensor labels) => inner.LoadImages(batch, images, labels);
 
-    public void ConvolutionForward(Tensor x, Tensor w, Tensor y, int padding) => inner.ConvolutionForward(x, w, y, padding);
+    public void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, int padding, bool relu) => inner.ConvolutionForward(x, w, bias, y, padding, relu);
 
     public void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding) => inner.ConvolutionBackwardData(dy, w, dx, padding);
 
