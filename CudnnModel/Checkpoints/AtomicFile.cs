@@ -5,7 +5,7 @@ namespace CatsDogs.Model.Checkpoints;
 /// a temporary file in the same folder (a rename is atomic only within one file system), flush it
 /// to the disk, then rename it over the target.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>
     /// Writes <paramref name="path"/> through <paramref name="write"/>. If anything fails, the

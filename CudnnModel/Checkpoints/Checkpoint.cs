@@ -20,8 +20,6 @@ namespace CatsDogs.Model.Checkpoints;
 /// </summary>
 public static class Checkpoint
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     /// <summary>Saves into <paramref name="directory"/> under <paramref name="name"/> ("last", "best"); returns the JSON path.</summary>
     public static string Save(Network network, string directory, string name, CheckpointInfo info)
     {
@@ -55,7 +53,7 @@ public static class Checkpoint
             Trainer = info.TrainerState,
         };
         var statePath = Path.Combine(directory, $"{name}.json");
-        AtomicFile.Write(statePath, stream => JsonSerializer.Serialize(stream, state, Json));
+        AtomicFile.Write(statePath, stream => JsonSerializer.Serialize(stream, state, CheckpointStateJson.Default.CheckpointState));
         RemoveStaleWeights(directory, name, weightsFile);
         return statePath;
     }
@@ -112,7 +110,7 @@ public static class Checkpoint
     private static CheckpointState ReadState(string statePath)
     {
         using var stream = File.OpenRead(statePath);
-        var state = JsonSerializer.Deserialize<CheckpointState>(stream, Json)
+        var state = JsonSerializer.Deserialize(stream, CheckpointStateJson.Default.CheckpointState)
             ?? throw new InvalidDataException($"'{statePath}' holds no checkpoint state.");
         if (state.Format != CheckpointState.CurrentFormat || state.Random.Generator != RandomState.CounterSplitMix64)
         {

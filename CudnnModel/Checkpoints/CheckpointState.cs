@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using CatsDogs.Model.Optim;
 
 namespace CatsDogs.Model.Checkpoints;
@@ -44,3 +46,8 @@ internal sealed record RandomState(string Generator, ulong Seed, long Step)
 {
     public const string CounterSplitMix64 = "counter-splitmix64";
 }
+
+/// <summary>Source-generated, so that checkpoints read and write in a trimmed publish too.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(CheckpointState))]
+internal sealed partial class CheckpointStateJson : JsonSerializerContext;

@@ -1,8 +1,8 @@
 using System.CommandLine;
+using CatsDogs.Model.Checkpoints;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Inference;
-using CatsDogs.Pipeline.IO;
 
 namespace CatsDogs.Pipeline.Cli;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using CatsDogs.Pipeline.IO;
+using CatsDogs.Model.Checkpoints;
 
 namespace CatsDogs.Pipeline.Data;
 

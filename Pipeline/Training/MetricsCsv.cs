@@ -13,7 +13,7 @@ internal sealed class MetricsCsv(string path)
     public void Append(EpochRecord record)
     {
         var kept = ReadAll().Where(r => r.Epoch < record.Epoch).Append(record);
-        IO.AtomicFile.Write(path, stream =>
+        Model.Checkpoints.AtomicFile.Write(path, stream =>
         {
             using var writer = new StreamWriter(stream, leaveOpen: true);
             writer.WriteLine(EpochRecord.Header);

@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CatsDogs.Model.Backends;
 using CatsDogs.Model.Backends.Cuda;
+using CatsDogs.Model.Checkpoints;
 using CatsDogs.Pipeline.Dataflow;
-using CatsDogs.Pipeline.IO;
 
 namespace CatsDogs.Pipeline.Training;
 

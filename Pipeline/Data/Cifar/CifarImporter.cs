@@ -96,7 +96,7 @@ internal sealed class CifarImporter(string outputFolder, string cacheFolder, Tex
 
     private static int[] ParseLabels(Dictionary<string, byte[]> files, string name) =>
         files.TryGetValue(name, out var json)
-            ? JsonSerializer.Deserialize<int[]>(json) ?? throw new InvalidDataException($"{name} in {Package} holds no labels.")
+            ? JsonSerializer.Deserialize(json, CifarLabelsJson.Default.Int32Array) ?? throw new InvalidDataException($"{name} in {Package} holds no labels.")
             : throw new InvalidDataException($"{Package} has no {name}.");
 
     private (int Cats, int Dogs) WriteSplit(
@@ -139,3 +139,6 @@ internal sealed class CifarImporter(string outputFolder, string cacheFolder, Tex
         return (cats, dogs);
     }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(int[]))]
+internal sealed partial class CifarLabelsJson : System.Text.Json.Serialization.JsonSerializerContext;
