@@ -1,10 +1,11 @@
 /*
  * The decode limit for this machine: libjpeg-turbo (with its SIMD) decoding JPEGs at the
  * smallest DCT scale whose sides are at least the target, then a plain bilinear resize to a
- * square target. Files are read from disk (the page cache, after a warm-up pass) as catsdogs
- * does. Prints images/s for the given thread count.
+ * square target. In "files" mode each image is read from disk (the page cache, after a warm-up
+ * pass) as catsdogs does; in "memory" mode all files are loaded first and only decode and
+ * resize are timed, as in docs/DECODE-LIMITS.md. Prints the best images/s of the passes.
  *
- * usage: libjpeg_limit FILELIST THREADS [TARGET] [PASSES]
+ * usage: libjpeg_limit FILELIST THREADS [TARGET] [PASSES] [files|memory]
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 
 typedef struct {
     char **paths;
+    unsigned char **contents; /* memory mode: each file's bytes, else NULL */
+    long *lengths;
     int count;
     int first, step;
     int target;
@@ -54,16 +57,24 @@ static void *run(void *arg) {
     unsigned char *file = NULL, *pixels = NULL, *out = malloc((size_t)work->target * work->target * 3);
     size_t file_capacity = 0, pixel_capacity = 0;
     for (int i = work->first; i < work->count; i += work->step) {
-        FILE *f = fopen(work->paths[i], "rb");
-        if (!f) continue;
-        fseek(f, 0, SEEK_END);
-        long length = ftell(f);
-        fseek(f, 0, SEEK_SET);
-        if ((size_t)length > file_capacity) { file_capacity = length; file = realloc(file, file_capacity); }
-        size_t got = fread(file, 1, length, f);
-        fclose(f);
+        unsigned char *data;
+        size_t got;
+        if (work->contents) {
+            data = work->contents[i];
+            got = work->lengths[i];
+        } else {
+            FILE *f = fopen(work->paths[i], "rb");
+            if (!f) continue;
+            fseek(f, 0, SEEK_END);
+            long length = ftell(f);
+            fseek(f, 0, SEEK_SET);
+            if ((size_t)length > file_capacity) { file_capacity = length; file = realloc(file, file_capacity); }
+            got = fread(file, 1, length, f);
+            fclose(f);
+            data = file;
+        }
         int w, h, subsampling, colorspace;
-        if (tjDecompressHeader3(tj, file, got, &w, &h, &subsampling, &colorspace) != 0) continue;
+        if (tjDecompressHeader3(tj, data, got, &w, &h, &subsampling, &colorspace) != 0) continue;
         /* The smallest scale (of 1/8, 1/4, 1/2, 1) whose sides still reach the target. */
         int sw = w, sh = h;
         for (int s = 8; s >= 1; s /= 2) {
@@ -72,7 +83,7 @@ static void *run(void *arg) {
         }
         size_t need = (size_t)sw * sh * 3;
         if (need > pixel_capacity) { pixel_capacity = need; pixels = realloc(pixels, need); }
-        if (tjDecompress2(tj, file, got, pixels, sw, 0, sh, TJPF_RGB, 0) != 0) continue;
+        if (tjDecompress2(tj, data, got, pixels, sw, 0, sh, TJPF_RGB, 0) != 0) continue;
         bilinear(pixels, sw, sh, out, work->target);
         work->checksum += out[0];
         work->decoded++;
@@ -83,10 +94,11 @@ static void *run(void *arg) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: %s FILELIST THREADS [TARGET] [PASSES]\n", argv[0]); return 2; }
+    if (argc < 3) { fprintf(stderr, "usage: %s FILELIST THREADS [TARGET] [PASSES] [files|memory]\n", argv[0]); return 2; }
     int threads = atoi(argv[2]);
     int target = argc > 3 ? atoi(argv[3]) : 64;
     int passes = argc > 4 ? atoi(argv[4]) : 3;
+    int in_memory = argc > 5 && strcmp(argv[5], "memory") == 0;
     FILE *list = fopen(argv[1], "r");
     if (!list) { perror(argv[1]); return 2; }
     int capacity = 1024, count = 0;
@@ -99,6 +111,23 @@ int main(int argc, char **argv) {
     }
     fclose(list);
 
+    unsigned char **contents = NULL;
+    long *lengths = NULL;
+    if (in_memory) {
+        contents = calloc(count, sizeof *contents);
+        lengths = calloc(count, sizeof *lengths);
+        for (int i = 0; i < count; i++) {
+            FILE *f = fopen(paths[i], "rb");
+            if (!f) { perror(paths[i]); return 2; }
+            fseek(f, 0, SEEK_END);
+            lengths[i] = ftell(f);
+            fseek(f, 0, SEEK_SET);
+            contents[i] = malloc(lengths[i]);
+            lengths[i] = (long)fread(contents[i], 1, lengths[i], f);
+            fclose(f);
+        }
+    }
+
     double best = 0;
     for (int pass = 0; pass <= passes; pass++) {  /* pass 0 warms the page cache */
         Work work[64];
@@ -106,7 +135,7 @@ int main(int argc, char **argv) {
         double start = now();
         long decoded = 0;
         for (int t = 0; t < threads; t++) {
-            work[t] = (Work){paths, count, t, threads, target, 0, 0};
+            work[t] = (Work){paths, contents, lengths, count, t, threads, target, 0, 0};
             pthread_create(&ids[t], NULL, run, &work[t]);
         }
         for (int t = 0; t < threads; t++) { pthread_join(ids[t], NULL); decoded += work[t].decoded; }

@@ -53,8 +53,7 @@ internal sealed class PassGraph : IAsyncDisposable
         var options = pipeline.Options;
 
         // Jobs: what the downstream blocks can hold, plus the read block's own share. The read block
-        // may hold all of them, so that the feeder's posts always fit: a job is handed back to the
-        // pool a moment before the block that handled it stops counting it.
+        // may hold all of them, so that the feeder's posts nearly always fit without waiting.
         var jobCount = new[] { options.ReadThreads, options.DecodeThreads, options.EffectiveAugmentThreads, 1 }
             .Sum(threads => threads * options.QueuePerThread);
         _read = new TransformBlock<ImageJob, ImageJob>(Read, BlockOptions(options.ReadThreads, jobCount));
@@ -135,8 +134,12 @@ internal sealed class PassGraph : IAsyncDisposable
                 var job = await _idleJobs.Reader.ReadAsync(_cancellation.Token).ConfigureAwait(false);
                 var index = order[position];
                 job.Reset(position, index, _source.Entries[index].Label);
-                var accepted = _read.Post(job);
-                Debug.Assert(accepted || _cancellation.IsCancellationRequested, "The read block can hold every job.");
+                // The read block can hold every job, but a block's count drops a moment after the job
+                // leaves it, so a post can still be refused now and then: then wait for room.
+                if (!_read.Post(job) && !await _read.SendAsync(job, _cancellation.Token).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException("The read block refused a job: the graph has failed.");
+                }
             }
         }
         finally
