@@ -17,7 +17,11 @@ cd "$root"
 
 threads=${THREADS:-2}
 out=${OUT:-$root/bench/out}/cpu-vs-libtorch
-weaken="$root/../shared/tools/weaken_glibcxx.py"
+# shared/ sits beside the repository root; from a git worktree elsewhere, beside the main checkout.
+weaken=${WEAKEN_GLIBCXX:-$root/../shared/tools/weaken_glibcxx.py}
+if [[ ! -f "$weaken" ]] && common=$(git -C "$root" rev-parse --path-format=absolute --git-common-dir 2>/dev/null); then
+  weaken="$(dirname "$common")/../shared/tools/weaken_glibcxx.py"
+fi
 project=bench/cpu-vs-libtorch
 torch_dll=$project/bin/Release/net10.0/cpu-vs-libtorch.dll
 native=$project/bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so
@@ -26,7 +30,7 @@ runs=("$@")
 [[ ${#runs[@]} -gt 0 ]] || runs=(compact:64:40:5 baseline:64:30:3 deep6:64:5:2)
 mkdir -p "$out"
 
-[[ -f "$weaken" ]] || { echo "missing $weaken (shared/tools of the steering repo)" >&2; exit 2; }
+[[ -f "$weaken" ]] || { echo "missing weaken_glibcxx.py (looked for $weaken); set WEAKEN_GLIBCXX" >&2; exit 2; }
 echo "== building $project (Release)"
 dotnet build "$project/CpuVsLibtorch.csproj" -c Release -nologo -v q
 # A rebuild may copy the original back, so patch after every build; patching twice is harmless.
