@@ -48,7 +48,7 @@ for run in "${runs[@]}"; do
   common=(--model "$model" --batch "$batch" --steps "$steps" --warmup "$warmup" --image-size "$size")
   echo "== $model ${size}x$size batch $batch: $warmup warm-up + $steps timed steps, $threads threads"
   dotnet "$torch_dll" "${common[@]}" --threads "$threads" 2>&1 | tee "$out/libtorch-$model.log" || true
-  dotnet "$catsdogs" bench model --device cpu "${common[@]}" --cpu-threads "$threads" 2>&1 | tee "$out/catsdogs-$model.log" || true
+  dotnet "$catsdogs" bench model --device cpu --precision fp32 "${common[@]}" --cpu-threads "$threads" 2>&1 | tee "$out/catsdogs-$model.log" || true
   rows+=("$model $batch $(field "$out/libtorch-$model.log") $(field "$out/catsdogs-$model.log")")
 done
 
