@@ -35,5 +35,8 @@ internal readonly record struct TensorShape
 
     public int Plane => H * W;
 
+    /// <summary>The output of a non-overlapping <paramref name="window"/> x <paramref name="window"/> pooling of this shape.</summary>
+    public TensorShape Pooled(int window) => new(N, C, H / window, W / window);
+
     public override string ToString() => $"[{N}, {C}, {H}, {W}]";
 }

@@ -136,7 +136,7 @@ internal sealed unsafe class CpuBackend : IBackend
 
     public void MaxPoolForward(Tensor x, Tensor y, int window)
     {
-        var (input, output) = (x.Shape, PooledShape(x.Shape, window));
+        var (input, output) = (x.Shape, x.Shape.Pooled(window));
         Same(output, y.Shape);
         var (source, target) = (Cpu(x), Cpu(y));
         _pool.ForEach(input.N * input.C, plane => Pooling.MaxForward(
@@ -146,7 +146,7 @@ internal sealed unsafe class CpuBackend : IBackend
 
     public void MaxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, int window)
     {
-        var (input, output) = (x.Shape, PooledShape(x.Shape, window));
+        var (input, output) = (x.Shape, x.Shape.Pooled(window));
         Same(output, y.Shape);
         Same(output, dy.Shape);
         Same(input, dx.Shape);
@@ -315,9 +315,6 @@ internal sealed unsafe class CpuBackend : IBackend
         Same(new TensorShape(1, 1), gradientScale.Shape);
         return Cpu(gradientScale).Span[0];
     }
-
-    private static TensorShape PooledShape(TensorShape input, int window) =>
-        new(input.N, input.C, input.H / window, input.W / window);
 
     private static ConvolutionGeometry Geometry(Tensor x, Tensor w, Tensor y, int padding)
     {

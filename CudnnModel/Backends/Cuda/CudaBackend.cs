@@ -244,7 +244,7 @@ internal sealed unsafe class CudaBackend : IBackend
 
     public void MaxPoolForward(Tensor x, Tensor y, int window)
     {
-        Same(PooledShape(x.Shape, window), y.Shape);
+        Same(x.Shape.Pooled(window), y.Shape);
         Enter();
         float alpha = 1f, beta = 0f;
         ThrowIfFailed(CudnnNative.cudnnPoolingForward(_cudnn.Value, Pooling(window), &alpha, _descriptors.For(x.Shape), Cuda(x).Address,
@@ -253,7 +253,7 @@ internal sealed unsafe class CudaBackend : IBackend
 
     public void MaxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, int window)
     {
-        var output = PooledShape(x.Shape, window);
+        var output = x.Shape.Pooled(window);
         Same(output, y.Shape);
         Same(output, dy.Shape);
         Same(x.Shape, dx.Shape);
@@ -443,9 +443,6 @@ internal sealed unsafe class CudaBackend : IBackend
         Same(new TensorShape(1, 1), gradientScale.Shape);
         return Cuda(gradientScale).Address;
     }
-
-    private static TensorShape PooledShape(TensorShape input, int window) =>
-        new(input.N, input.C, input.H / window, input.W / window);
 
     private void Enter() => _context.MakeCurrent();
 
