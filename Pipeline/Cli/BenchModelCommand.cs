@@ -1,11 +1,10 @@
 using System.CommandLine;
-using System.Globalization;
-using CatsDogs.Model.Diagnostics;
+using CatsDogs.Model.Benchmarks;
 using CatsDogs.Model.Specs;
 
 namespace CatsDogs.Pipeline.Cli;
 
-/// <summary>`catsdogs bench model`: training images/s and achieved TFLOP/s of a preset on a device, from generated batches.</summary>
+/// <summary>`catsdogs bench model`: training images/s and achieved FLOP/s of a preset on a device (against the CPU's fp32 peak), from generated batches.</summary>
 internal static class BenchModelCommand
 {
     public static Command Create()
@@ -24,14 +23,9 @@ internal static class BenchModelCommand
         {
             using var device = model.Open(result, Console.Out);
             var spec = ModelPresets.Get(result.GetRequiredValue(model.Model));
-            var size = result.GetValue(imageSize);
-            var measured = ModelBenchmark.Run(device, spec, size, result.GetValue(batch), result.GetValue(warmup), result.GetValue(steps));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{spec.Name} at {size}x{size}, batch {measured.BatchSize}, {result.GetValue(model.Precision).ToString().ToLowerInvariant()}: " +
-                $"{measured.ImagesPerSecond:F0} images/s, {measured.TeraflopsPerSecond:F2} TFLOP/s ({measured.Steps} steps in {measured.Seconds:F2} s)"));
-            // One key=value line for scripts (bench/gpu-check.sh reads it).
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"result model={spec.Name} batch={measured.BatchSize} images_per_second={measured.ImagesPerSecond:F1} tflops={measured.TeraflopsPerSecond:F3}"));
+            var measured = ModelBenchmark.Run(device, spec, result.GetValue(imageSize), result.GetValue(batch), result.GetValue(warmup), result.GetValue(steps));
+            Console.WriteLine(measured);
+            Console.WriteLine(measured.ToResultLine());
             return 0;
         }));
         return command;
