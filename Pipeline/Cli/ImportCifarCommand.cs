@@ -21,7 +21,7 @@ internal static class ImportCifarCommand
             var importer = new CifarImporter(result.GetRequiredValue(output).FullName, result.GetRequiredValue(cache).FullName, Console.Out);
             if (importer.IsComplete)
             {
-                importer.Run(new Progress<(string, int, int)>());
+                importer.Run();
                 return 0;
             }
 

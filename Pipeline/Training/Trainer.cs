@@ -79,30 +79,16 @@ internal sealed class Trainer(
         return Finish(TrainingEnd.Completed, records, clock);
     }
 
-    /// <summary>The sums of one training pass, carried across a stop and resume.</summary>
-    private readonly record struct EpochSums(double LossSum, long Correct, long Count, double Seconds, double WaitSeconds)
-    {
-        public EpochRecord ToRecord(int epoch, BatchStatistics validation, double rate) => new(
-            epoch, LossSum / Math.Max(1, Count), (double)Correct / Math.Max(1, Count), validation.MeanLoss, validation.Accuracy,
-            rate, Count / Math.Max(1e-9, Seconds), WaitSeconds / Math.Max(1e-9, Seconds), Seconds);
-    }
-
     private async Task<EpochSums?> TrainEpochAsync(int epoch, CancellationToken stop)
     {
         var resumed = _state.Epoch == epoch ? _state : new TrainerState { Epoch = epoch };
-        var (lossSum, correct, count) = (resumed.PartialLossSum, resumed.PartialCorrect, resumed.PartialCount);
+        var sums = resumed.Partial;
         var position = resumed.NextPosition;
-        var waited = TimeSpan.FromSeconds(resumed.PartialWaitSeconds);
+        var waited = TimeSpan.FromSeconds(sums.WaitSeconds);
         var clock = Stopwatch.StartNew();
-        var earlier = TimeSpan.FromSeconds(resumed.PartialSeconds);
+        var earlier = TimeSpan.FromSeconds(sums.Seconds);
         var interrupted = false;
         var steps = 0;
-
-        void TakeStatistics()
-        {
-            var taken = network.TakeTrainingStatistics();
-            (lossSum, correct, count) = (lossSum + taken.LossSum, correct + taken.Correct, count + taken.Count);
-        }
 
         await progress.RunAsync($"epoch {epoch + 1}/{options.Epochs}", train.Count, async report =>
         {
@@ -137,11 +123,10 @@ internal sealed class Trainer(
                     position = batch.EndPosition;
                     if (++steps % options.LogEvery == 0)
                     {
-                        TakeStatistics();
+                        sums = sums.Add(network.TakeTrainingStatistics());
                         metrics?.SetLearningRate(network.LearningRate);
-                        metrics?.SetTrainingScores(lossSum / Math.Max(1, count), (double)correct / Math.Max(1, count));
-                        var seconds = (clock.Elapsed + earlier).TotalSeconds;
-                        report(position, count / Math.Max(1e-9, seconds), lossSum / Math.Max(1, count), (double)correct / Math.Max(1, count));
+                        metrics?.SetTrainingScores(sums.MeanLoss, sums.Accuracy);
+                        report(position, sums.Count / Math.Max(1e-9, (clock.Elapsed + earlier).TotalSeconds), sums.MeanLoss, sums.Accuracy);
                     }
 
                     if (stop.IsCancellationRequested)
@@ -162,36 +147,17 @@ internal sealed class Trainer(
             }
         });
 
-        TakeStatistics();
-        var sums = new EpochSums(lossSum, correct, count, (clock.Elapsed + earlier).TotalSeconds, waited.TotalSeconds);
+        sums = sums.Add(network.TakeTrainingStatistics()) with { Seconds = (clock.Elapsed + earlier).TotalSeconds, WaitSeconds = waited.TotalSeconds };
         if (interrupted)
         {
-            _state = _state with
-            {
-                Epoch = epoch,
-                NextPosition = position,
-                PartialLossSum = lossSum,
-                PartialCorrect = correct,
-                PartialCount = count,
-                PartialSeconds = sums.Seconds,
-                PartialWaitSeconds = sums.WaitSeconds,
-            };
+            _state = _state with { Epoch = epoch, NextPosition = position, Partial = sums };
             SaveCheckpoint(LastCheckpoint, epoch);
-            log.WriteLine($"Stopped in epoch {epoch + 1} after {count} images; the last checkpoint is in {run.Checkpoints}. Resume with --resume {run.Path}.");
+            log.WriteLine($"Stopped in epoch {epoch + 1} after {sums.Count} images; the last checkpoint is in {run.Checkpoints}. Resume with --resume {run.Path}.");
             return null;
         }
 
         // The training pass is done: a stop during validation resumes straight into validation.
-        _state = _state with
-        {
-            Epoch = epoch,
-            NextPosition = train.Count,
-            PartialLossSum = lossSum,
-            PartialCorrect = correct,
-            PartialCount = count,
-            PartialSeconds = sums.Seconds,
-            PartialWaitSeconds = sums.WaitSeconds,
-        };
+        _state = _state with { Epoch = epoch, NextPosition = train.Count, Partial = sums };
         return sums;
     }
 
@@ -249,11 +215,7 @@ internal sealed class Trainer(
         {
             Epoch = epoch + 1,
             NextPosition = 0,
-            PartialLossSum = 0,
-            PartialCorrect = 0,
-            PartialCount = 0,
-            PartialSeconds = 0,
-            PartialWaitSeconds = 0,
+            Partial = default,
             Plateau = _plan.Plateau?.State,
             EarlyStopping = _earlyStopping?.State,
         };

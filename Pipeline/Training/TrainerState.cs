@@ -17,15 +17,8 @@ internal sealed record TrainerState
     /// <summary>Where the epoch's pass resumes; 0 at an epoch boundary.</summary>
     public int NextPosition { get; init; }
 
-    public double PartialLossSum { get; init; }
-
-    public long PartialCorrect { get; init; }
-
-    public long PartialCount { get; init; }
-
-    public double PartialSeconds { get; init; }
-
-    public double PartialWaitSeconds { get; init; }
+    /// <summary>The epoch in progress' sums up to <see cref="NextPosition"/>.</summary>
+    public EpochSums Partial { get; init; }
 
     public double? BestMetric { get; init; }
 

@@ -27,7 +27,7 @@ internal sealed class CifarImporter(string outputFolder, string cacheFolder, Tex
     public bool IsComplete => File.Exists(MarkerFile);
 
     /// <summary>Imports unless a finished import is already there; reports images written as it goes.</summary>
-    public void Run(IProgress<(string Stage, int Done, int Total)> progress)
+    public void Run(IProgress<(string Stage, int Done, int Total)>? progress = null)
     {
         if (IsComplete)
         {
@@ -100,7 +100,7 @@ internal sealed class CifarImporter(string outputFolder, string cacheFolder, Tex
             : throw new InvalidDataException($"{Package} has no {name}.");
 
     private (int Cats, int Dogs) WriteSplit(
-        string split, string[] sheets, int[] labels, Dictionary<string, byte[]> files, IProgress<(string, int, int)> progress)
+        string split, string[] sheets, int[] labels, Dictionary<string, byte[]> files, IProgress<(string, int, int)>? progress)
     {
         var cats = 0;
         var dogs = 0;
@@ -130,7 +130,7 @@ internal sealed class CifarImporter(string outputFolder, string cacheFolder, Tex
                 }
 
                 _ = label == "cat" ? cats++ : dogs++;
-                progress.Report((split, cats + dogs, wanted));
+                progress?.Report((split, cats + dogs, wanted));
             }
 
             first += count;
