@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # Measures what exporting metrics costs the input pipeline: `catsdogs bench input` with
-# --metrics-listen on (scraped every second, as a busy Prometheus would) and off, alternated
-# so that drift in the machine's load hits both alike. Prints each run's end-to-end images/s and
-# CPU time per image (the bench's own figures, measured passes only), and the medians. On a shared
-# machine wall time swings with the neighbours' load; CPU per image is the steadier measure of
-# what exporting costs. Usage: bench/metrics-overhead.sh [DATA_DIR] [ROUNDS] [PASSES]
+# --metrics-listen on (scraped every second, 5x busier than grafana/prometheus.yml) and off,
+# alternated so that drift in the machine's load hits both alike. Prints each run's end-to-end
+# images/s and CPU time per image (the bench's own figures, measured passes only), and the medians.
+#
+# Steady state is what a run of hours sees, so by default the scraper first sends WARM_SCRAPES
+# requests back to back, during the warm-up passes, which takes every method of the scrape path
+# through the runtime's tiers (a method is recompiled after 30 calls, twice with dynamic PGO).
+# At one scrape a second that JIT work would otherwise go on for a minute or more and land in the
+# measured passes. WARM_SCRAPES=0 measures that cold start instead.
+#
+# Usage: bench/metrics-overhead.sh [DATA_DIR] [ROUNDS] [PASSES] [WARM_SCRAPES]
 set -euo pipefail
 
 data=${1:-data/cifar-catsdogs/train}
 rounds=${2:-7}
-passes=${3:-10}
+passes=${3:-30}
+warm_scrapes=${4:-300}
+warmup_passes=10
 port=19464
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
@@ -18,18 +26,20 @@ trap 'rm -rf "$out"' EXIT
 dotnet build "$here/Pipeline/Pipeline.csproj" -c Release -v quiet -nologo >/dev/null
 app="$here/Pipeline/bin/Release/net10.0/catsdogs.dll"
 
+scrape_urls() { # $1 = base URL, $2 = count: a curl config that fetches it that many times over one connection
+  for _ in $(seq "$2"); do printf 'url = "%s/metrics"\noutput = /dev/null\n' "$1"; done
+}
+
 run() { # $1 = on|off, $2 = round
   local listen=none scraper=
   if [ "$1" = on ]; then
     listen=127.0.0.1:$port
-    # Scrape from the start, a few times quickly, so that the scrape path is compiled during the
-    # bench's warm-up pass (as it is in any run longer than a minute), then once a second.
     ( until curl -sf -o /dev/null "http://$listen/metrics"; do sleep 0.05; done
-      for _ in 1 2 3 4 5; do curl -s -o /dev/null "http://$listen/metrics"; done
+      if [ "$warm_scrapes" -gt 0 ]; then scrape_urls "http://$listen" "$warm_scrapes" | curl -s -K -; fi
       while sleep 1; do curl -s -o /dev/null "http://$listen/metrics" || true; done ) &
     scraper=$!
   fi
-  dotnet "$app" bench input --data "$data" --passes "$passes" --runs-dir "$out" --name "$1-$2" \
+  dotnet "$app" bench input --data "$data" --passes "$passes" --warmup "$warmup_passes" --runs-dir "$out" --name "$1-$2" \
     --metrics-listen "$listen" >"$out/$1-$2.log" 2>&1
   [ -n "$scraper" ] && kill "$scraper"
   local summary="$out/$1-$2/summary.txt"
@@ -47,5 +57,6 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 change() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.2f%%", (b-a)/a*100}'; }
 r_off=$(median "${off_rate[@]}"); r_on=$(median "${on_rate[@]}")
 c_off=$(median "${off_cpu[@]}"); c_on=$(median "${on_cpu[@]}")
+echo "warm-up scrapes: $warm_scrapes, warm-up passes: $warmup_passes, measured passes: $passes"
 echo "median images/s: off $r_off, on $r_on ($(change "$r_off" "$r_on"))"
 echo "median cpu us per image: off $c_off, on $c_on ($(change "$c_off" "$c_on"))"

@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace CatsDogs.Pipeline.Bench;
 
 /// <summary>
-/// Runs the input graph with no model behind it: a warm-up pass, then measured passes, and
+/// Runs the input graph with no model behind it: warm-up passes, then measured passes, and
 /// reports what each stage could sustain and what the whole graph delivered.
 /// </summary>
 internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source, PassKind kind, IAnsiConsole console)
@@ -21,11 +21,17 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
         public double MegapixelsPerSecond => SourcePixels / Elapsed.TotalSeconds / 1e6;
     }
 
-    public async Task<Result> RunAsync(int passes, CancellationToken cancellationToken)
+    public async Task<Result> RunAsync(int warmupPasses, int passes, CancellationToken cancellationToken)
     {
-        // The warm-up pass fills the page cache and the JIT, and grows each job's scratch buffers.
+        // Warm-up fills the page cache and the JIT, and grows each job's scratch buffers.
         await console.Progress().AutoClear(true).HideCompleted(true)
-            .StartAsync(async context => await PassAsync(context.AddTask("warm-up"), 0, cancellationToken));
+            .StartAsync(async context =>
+            {
+                for (var pass = 1; pass <= warmupPasses; pass++)
+                {
+                    await PassAsync(context.AddTask($"warm-up {pass}/{warmupPasses}"), -pass, cancellationToken);
+                }
+            });
 
         var images = 0;
         var pixelsBefore = pipeline.DecodeStage.Pixels;

@@ -16,7 +16,8 @@ internal static class BenchInputCommand
     {
         var seed = SharedOptions.Seed();
         var data = SharedOptions.Data("Folder of images to read (any layout; labels are not needed).", CifarDefaults.TrainFolder);
-        var passes = RangedOption.Create("--passes", "Measured passes over the data, after one warm-up pass.", 1, 1, 1000);
+        var passes = RangedOption.Create("--passes", "Measured passes over the data, after the warm-up passes.", 1, 1, 1000);
+        var warmup = RangedOption.Create("--warmup", "Unmeasured passes first, so that the measured ones run JIT-compiled code on cached files (more when a scraper's code path must be warm too).", 1, 1, 100);
         var inference = new Option<bool>("--inference") { Description = "Read as validation does: in order, without augmentation." };
         var runsDirectory = SharedOptions.RunsDirectory();
         var name = SharedOptions.RunName();
@@ -25,7 +26,7 @@ internal static class BenchInputCommand
 
         var command = new Command("input", "Run the input pipeline with no model and report its throughput per stage and end to end.")
         {
-            data, passes, inference, seed, runsDirectory, name,
+            data, passes, warmup, inference, seed, runsDirectory, name,
         };
         input.AddTo(command);
         metrics.AddTo(command);
@@ -44,7 +45,7 @@ internal static class BenchInputCommand
             using var pipeline = new InputPipeline(options, AlignedHostAllocator.Instance, Console.Error, metrics: telemetry.Pipeline);
             var kind = result.GetValue(inference) ? PassKind.Inference : PassKind.Training;
             var benchmark = new InputBenchmark(pipeline, new ImageSource(index), kind, AnsiConsole.Console);
-            var outcome = await benchmark.RunAsync(result.GetValue(passes), cancellationToken);
+            var outcome = await benchmark.RunAsync(result.GetValue(warmup), result.GetValue(passes), cancellationToken);
 
             var report = Report(index, options, kind, pipeline, outcome);
             AnsiConsole.Write(new Text(report));

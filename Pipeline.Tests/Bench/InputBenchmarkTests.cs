@@ -1,0 +1,28 @@
+using CatsDogs.Pipeline.Bench;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Tests.Dataflow;
+using Spectre.Console;
+
+namespace CatsDogs.Tests.Bench;
+
+public sealed class InputBenchmarkTests : IDisposable
+{
+    private readonly PipelineHarness _files = new(40);
+
+    [Fact]
+    public async Task Only_the_passes_after_the_warm_up_are_measured()
+    {
+        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { DecodeThreads = 2, BatchSize = 16, ImageSize = 16 });
+        var quiet = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
+        var benchmark = new InputBenchmark(pipeline, new ImageSource(_files.Index), PassKind.Training, quiet);
+
+        var result = await benchmark.RunAsync(warmupPasses: 3, passes: 2, CancellationToken.None);
+
+        Assert.Equal(2 * 40, result.Images);
+        Assert.Equal(5 * 40, pipeline.DecodeStage.Images);
+        Assert.True(result.SourcePixels > 0 && result.SourcePixels < pipeline.DecodeStage.Pixels, "pixels of the measured passes only");
+        Assert.True(result.CpuTime > TimeSpan.Zero && result.Elapsed > TimeSpan.Zero);
+    }
+
+    public void Dispose() => _files.Dispose();
+}
