@@ -15,6 +15,9 @@ public sealed class NvmlTests
         Assert.Equal(36, (int)Marshal.OffsetOf<nvmlPciInfo_t>(nameof(nvmlPciInfo_t.busId)));
         Assert.Equal(8, sizeof(nvmlUtilization_t));
         Assert.Equal(24, sizeof(nvmlMemory_t));
+        Assert.Equal(40, sizeof(nvmlMemory_v2_t));
+        Assert.Equal(32, (int)Marshal.OffsetOf<nvmlMemory_v2_t>(nameof(nvmlMemory_v2_t.used)));
+        Assert.Equal(0x02000028u, nvmlMemory_v2_t.Version2);
     }
 
     [Fact]

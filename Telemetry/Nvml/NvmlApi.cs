@@ -9,6 +9,8 @@ namespace CatsDogs.Telemetry.Nvml;
 /// </summary>
 internal static unsafe class NvmlApi
 {
+    private static volatile bool s_hasMemoryV2 = true;
+
     public static NvmlReturn Init() => NvmlNative.nvmlInit_v2();
 
     public static NvmlReturn Shutdown() => NvmlNative.nvmlShutdown();
@@ -46,7 +48,34 @@ internal static unsafe class NvmlApi
 
     public static NvmlReturn GetUtilization(nint device, out nvmlUtilization_t percent) => NvmlNative.nvmlDeviceGetUtilizationRates(device, out percent);
 
-    public static NvmlReturn GetMemory(nint device, out nvmlMemory_t bytes) => NvmlNative.nvmlDeviceGetMemoryInfo(device, out bytes);
+    /// <summary>Total, free and used bytes; used without the driver's reservation where the driver has the v2 call, as nvidia-smi reports it.</summary>
+    public static NvmlReturn GetMemory(nint device, out (ulong Total, ulong Free, ulong Used) bytes)
+    {
+        var v2 = new nvmlMemory_v2_t { version = nvmlMemory_v2_t.Version2 };
+        var status = s_hasMemoryV2 ? CallMemoryV2(device, ref v2) : NvmlReturn.FunctionNotFound;
+        if (status is NvmlReturn.FunctionNotFound or NvmlReturn.ArgumentVersionMismatch)
+        {
+            s_hasMemoryV2 = false;
+            status = NvmlNative.nvmlDeviceGetMemoryInfo(device, out var v1);
+            bytes = (v1.total, v1.free, v1.used);
+            return status;
+        }
+
+        bytes = (v2.total, v2.free, v2.used);
+        return status;
+    }
+
+    private static NvmlReturn CallMemoryV2(nint device, ref nvmlMemory_v2_t memory)
+    {
+        try
+        {
+            return NvmlNative.nvmlDeviceGetMemoryInfo_v2(device, ref memory);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return NvmlReturn.FunctionNotFound;
+        }
+    }
 
     public static NvmlReturn GetTemperatureCelsius(nint device, out uint celsius) =>
         NvmlNative.nvmlDeviceGetTemperature(device, nvmlTemperatureSensors_t.NVML_TEMPERATURE_GPU, out celsius);

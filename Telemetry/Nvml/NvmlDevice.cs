@@ -36,7 +36,7 @@ internal readonly struct NvmlDevice(nint handle, uint index)
         get
         {
             NvmlException.ThrowIfFailed(NvmlApi.GetMemory(handle, out var bytes));
-            return (bytes.total, bytes.free, bytes.used);
+            return bytes;
         }
     }
 

@@ -20,11 +20,12 @@ internal sealed class NvmlException(NvmlReturn status, string message) : Excepti
 
     /// <summary>
     /// For optional readings (power, clocks, PCIe counters differ by board and by virtualization):
-    /// false when NVML says the device does not support the query, a throw for any other failure.
+    /// false when NVML says the device does not support the query, this process may not make it (common
+    /// in containers and VMs) or has no value yet; a throw for any other failure.
     /// </summary>
     public static bool IsSupported(NvmlReturn status, [CallerArgumentExpression(nameof(status))] string expression = "")
     {
-        if (status == NvmlReturn.NotSupported)
+        if (status is NvmlReturn.NotSupported or NvmlReturn.NoPermission or NvmlReturn.NoData or NvmlReturn.NotReady)
         {
             return false;
         }

@@ -52,6 +52,9 @@ internal static unsafe partial class NvmlNative
     internal static partial NvmlReturn nvmlDeviceGetMemoryInfo(nint device, out nvmlMemory_t memory);
 
     [LibraryImport(LibraryName)]
+    internal static partial NvmlReturn nvmlDeviceGetMemoryInfo_v2(nint device, ref nvmlMemory_v2_t memory);
+
+    [LibraryImport(LibraryName)]
     internal static partial NvmlReturn nvmlDeviceGetTemperature(nint device, nvmlTemperatureSensors_t sensorType, out uint temp);
 
     [LibraryImport(LibraryName)]

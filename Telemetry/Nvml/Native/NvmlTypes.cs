@@ -25,7 +25,21 @@ internal struct nvmlUtilization_t
     public uint memory;
 }
 
-/// <summary><c>nvmlMemory_t</c> (v1), bytes.</summary>
+/// <summary><c>nvmlMemory_v2_t</c>, bytes: 40 bytes. <c>used</c> leaves out what the driver reserves, as nvidia-smi does.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct nvmlMemory_v2_t
+{
+    /// <summary><c>NVML_STRUCT_VERSION(Memory, 2)</c>: the struct's size with the version in the top byte.</summary>
+    public const uint Version2 = 40 | (2u << 24);
+
+    public uint version;
+    public ulong total;
+    public ulong reserved;
+    public ulong free;
+    public ulong used;
+}
+
+/// <summary><c>nvmlMemory_t</c> (v1), bytes: the fallback for drivers without v2, where <c>used</c> includes the reserved memory.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct nvmlMemory_t
 {
