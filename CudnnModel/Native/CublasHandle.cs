@@ -28,10 +28,11 @@ internal sealed unsafe class CublasHandle : SafeHandle
     {
         nint value;
         ThrowIfFailed(CublasNative.cublasCreate_v2(&value));
-        var created = new CublasHandle(value);
-        ThrowIfFailed(CublasNative.cublasSetStream_v2(value, stream.Value));
-        ThrowIfFailed(CublasNative.cublasSetMathMode(value, allowTf32 ? CublasMath.Tf32TensorOp : CublasMath.Default));
-        return created;
+        return HandleSetup.Configured(new CublasHandle(value), created =>
+        {
+            ThrowIfFailed(CublasNative.cublasSetStream_v2(created.Value, stream.Value));
+            ThrowIfFailed(CublasNative.cublasSetMathMode(created.Value, allowTf32 ? CublasMath.Tf32TensorOp : CublasMath.Default));
+        });
     }
 
     protected override bool ReleaseHandle() => CublasNative.cublasDestroy_v2(handle) == CublasStatus.Success;

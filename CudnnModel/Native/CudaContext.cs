@@ -64,6 +64,10 @@ internal sealed unsafe class CudaContext : IDisposable
 
         int device;
         ThrowIfFailed(CudaNative.cuDeviceGet(&device, ordinal));
+        // A wait for the device (the upload event each step, the loss every N steps) would otherwise
+        // spin a core that the JPEG decoders need. Only a preference: where a driver refuses it (one
+        // older than CUDA 11 with the context already active), waits spin as before.
+        _ = CudaNative.cuDevicePrimaryCtxSetFlags_v2(device, CudaFlags.ContextBlockingSync);
         nint context;
         ThrowIfFailed(CudaNative.cuDevicePrimaryCtxRetain(&context, device));
         return new CudaContext(device, context);
@@ -79,6 +83,22 @@ internal sealed unsafe class CudaContext : IDisposable
             ThrowIfFailed(CudaNative.cuCtxSetCurrent(context));
             t_current = context;
         }
+    }
+
+    /// <summary>For releasing, which must not throw (it may run on the finalizer thread): false if the context cannot be made current.</summary>
+    public static bool TryMakeCurrent(nint context)
+    {
+        if (t_current != context)
+        {
+            if (CudaNative.cuCtxSetCurrent(context) != CuResult.Success)
+            {
+                return false;
+            }
+
+            t_current = context;
+        }
+
+        return true;
     }
 
     /// <summary>Waits for all work on every stream of the context.</summary>

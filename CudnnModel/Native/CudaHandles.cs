@@ -5,7 +5,7 @@ namespace CatsDogs.Model.Native;
 
 /// <summary>
 /// Base of the driver-object handles: release makes the owning context current first, so a
-/// handle can be disposed from any thread. A failed create never yields a handle (the status is
+/// handle can be disposed from any thread; it never throws, as a release may run on the finalizer thread. A failed create never yields a handle (the status is
 /// checked before one is made).
 /// </summary>
 internal abstract class DriverHandle : SafeHandle
@@ -23,11 +23,8 @@ internal abstract class DriverHandle : SafeHandle
 
     public nint Value => handle;
 
-    protected sealed override bool ReleaseHandle()
-    {
-        CudaContext.MakeCurrent(_context);
-        return Release(handle) == CuResult.Success;
-    }
+    protected sealed override bool ReleaseHandle() =>
+        CudaContext.TryMakeCurrent(_context) && Release(handle) == CuResult.Success;
 
     protected abstract CuResult Release(nint value);
 }

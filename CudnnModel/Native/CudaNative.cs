@@ -42,6 +42,9 @@ internal static unsafe partial class CudaNative
     internal static partial CuResult cuDevicePrimaryCtxRelease_v2(int device);
 
     [LibraryImport(LibraryName)]
+    internal static partial CuResult cuDevicePrimaryCtxSetFlags_v2(int device, uint flags);
+
+    [LibraryImport(LibraryName)]
     internal static partial CuResult cuCtxSetCurrent(nint context);
 
     [LibraryImport(LibraryName)]

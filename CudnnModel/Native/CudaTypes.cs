@@ -42,4 +42,7 @@ internal static class CudaFlags
 
     /// <summary><c>CU_EVENT_DISABLE_TIMING</c>: the cheapest event, for ordering only.</summary>
     public const uint EventDisableTiming = 0x2;
+
+    /// <summary><c>CU_CTX_SCHED_BLOCKING_SYNC</c>: a host thread waiting on the device sleeps instead of spinning a core.</summary>
+    public const uint ContextBlockingSync = 0x04;
 }

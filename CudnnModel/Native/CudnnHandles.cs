@@ -25,9 +25,7 @@ internal sealed unsafe class CudnnHandle(nint value) : CudnnObject(value)
     {
         nint handle;
         ThrowIfFailed(CudnnNative.cudnnCreate(&handle));
-        var created = new CudnnHandle(handle);
-        ThrowIfFailed(CudnnNative.cudnnSetStream(handle, stream.Value));
-        return created;
+        return HandleSetup.Configured(new CudnnHandle(handle), created => ThrowIfFailed(CudnnNative.cudnnSetStream(created.Value, stream.Value)));
     }
 
     protected override CudnnStatus Destroy(nint value) => CudnnNative.cudnnDestroy(value);
@@ -40,9 +38,8 @@ internal sealed unsafe class TensorDescriptor(nint value) : CudnnObject(value)
     {
         nint descriptor;
         ThrowIfFailed(CudnnNative.cudnnCreateTensorDescriptor(&descriptor));
-        var created = new TensorDescriptor(descriptor);
-        ThrowIfFailed(CudnnNative.cudnnSetTensor4dDescriptor(descriptor, CudnnTensorFormat.Nchw, CudnnDataType.Float, n, c, h, w));
-        return created;
+        return HandleSetup.Configured(new TensorDescriptor(descriptor),
+            created => ThrowIfFailed(CudnnNative.cudnnSetTensor4dDescriptor(created.Value, CudnnTensorFormat.Nchw, CudnnDataType.Float, n, c, h, w)));
     }
 
     protected override CudnnStatus Destroy(nint value) => CudnnNative.cudnnDestroyTensorDescriptor(value);
@@ -55,9 +52,8 @@ internal sealed unsafe class FilterDescriptor(nint value) : CudnnObject(value)
     {
         nint descriptor;
         ThrowIfFailed(CudnnNative.cudnnCreateFilterDescriptor(&descriptor));
-        var created = new FilterDescriptor(descriptor);
-        ThrowIfFailed(CudnnNative.cudnnSetFilter4dDescriptor(descriptor, CudnnDataType.Float, CudnnTensorFormat.Nchw, k, c, h, w));
-        return created;
+        return HandleSetup.Configured(new FilterDescriptor(descriptor),
+            created => ThrowIfFailed(CudnnNative.cudnnSetFilter4dDescriptor(created.Value, CudnnDataType.Float, CudnnTensorFormat.Nchw, k, c, h, w)));
     }
 
     protected override CudnnStatus Destroy(nint value) => CudnnNative.cudnnDestroyFilterDescriptor(value);
@@ -70,11 +66,12 @@ internal sealed unsafe class ConvolutionDescriptor(nint value) : CudnnObject(val
     {
         nint descriptor;
         ThrowIfFailed(CudnnNative.cudnnCreateConvolutionDescriptor(&descriptor));
-        var created = new ConvolutionDescriptor(descriptor);
-        ThrowIfFailed(CudnnNative.cudnnSetConvolution2dDescriptor(descriptor, padding, padding, 1, 1, 1, 1,
-            CudnnConvolutionMode.CrossCorrelation, CudnnDataType.Float));
-        created.SetMathType(mathType);
-        return created;
+        return HandleSetup.Configured(new ConvolutionDescriptor(descriptor), created =>
+        {
+            ThrowIfFailed(CudnnNative.cudnnSetConvolution2dDescriptor(created.Value, padding, padding, 1, 1, 1, 1,
+                CudnnConvolutionMode.CrossCorrelation, CudnnDataType.Float));
+            created.SetMathType(mathType);
+        });
     }
 
     public void SetMathType(CudnnMathType mathType) => ThrowIfFailed(CudnnNative.cudnnSetConvolutionMathType(Value, mathType));
@@ -89,10 +86,8 @@ internal sealed unsafe class PoolingDescriptor(nint value) : CudnnObject(value)
     {
         nint descriptor;
         ThrowIfFailed(CudnnNative.cudnnCreatePoolingDescriptor(&descriptor));
-        var created = new PoolingDescriptor(descriptor);
-        ThrowIfFailed(CudnnNative.cudnnSetPooling2dDescriptor(descriptor, CudnnPoolingMode.Max, CudnnNanPropagation.NotPropagate,
-            window, window, 0, 0, window, window));
-        return created;
+        return HandleSetup.Configured(new PoolingDescriptor(descriptor), created => ThrowIfFailed(CudnnNative.cudnnSetPooling2dDescriptor(
+            created.Value, CudnnPoolingMode.Max, CudnnNanPropagation.NotPropagate, window, window, 0, 0, window, window)));
     }
 
     protected override CudnnStatus Destroy(nint value) => CudnnNative.cudnnDestroyPoolingDescriptor(value);
@@ -105,9 +100,8 @@ internal sealed unsafe class ActivationDescriptor(nint value) : CudnnObject(valu
     {
         nint descriptor;
         ThrowIfFailed(CudnnNative.cudnnCreateActivationDescriptor(&descriptor));
-        var created = new ActivationDescriptor(descriptor);
-        ThrowIfFailed(CudnnNative.cudnnSetActivationDescriptor(descriptor, CudnnActivationMode.Relu, CudnnNanPropagation.NotPropagate, 0.0));
-        return created;
+        return HandleSetup.Configured(new ActivationDescriptor(descriptor),
+            created => ThrowIfFailed(CudnnNative.cudnnSetActivationDescriptor(created.Value, CudnnActivationMode.Relu, CudnnNanPropagation.NotPropagate, 0.0)));
     }
 
     protected override CudnnStatus Destroy(nint value) => CudnnNative.cudnnDestroyActivationDescriptor(value);

@@ -19,10 +19,13 @@ internal sealed unsafe class PinnedHostAllocator(CudaContext context) : IHostMem
         nint pointer;
         ThrowIfFailed(CudaNative.cuMemHostAlloc(&pointer, (nuint)bytes, CudaFlags.HostAllocPortable));
         var owner = context.Handle;
+        // The release never throws: after a sticky device error the context is gone and the memory with it.
         return new HostMemory(pointer, bytes, p =>
         {
-            CudaContext.MakeCurrent(owner);
-            ThrowIfFailed(CudaNative.cuMemFreeHost(p));
+            if (CudaContext.TryMakeCurrent(owner))
+            {
+                _ = CudaNative.cuMemFreeHost(p);
+            }
         });
     }
 }

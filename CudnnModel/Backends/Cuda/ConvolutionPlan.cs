@@ -55,6 +55,9 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
 
     public long BackwardFilterWorkspace { get; private set; }
 
+    /// <summary>False once cuDNN has declined the fused conv+bias+ReLU for this shape's algorithm; the forward pass then runs unfused.</summary>
+    public bool FusedForward { get; set; } = true;
+
     public long LargestWorkspace => Math.Max(ForwardWorkspace, Math.Max(BackwardDataWorkspace, BackwardFilterWorkspace));
 
     /// <summary>
@@ -94,7 +97,9 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
     {
         foreach (var result in results)
         {
-            if (result.Status == CudnnStatus.Success && (allowTf32 || result.MathType == CudnnMathType.Fma))
+            // TF32 allows tensor cores on float32, never a conversion of the data to float16.
+            var allowed = allowTf32 ? result.MathType != CudnnMathType.TensorOpAllowConversion : result.MathType == CudnnMathType.Fma;
+            if (result.Status == CudnnStatus.Success && allowed)
             {
                 return result;
             }

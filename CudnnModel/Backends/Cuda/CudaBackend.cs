@@ -39,16 +39,25 @@ internal sealed unsafe class CudaBackend : IBackend
     {
         _context = context;
         _allowTf32 = options.Precision == Precision.Tf32;
-        _compute = CudaStream.Create(context);
-        _copy = CudaStream.Create(context);
-        _cudnn = CudnnHandle.Create(_compute);
-        _cublas = CublasHandle.Create(_compute, _allowTf32);
-        _kernels = new CudaKernels(context);
-        _uploader = new ImageUploader(context, _copy, _compute);
-        _workspace = new DeviceWorkspace(context, _compute.Synchronize);
-        _relu = ActivationDescriptor.CreateRelu();
-        HostAllocator = new PinnedHostAllocator(context);
-        Description = Describe(context, libraries.CudaMajor, _cublas.Version, _kernels.Architecture, options.Precision);
+        try
+        {
+            _compute = CudaStream.Create(context);
+            _copy = CudaStream.Create(context);
+            _cudnn = CudnnHandle.Create(_compute);
+            _cublas = CublasHandle.Create(_compute, _allowTf32);
+            _kernels = new CudaKernels(context);
+            _uploader = new ImageUploader(context, _copy, _compute);
+            _workspace = new DeviceWorkspace(context, _compute.Synchronize);
+            _relu = ActivationDescriptor.CreateRelu();
+            HostAllocator = new PinnedHostAllocator(context);
+            Description = Describe(context, libraries.CudaMajor, _cublas.Version, _kernels.Architecture, options.Precision);
+        }
+        catch
+        {
+            // A failed NVRTC compile, say, must not leave handles for the finalizer to destroy once the context is gone.
+            ReleaseHandles();
+            throw;
+        }
     }
 
     public string Name => "cuda";
@@ -141,16 +150,23 @@ internal sealed unsafe class CudaBackend : IBackend
     {
         var plan = Plan(x, w, y, padding);
         var workspace = _workspace.Reserve(plan.ForwardWorkspace);
-        if (bias is not null && relu)
+        if (bias is not null && relu && plan.FusedForward)
         {
             // cuDNN's fused op writes the output once. alpha2 = 0: the z input is not read, so it may alias y.
             Same(new TensorShape(w.Shape.N, 1), bias.Shape);
             float alpha1 = 1f, alpha2 = 0f;
             var output = Cuda(y).Address;
-            ThrowIfFailed(CudnnNative.cudnnConvolutionBiasActivationForward(_cudnn.Value, &alpha1, plan.X.Value, Cuda(x).Address, plan.W.Value, Cuda(w).Address,
+            var fused = CudnnNative.cudnnConvolutionBiasActivationForward(_cudnn.Value, &alpha1, plan.X.Value, Cuda(x).Address, plan.W.Value, Cuda(w).Address,
                 plan.ForwardConvolution.Value, plan.ForwardAlgorithm, workspace, (nuint)plan.ForwardWorkspace, &alpha2, plan.Y.Value, output,
-                plan.Bias.Value, Cuda(bias).Address, _relu.Value, plan.Y.Value, output));
-            return;
+                plan.Bias.Value, Cuda(bias).Address, _relu.Value, plan.Y.Value, output);
+            if (fused != CudnnStatus.NotSupported)
+            {
+                ThrowIfFailed(fused, "cudnnConvolutionBiasActivationForward");
+                return;
+            }
+
+            // Find measured the plain convolution; cuDNN may not fuse bias and ReLU with the algorithm it chose.
+            plan.FusedForward = false;
         }
 
         float alpha = 1f, beta = 0f;
@@ -392,29 +408,22 @@ internal sealed unsafe class CudaBackend : IBackend
             ScaleOf(gradientScale), weights.Shape.Count, step, _compute);
     }
 
-    /// <summary>Waits for all queued work, then frees in reverse order of creation; library handles go before the context.</summary>
+    /// <summary>
+    /// Waits for all queued work, then frees in reverse order of creation; library handles go before the context.
+    /// After a sticky device error the wait fails; everything is freed all the same, and the error that
+    /// caused it, already on its way up, is not replaced by this one.
+    /// </summary>
     public void Dispose()
     {
-        _context.Synchronize();
-        foreach (var plan in _plans.Values)
+        try
         {
-            plan.Dispose();
+            _context.Synchronize();
+        }
+        catch (CudaException)
+        {
         }
 
-        foreach (var pooling in _pooling.Values)
-        {
-            pooling.Dispose();
-        }
-
-        _relu.Dispose();
-        _descriptors.Dispose();
-        _workspace.Dispose();
-        _uploader.Dispose();
-        _kernels.Dispose();
-        _cublas.Dispose();
-        _cudnn.Dispose();
-        _copy.Dispose();
-        _compute.Dispose();
+        ReleaseHandles();
         _context.Dispose();
     }
 
@@ -428,6 +437,30 @@ internal sealed unsafe class CudaBackend : IBackend
             $"driver CUDA {context.DriverVersion / 1000}.{context.DriverVersion % 1000 / 10}, cuDNN {cudnn / 10000}.{cudnn % 10000 / 100}.{cudnn % 100}, " +
             $"cuBLAS {cublasVersion / 10000}.{cublasVersion % 10000 / 100}.{cublasVersion % 100} (CUDA {cudaMajor}), NVRTC {nvrtcMajor}.{nvrtcMinor} ({architecture}), " +
             $"{(precision == Precision.Tf32 ? "TF32 allowed" : "strict FP32")}");
+    }
+
+    /// <summary>Everything but the context, null-safe because a failed constructor calls it too.</summary>
+    private void ReleaseHandles()
+    {
+        foreach (var plan in _plans.Values)
+        {
+            plan.Dispose();
+        }
+
+        foreach (var pooling in _pooling.Values)
+        {
+            pooling.Dispose();
+        }
+
+        _relu?.Dispose();
+        _descriptors.Dispose();
+        _workspace?.Dispose();
+        _uploader?.Dispose();
+        _kernels?.Dispose();
+        _cublas?.Dispose();
+        _cudnn?.Dispose();
+        _copy?.Dispose();
+        _compute?.Dispose();
     }
 
     private static CudaTensor Cuda(Tensor tensor) =>

@@ -4,19 +4,21 @@ namespace CatsDogs.Model.Backends.Cuda;
 
 /// <summary>
 /// A tensor in device memory. The tensor that allocated the memory frees it; views share the
-/// address and free nothing. Disposal releases the memory from any thread (the handle makes its
+/// address, free nothing, and keep the memory alive while they are reachable. Disposal releases the memory from any thread (the handle makes its
 /// context current).
 /// </summary>
 internal sealed class CudaTensor : Tensor
 {
-    private readonly DeviceMemory? _owned;
+    private readonly DeviceMemory _memory;
+    private readonly bool _isView;
 
-    private CudaTensor(TensorShape shape, ulong address, long capacity, DeviceMemory? owned)
+    private CudaTensor(TensorShape shape, ulong address, long capacity, DeviceMemory memory, bool isView)
         : base(shape)
     {
         Address = address;
         Capacity = capacity;
-        _owned = owned;
+        _memory = memory;
+        _isView = isView;
     }
 
     /// <summary>The CUdeviceptr of the first element.</summary>
@@ -30,7 +32,7 @@ internal sealed class CudaTensor : Tensor
     public static CudaTensor Allocate(CudaContext context, TensorShape shape)
     {
         var memory = DeviceMemory.Allocate(context, (long)shape.Count * sizeof(float));
-        return new CudaTensor(shape, memory.Address, shape.Count, memory);
+        return new CudaTensor(shape, memory.Address, shape.Count, memory, isView: false);
     }
 
     public CudaTensor View(TensorShape shape)
@@ -40,8 +42,14 @@ internal sealed class CudaTensor : Tensor
             throw new ArgumentException($"A view of {shape} needs {shape.Count} floats but the tensor holds {Capacity}.", nameof(shape));
         }
 
-        return new CudaTensor(shape, Address, Capacity, owned: null);
+        return new CudaTensor(shape, Address, Capacity, _memory, isView: true);
     }
 
-    public override void Dispose() => _owned?.Dispose();
+    public override void Dispose()
+    {
+        if (!_isView)
+        {
+            _memory.Dispose();
+        }
+    }
 }

@@ -52,6 +52,13 @@ extern "C" __global__ void load_images(const unsigned char* __restrict__ pixels,
 // Sums in one block of BCE_THREADS threads: labeled count first (the gradient is of the mean),
 // then loss (in double, as the CPU does), correct predictions and the gradient.
 #define BCE_THREADS 256
+// An unlabeled row (NaN target). Plain comparison rather than isnan(): it needs no header under
+// NVRTC, and without fast-math a NaN is the one value unequal to itself.
+__device__ __forceinline__ bool is_missing(float x)
+{
+    return x != x;
+}
+
 extern "C" __global__ void __launch_bounds__(BCE_THREADS) sigmoid_bce(const float* __restrict__ logits, const float* __restrict__ labels,
     float* __restrict__ dlogits, float* __restrict__ stats, int n)
 {
@@ -62,7 +69,7 @@ extern "C" __global__ void __launch_bounds__(BCE_THREADS) sigmoid_bce(const floa
     int labeled = 0;
     for (int i = t; i < n; i += BCE_THREADS)
     {
-        labeled += isnan(labels[i]) ? 0 : 1;
+        labeled += is_missing(labels[i]) ? 0 : 1;
     }
 
     counts[t] = labeled;
@@ -83,7 +90,7 @@ extern "C" __global__ void __launch_bounds__(BCE_THREADS) sigmoid_bce(const floa
     {
         const float z = logits[i];
         const float target = labels[i];
-        if (isnan(target))
+        if (is_missing(target))
         {
             if (dlogits)
             {

@@ -18,18 +18,19 @@ public sealed class NativeLayoutTests
     }
 
     [Fact]
-    public void The_fastest_allowed_algorithm_is_chosen_and_fp32_takes_only_fma_math()
+    public void The_fastest_allowed_algorithm_is_chosen_fp32_takes_only_fma_math_and_tf32_never_converts_to_fp16()
     {
         CudnnAlgorithmPerformance[] measured =
         [
             new() { Algorithm = 6, Status = CudnnStatus.NotSupported, MathType = CudnnMathType.Fma },
+            new() { Algorithm = 5, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOpAllowConversion },
             new() { Algorithm = 1, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOp },
             new() { Algorithm = 0, Status = CudnnStatus.Success, MathType = CudnnMathType.Fma },
         ];
 
         Assert.Equal(1, ConvolutionPlan.Choose(measured, allowTf32: true, "forward").Algorithm);
         Assert.Equal(0, ConvolutionPlan.Choose(measured, allowTf32: false, "forward").Algorithm);
-        var none = Assert.Throws<CudnnException>(() => ConvolutionPlan.Choose(measured[..2], allowTf32: false, "backward-data"));
+        var none = Assert.Throws<CudnnException>(() => ConvolutionPlan.Choose(measured[..3], allowTf32: false, "backward-data"));
         Assert.Contains("strict float32 (FMA) algorithm for the backward-data pass", none.Message);
     }
 
