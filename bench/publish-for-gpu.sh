@@ -4,16 +4,16 @@
 # With --with-data it also packs the default training data (data/cifar-catsdogs/train, made by
 # `catsdogs import-cifar`, which needs npm and so cannot run on the GPU machine) into
 # bench/out/cifar-train.tar.gz.
-# Not trimmed: trimming warns on System.CommandLine, the JSON source generators' fallbacks and
-# SkiaSharp/ScottPlot reflection, and a trimmed binary that fails on a GPU machine costs a whole
-# device session; compression alone keeps it well under the 64 MiB a device run may carry.
+# Trimmed (22 MB against 59 MB untrimmed): the build reports no trim warnings (checkpoint JSON is
+# source-generated), and every verb the GPU check uses was run from a trimmed binary on the CPU
+# (docs/GPU.md), so the 64 MiB a device run may carry leaves room for the data and the sources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=publish/gpu
 rm -rf "$out"
 dotnet publish Pipeline/Pipeline.csproj -c Release -r linux-x64 --self-contained true --nologo -v quiet \
-  -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
+  -p:PublishSingleFile=true -p:PublishTrimmed=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
   -p:DebugType=none -p:GenerateDocumentationFile=false -o "$out"
 rm -f "$out"/*.pdb
 echo "published: $(du -sh "$out" | cut -f1) in $out"

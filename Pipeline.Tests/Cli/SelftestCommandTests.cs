@@ -10,7 +10,7 @@ public sealed class SelftestCommandTests
     [Fact]
     public void Selftest_on_the_cpu_prints_every_op_and_a_falling_loss_and_exits_0()
     {
-        var (exit, output) = Run("selftest", "--device", "cpu", "--cpu-threads", "2", "--model", "compact", "--image-size", "16", "--steps", "40", "--batch", "16");
+        var (exit, output) = CliRun.Run("selftest", "--device", "cpu", "--cpu-threads", "2", "--model", "compact", "--image-size", "16", "--steps", "40", "--batch", "16");
 
         Assert.Equal(0, exit);
         Assert.Contains("conv backward filter", output);
@@ -22,7 +22,7 @@ public sealed class SelftestCommandTests
     [Fact]
     public void Bench_model_reports_images_per_second_and_tflops()
     {
-        var (exit, output) = Run("bench", "model", "--device", "cpu", "--cpu-threads", "2", "--model", "baseline", "--image-size", "16",
+        var (exit, output) = CliRun.Run("bench", "model", "--device", "cpu", "--cpu-threads", "2", "--model", "baseline", "--image-size", "16",
             "--batch", "8", "--warmup", "1", "--steps", "2");
 
         Assert.Equal(0, exit);
@@ -32,28 +32,10 @@ public sealed class SelftestCommandTests
     [NoCudaFact]
     public void Selftest_on_cuda_without_a_gpu_exits_2_and_says_where_it_looked()
     {
-        var (exit, output) = Run("selftest", "--device", "cuda");
+        var (exit, output) = CliRun.Run("selftest", "--device", "cuda");
 
         Assert.Equal(Guarded.UserErrorExitCode, exit);
         Assert.Contains("error: --device cuda: the CUDA driver (libcuda.so.1) did not load", output);
         Assert.Contains("libcuda.so.1 (loader search)", output);
-    }
-
-    private static (int Exit, string Output) Run(params string[] args)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var (savedOut, savedError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var exit = CatsDogsCommand.Create().Parse(args).Invoke();
-            return (exit, output + error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(savedOut);
-            Console.SetError(savedError);
-        }
     }
 }

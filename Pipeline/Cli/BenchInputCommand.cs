@@ -30,7 +30,7 @@ internal static class BenchInputCommand
         };
         input.AddTo(command);
         metrics.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) => Guarded.RunAsync(async () =>
         {
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
             var options = input.Bind(result);
@@ -51,7 +51,7 @@ internal static class BenchInputCommand
             AnsiConsole.Write(new Text(report));
             File.WriteAllText(run.File("summary.txt"), report);
             return 0;
-        });
+        }));
         return command;
     }
 

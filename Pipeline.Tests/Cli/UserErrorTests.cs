@@ -1,0 +1,45 @@
+using CatsDogs.Pipeline.Cli;
+using CatsDogs.Tests.Fixtures;
+
+namespace CatsDogs.Tests.Cli;
+
+/// <summary>A user's mistake ends every verb with its message and exit code 2, never a stack trace, and loses nothing.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class UserErrorTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    [Theory]
+    [InlineData("explore")]
+    [InlineData("bench", "input", "--metrics-listen", "none")]
+    public void A_taken_run_name_is_an_error_that_keeps_the_earlier_run(params string[] verb)
+    {
+        _folder.Write("cat/1.jpg", Images.Jpeg(32, 32, seed: 1));
+        _folder.Write("dog/2.jpg", Images.Jpeg(32, 32, seed: 2));
+        var runs = _folder.Combine("runs");
+        var earlier = Path.Combine(runs, "taken", "summary.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(earlier)!);
+        File.WriteAllText(earlier, "earlier run");
+
+        var (exit, output) = CliRun.Run([.. verb, "--data", _folder.Path, "--runs-dir", runs, "--name", "taken"]);
+
+        Assert.Equal(Guarded.UserErrorExitCode, exit);
+        Assert.Contains("error: The run folder", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+        Assert.Equal("earlier run", File.ReadAllText(earlier));
+    }
+
+    [Fact]
+    public void A_folder_without_images_is_an_error_for_explore()
+    {
+        Directory.CreateDirectory(_folder.Combine("empty"));
+
+        var (exit, output) = CliRun.Run("explore", "--data", _folder.Combine("empty"), "--runs-dir", _folder.Combine("runs"));
+
+        Assert.Equal(Guarded.UserErrorExitCode, exit);
+        Assert.StartsWith("error: ", output.TrimStart());
+        Assert.False(Directory.Exists(_folder.Combine("runs")), "no run folder for a run that never started");
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
