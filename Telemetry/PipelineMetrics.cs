@@ -3,21 +3,21 @@ using System.Diagnostics.Metrics;
 namespace CatsDogs.Telemetry;
 
 /// <summary>
-/// What the input pipeline exports. Images per stage, queue depths and buffer-pool usage are read
-/// from the pipeline's own counters when Prometheus scrapes, so the per-image path pays nothing for
-/// them (an exported counter add costs a tag lookup and an interlocked update per call, four calls per
-/// image). Skipped images and batch assembly time, rarer events, are recorded as they happen.
-/// Threading: <see cref="AddSkipped"/> and <see cref="RecordBatchAssembly"/> may be called from any
-/// thread and allocate nothing. Tracking is rare and copy-on-write under <see cref="_trackLock"/>;
+/// What the input pipeline exports. Images per stage, skipped images, queue depths and buffer-pool
+/// usage are read from the pipeline's own counters when Prometheus scrapes, so the per-image path pays
+/// nothing for them (an exported counter add costs a tag lookup and an interlocked update per call,
+/// four calls per image), and every series exists from the start, zeros included. Batch assembly
+/// time is recorded as it happens. Threading: <see cref="RecordBatchAssembly"/> may be called from
+/// any thread and allocates nothing. Tracking is rare and copy-on-write under <see cref="_trackLock"/>;
 /// scrape callbacks read the current arrays without locks, and the tracked callbacks must be thread-safe.
 /// </summary>
 public sealed class PipelineMetrics
 {
-    private readonly Counter<long> _skipped;
     private readonly Histogram<double> _batchAssembly;
 
     private readonly Lock _trackLock = new();
     private Tracked[] _images = [];
+    private Tracked[] _skipped = [];
     private Tracked[] _queues = [];
     private Tracked[] _pools = [];
 
@@ -26,7 +26,8 @@ public sealed class PipelineMetrics
         var meter = meterFactory.Create(CatsDogsMeter.Name);
         meter.CreateObservableCounter("catsdogs.pipeline.images", () => Observe(Volatile.Read(ref _images)), "{image}",
             "Images that left a pipeline stage.");
-        _skipped = meter.CreateCounter<long>("catsdogs.pipeline.images.skipped", "{image}", "Images the pipeline skipped, by reason.");
+        meter.CreateObservableCounter("catsdogs.pipeline.images.skipped", () => Observe(Volatile.Read(ref _skipped)), "{image}",
+            "Images the pipeline skipped, by reason.");
         _batchAssembly = meter.CreateHistogram("catsdogs.pipeline.batch.assembly.duration", "s",
             "Time to fill one batch buffer.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BucketBoundaries.BatchAssemblySeconds });
@@ -34,13 +35,6 @@ public sealed class PipelineMetrics
             "Items waiting in a dataflow block, on its input or output side.");
         meter.CreateObservableUpDownCounter("catsdogs.pipeline.pool.buffers", () => Observe(Volatile.Read(ref _pools)), "{buffer}",
             "Pinned host batch buffers, free or in use.");
-    }
-
-    /// <summary>Counts one skipped image. <paramref name="reason"/> is a short fixed word such as <c>corrupt</c>, never a file name.</summary>
-    public void AddSkipped(string reason)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        _skipped.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
 
     public void RecordBatchAssembly(TimeSpan elapsed) => _batchAssembly.Record(elapsed.TotalSeconds);
@@ -55,6 +49,16 @@ public sealed class PipelineMetrics
         ArgumentNullException.ThrowIfNull(images);
         var name = stage.ToString().ToLowerInvariant();
         return Track(ref _images, name, (images, [new("stage", name)]));
+    }
+
+    /// <summary>
+    /// Exports <paramref name="skipped"/>, the count of images skipped for <paramref name="reason"/> (never
+    /// decreasing), at every scrape until disposed. The reason is a short fixed word such as <c>corrupt</c>, never a file name.
+    /// </summary>
+    public IDisposable TrackSkipped(string reason, Func<long> skipped)
+    {
+        ArgumentNullException.ThrowIfNull(skipped);
+        return Track(ref _skipped, reason, (skipped, [new("reason", reason)]));
     }
 
     /// <summary>
@@ -101,6 +105,7 @@ public sealed class PipelineMetrics
         lock (_trackLock)
         {
             _images = [.. _images.Where(t => t != tracked)];
+            _skipped = [.. _skipped.Where(t => t != tracked)];
             _queues = [.. _queues.Where(t => t != tracked)];
             _pools = [.. _pools.Where(t => t != tracked)];
         }

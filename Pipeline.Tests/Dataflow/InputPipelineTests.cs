@@ -18,6 +18,31 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
         public void Dispose() => Harness.Dispose();
     }
 
+    [Fact]
+    public async Task Every_block_reports_both_queue_depths_while_a_pass_runs()
+    {
+        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { DecodeThreads = 2, BatchSize = 8, ImageSize = 16, Prefetch = 3 });
+        var sawBatchesWaiting = false;
+        await foreach (var batch in pipeline.ReadAsync(_files.Repeated(160), PassKind.Training, 0, CancellationToken.None))
+        {
+            using (batch)
+            {
+                await Task.Delay(5); // a slow consumer, so that finished batches pile up in the output
+                foreach (var stage in pipeline.Stages)
+                {
+                    var (input, output) = pipeline.QueueDepth(stage.Name);
+                    Assert.InRange(input, 0, 1024);
+                    Assert.InRange(output, 0, 1024);
+                }
+
+                sawBatchesWaiting |= pipeline.QueueDepth("batch").Output > 0;
+            }
+        }
+
+        Assert.True(sawBatchesWaiting, "the batch block's output depth never rose above 0 behind a slow consumer");
+        Assert.Equal((0, 0), pipeline.QueueDepth("batch"));
+    }
+
     [Theory]
     [CombinatorialLikeData]
     public async Task Every_image_arrives_exactly_once_in_full_batches_then_a_partial_one(int threads, int queuePerThread, int batchSize, bool training)

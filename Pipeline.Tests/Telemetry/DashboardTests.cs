@@ -90,6 +90,13 @@ public sealed class DashboardTests
             }
         }
 
+        // "Data" must mean every series: both sides of all four blocks, the batch block's output included.
+        var queues = await prometheus.QueryAsync("catsdogs_pipeline_queue_depth");
+        var sides = queues.Select(q => $"{q.GetProperty("metric").GetProperty("block")}/{q.GetProperty("metric").GetProperty("side")}").Order().ToArray();
+        Assert.Equal(
+            ["augment/input", "augment/output", "batch/input", "batch/output", "decode/input", "decode/output", "read/input", "read/output"],
+            sides);
+
         Assert.False(app.HasExited, $"catsdogs stopped early:\n{app.Output}");
         Assert.True(empty.Count == 0, "Queries without data:\n" + string.Join('\n', empty));
     }

@@ -95,7 +95,7 @@ internal sealed class LiveSession : IAsyncDisposable
             pipeline.TrackImages(stage, () => 32);
         }
 
-        pipeline.AddSkipped("corrupt");
+        pipeline.TrackSkipped("corrupt", () => 1);
         pipeline.RecordBatchAssembly(TimeSpan.FromMilliseconds(3));
         pipeline.TrackQueue("decode", () => 3, () => 1);
         pipeline.TrackBufferPool("batches", () => 2, () => 6);

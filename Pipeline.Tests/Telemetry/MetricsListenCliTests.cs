@@ -36,6 +36,20 @@ public sealed class MetricsListenCliTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Contains($"error: --metrics-listen {taken}: cannot listen there: port {taken.Port} is already in use", output);
         Assert.False(Directory.Exists(_runs.Combine("runs")));
+        Assert.False(File.Exists(_runs.Combine("split.json")));
+    }
+
+    [Fact]
+    public async Task An_address_this_machine_does_not_have_stops_train_with_the_reason()
+    {
+        // 192.0.2.0/24 is reserved for documentation: no interface carries it.
+        var (exitCode, output) = await TrainAsync("192.0.2.1:9464");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("error: --metrics-listen 192.0.2.1:9464: cannot listen there: ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+        Assert.False(Directory.Exists(_runs.Combine("runs")));
+        Assert.False(File.Exists(_runs.Combine("split.json")));
     }
 
     [Fact]

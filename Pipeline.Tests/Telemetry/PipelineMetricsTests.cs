@@ -35,16 +35,22 @@ public sealed class PipelineMetricsTests : IDisposable
     }
 
     [Fact]
-    public void Counts_skipped_images_by_reason()
+    public void Reports_skipped_images_by_reason_zeros_included_until_disposed()
     {
         using var skipped = _meters.Collect<long>("catsdogs.pipeline.images.skipped");
-        _metrics.AddSkipped("corrupt");
-        _metrics.AddSkipped("corrupt");
-        _metrics.AddSkipped("too_small");
+        long corrupt = 0;
+        var tracked = new[] { _metrics.TrackSkipped("corrupt", () => corrupt), _metrics.TrackSkipped("too_small", () => 0) };
 
-        var byReason = skipped.GetMeasurementSnapshot().GroupBy(m => (string)m.Tags["reason"]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
-        Assert.Equal(new Dictionary<string, long> { ["corrupt"] = 2, ["too_small"] = 1 }, byReason);
-        Assert.Throws<ArgumentException>(() => _metrics.AddSkipped(" "));
+        skipped.RecordObservableInstruments();
+        corrupt = 2;
+        skipped.RecordObservableInstruments();
+        tracked[1].Dispose();
+        skipped.RecordObservableInstruments();
+
+        var observed = skipped.GetMeasurementSnapshot().Select(m => $"{m.Tags["reason"]}={m.Value}").ToArray();
+        Assert.Equal(["corrupt=0", "too_small=0", "corrupt=2", "too_small=0", "corrupt=2"], observed);
+        Assert.Throws<ArgumentException>(() => _metrics.TrackSkipped(" ", () => 0));
+        tracked[0].Dispose();
     }
 
     [Fact]

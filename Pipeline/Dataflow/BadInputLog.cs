@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
-using CatsDogs.Telemetry;
 
 namespace CatsDogs.Pipeline.Dataflow;
 
 /// <summary>
 /// Counts skipped images by reason and logs each bad file once, with its path, however many
-/// epochs meet it again, and counts every meeting in <paramref name="metrics"/> when exported.
+/// epochs meet it again; the counts count every meeting.
 /// Thread-safe; only the batch stage writes to it.
 /// </summary>
-internal sealed class BadInputLog(TextWriter log, PipelineMetrics? metrics)
+internal sealed class BadInputLog(TextWriter log)
 {
     private readonly long[] _counts = new long[SkipReasons.All.Length + 1];
     private readonly ConcurrentDictionary<string, SkipReason> _files = new(StringComparer.Ordinal);
@@ -23,7 +22,6 @@ internal sealed class BadInputLog(TextWriter log, PipelineMetrics? metrics)
     public void Record(string path, SkipReason reason, string? detail)
     {
         Interlocked.Increment(ref _counts[(int)reason]);
-        metrics?.AddSkipped(reason.Label());
         if (_files.TryAdd(path, reason))
         {
             log.WriteLine(detail is null ? $"skipped {path}: {reason.Describe()}" : $"skipped {path}: {reason.Describe()} ({detail})");

@@ -25,7 +25,7 @@ internal sealed class InputPipeline : IDisposable
         Decoder = decoder ?? new SkiaImageDecoder();
         Pool = new BatchBufferPool(allocator, options.PoolSize, options.BatchSize, options.ImageSize);
         Metrics = metrics;
-        BadInput = new BadInputLog(log, metrics);
+        BadInput = new BadInputLog(log);
         ReadStage = new StageStatistics("read", options.ReadThreads);
         DecodeStage = new StageStatistics("decode", options.DecodeThreads);
         AugmentStage = new StageStatistics("augment", options.EffectiveAugmentThreads);
@@ -37,6 +37,7 @@ internal sealed class InputPipeline : IDisposable
                 metrics.TrackImages(PipelineStage.Decode, () => DecodeStage.Images),
                 metrics.TrackImages(PipelineStage.Augment, () => AugmentStage.Images),
                 metrics.TrackImages(PipelineStage.Batch, () => BatchStage.Images),
+                .. SkipReasons.All.Select(r => metrics.TrackSkipped(r.Label(), () => BadInput.Count(r))),
                 .. Stages.Select(s => metrics.TrackQueue(s.Name, () => QueueDepth(s.Name).Input, () => QueueDepth(s.Name).Output)),
                 metrics.TrackBufferPool("batches", () => Pool.Free, () => Pool.InUse),
             ];

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -40,8 +41,10 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         {
             await app.StartAsync(cancellationToken);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or SocketException)
         {
+            // Kestrel wraps a taken port in an IOException but lets others through as they are, such as
+            // an address this machine does not have or a privileged port.
             await app.DisposeAsync();
             var why = e.InnerException is AddressInUseException
                 ? $"port {listen.Port} is already in use (another catsdogs run?)"
@@ -97,7 +100,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
             return Task.CompletedTask;
         });
         app.UseOpenTelemetryPrometheusScrapingEndpoint(MetricsPath);
-        app.MapGet(HealthPath, static () => "ok\n");
+        app.MapMethods(HealthPath, [HttpMethods.Get, HttpMethods.Head], static () => "ok\n");
         return app;
     }
 }

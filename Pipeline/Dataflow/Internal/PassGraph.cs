@@ -28,8 +28,9 @@ internal sealed class PassGraph : IAsyncDisposable
     private readonly CancellationTokenSource _cancellation;
     private readonly Channel<ImageJob> _idleJobs;
     private readonly List<ImageJob> _allJobs = [];
+    // Not SingleReader: that channel cannot count its items, and the batch block's output depth is exported.
     private readonly Channel<BatchBuffer> _output = Channel.CreateUnbounded<BatchBuffer>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
 
     private readonly TransformBlock<ImageJob, ImageJob> _read;
     private readonly TransformBlock<ImageJob, ImageJob> _decode;
