@@ -16,12 +16,27 @@ public sealed class InputBenchmarkTests : IDisposable
         var quiet = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
         var benchmark = new InputBenchmark(pipeline, new ImageSource(_files.Index), PassKind.Training, quiet);
 
-        var result = await benchmark.RunAsync(warmupPasses: 3, passes: 2, CancellationToken.None);
+        var result = await benchmark.RunAsync(InputBenchmark.Warmup.Passes(3), passes: 2, CancellationToken.None);
 
+        Assert.Equal(3, result.WarmupPasses);
         Assert.Equal(2 * 40, result.Images);
         Assert.Equal(5 * 40, pipeline.DecodeStage.Images);
         Assert.True(result.SourcePixels > 0 && result.SourcePixels < pipeline.DecodeStage.Pixels, "pixels of the measured passes only");
         Assert.True(result.CpuTime > TimeSpan.Zero && result.Elapsed > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task Waiting_for_the_jit_warms_up_for_at_least_the_quiet_window_and_at_most_the_limit()
+    {
+        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { DecodeThreads = 2, BatchSize = 16, ImageSize = 16 });
+        var quiet = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
+        var benchmark = new InputBenchmark(pipeline, new ImageSource(_files.Index), PassKind.Training, quiet);
+        var warmup = new InputBenchmark.Warmup(MinimumPasses: 2, QuietWindow: TimeSpan.FromMilliseconds(300), MaxTime: TimeSpan.FromSeconds(3));
+
+        var result = await benchmark.RunAsync(warmup, passes: 1, CancellationToken.None);
+
+        Assert.True(result.WarmupPasses > 2, $"{result.WarmupPasses} warm-up passes: it did not wait for the window");
+        Assert.InRange(result.WarmupTime, warmup.QuietWindow, warmup.MaxTime + TimeSpan.FromSeconds(2));
     }
 
     public void Dispose() => _files.Dispose();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using CatsDogs.Pipeline.Dataflow;
 using Spectre.Console;
 
@@ -12,7 +13,11 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
 {
     /// <param name="CpuTime">Processor time of the whole process over the measured passes: unlike wall time, a busy
     /// neighbour on a shared machine barely moves it, so it shows what an extra cost (exporting metrics) really is.</param>
-    public sealed record Result(int Images, TimeSpan Elapsed, long SourcePixels, double AllocatedBytesPerImage, TimeSpan CpuTime)
+    /// <param name="JitMethods">Methods the JIT compiled (or recompiled at a higher tier) during the measured passes, and <paramref name="JitTime"/>
+    /// the time it spent on them: a measurement that includes much of either measures start-up, not the steady state.</param>
+    /// <param name="WarmupPasses">Unmeasured passes run first, taking <paramref name="WarmupTime"/>.</param>
+    public sealed record Result(
+        int Images, TimeSpan Elapsed, long SourcePixels, double AllocatedBytesPerImage, TimeSpan CpuTime, long JitMethods, TimeSpan JitTime, int WarmupPasses, TimeSpan WarmupTime)
     {
         public double CpuMicrosecondsPerImage => CpuTime.TotalMicroseconds / Math.Max(1, Images);
 
@@ -21,15 +26,46 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
         public double MegapixelsPerSecond => SourcePixels / Elapsed.TotalSeconds / 1e6;
     }
 
-    public async Task<Result> RunAsync(int warmupPasses, int passes, CancellationToken cancellationToken)
+    /// <summary>Warm-up fills the page cache and the JIT, and grows each job's scratch buffers.</summary>
+    /// <param name="MinimumPasses">Passes to run at least.</param>
+    /// <param name="QuietWindow">Then, unless zero, go on until the JIT took under <see cref="QuietJitShare"/> of the
+    /// last <paramref name="QuietWindow"/>, as in a run that has been going for minutes, but no longer than
+    /// <paramref name="MaxTime"/> in all. Methods move up a tier after 30 calls, so a path taken once a second,
+    /// such as a metrics scrape, keeps the JIT busy for a minute or more.</param>
+    public sealed record Warmup(int MinimumPasses, TimeSpan QuietWindow, TimeSpan MaxTime)
     {
-        // Warm-up fills the page cache and the JIT, and grows each job's scratch buffers.
-        await console.Progress().AutoClear(true).HideCompleted(true)
+        public const double QuietJitShare = 0.005;
+
+        public static Warmup Passes(int passes) => new(passes, TimeSpan.Zero, TimeSpan.Zero);
+
+        /// <summary>What <c>--until-jit-quiet</c> asks for: a 10-second window, 5 minutes at most.</summary>
+        public static Warmup UntilJitQuiet(int minimumPasses) => new(minimumPasses, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
+
+        public bool WaitsForJit => QuietWindow > TimeSpan.Zero;
+    }
+
+    public async Task<Result> RunAsync(Warmup warmup, int passes, CancellationToken cancellationToken)
+    {
+        var (warmupPasses, warmupTime) = await console.Progress().AutoClear(true).HideCompleted(true)
             .StartAsync(async context =>
             {
-                for (var pass = 1; pass <= warmupPasses; pass++)
+                var clock = Stopwatch.StartNew();
+                var jitTimes = new Queue<(TimeSpan At, TimeSpan Jit)>();
+                jitTimes.Enqueue((clock.Elapsed, JitInfo.GetCompilationTime()));
+                for (var pass = 1; ; pass++)
                 {
-                    await PassAsync(context.AddTask($"warm-up {pass}/{warmupPasses}"), -pass, cancellationToken);
+                    var label = warmup.WaitsForJit && pass > warmup.MinimumPasses ? $"warm-up {pass} (until the JIT is quiet)" : $"warm-up {pass}/{warmup.MinimumPasses}";
+                    await PassAsync(context.AddTask(label), -pass, cancellationToken);
+                    jitTimes.Enqueue((clock.Elapsed, JitInfo.GetCompilationTime()));
+                    while (jitTimes.Count > 2 && clock.Elapsed - jitTimes.ElementAt(1).At >= warmup.QuietWindow)
+                    {
+                        jitTimes.Dequeue();
+                    }
+
+                    if (pass >= warmup.MinimumPasses && (!warmup.WaitsForJit || IsQuiet(jitTimes, clock.Elapsed, warmup.QuietWindow) || clock.Elapsed >= warmup.MaxTime))
+                    {
+                        return (pass, clock.Elapsed);
+                    }
                 }
             });
 
@@ -38,6 +74,7 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         using var self = Process.GetCurrentProcess();
         var cpuBefore = self.TotalProcessorTime;
+        var (jitMethodsBefore, jitTimeBefore) = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
         var clock = Stopwatch.StartNew();
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -52,7 +89,15 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
         self.Refresh();
         var cpu = self.TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        return new Result(images, clock.Elapsed, pipeline.DecodeStage.Pixels - pixelsBefore, (double)allocated / Math.Max(1, images), cpu);
+        return new Result(images, clock.Elapsed, pipeline.DecodeStage.Pixels - pixelsBefore, (double)allocated / Math.Max(1, images), cpu,
+            JitInfo.GetCompiledMethodCount() - jitMethodsBefore, JitInfo.GetCompilationTime() - jitTimeBefore, warmupPasses, warmupTime);
+    }
+
+    private static bool IsQuiet(Queue<(TimeSpan At, TimeSpan Jit)> jitTimes, TimeSpan now, TimeSpan quietWindow)
+    {
+        var (since, jitThen) = jitTimes.Peek();
+        var window = now - since;
+        return window >= quietWindow && (JitInfo.GetCompilationTime() - jitThen) / window < Warmup.QuietJitShare;
     }
 
     private async Task<int> PassAsync(ProgressTask task, int epoch, CancellationToken cancellationToken)
