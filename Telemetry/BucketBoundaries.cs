@@ -6,12 +6,16 @@ namespace CatsDogs.Telemetry;
 /// </summary>
 internal static class BucketBoundaries
 {
-    /// <summary>1 ms to 10 s, steps of at most 1.5x so p50/p95/p99 interpolate within a few percent.</summary>
+    /// <summary>
+    /// 1 ms to 10 s at 1, 1.5, 2, 3, 5 and 7 per decade: each bound at most 5/3 (about 1.67x, 3 to 5) the
+    /// one before, so p50/p95/p99 interpolate within narrow buckets.
+    /// </summary>
     public static readonly double[] TrainingStepSeconds = Decades(0.001, 4);
 
     /// <summary>100 us (one image into a warm pinned buffer) to 10 s (a starved decode stage).</summary>
     public static readonly double[] BatchAssemblySeconds = Decades(0.0001, 5);
 
+    /// <summary><paramref name="decades"/> decades from <paramref name="first"/> at 1, 1.5, 2, 3, 5 and 7 each, then the closing bound.</summary>
     private static double[] Decades(double first, int decades)
     {
         ReadOnlySpan<double> mantissas = [1, 1.5, 2, 3, 5, 7];

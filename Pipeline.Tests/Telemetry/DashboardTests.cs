@@ -38,9 +38,34 @@ public sealed class DashboardTests
     }
 
     [Fact]
-    public async Task Prometheus_config_is_valid()
+    public void Every_query_keeps_instances_apart_and_every_legend_names_the_instance()
     {
-        var (exit, output) = await Promtool.RunAsync("check", "config", RepoPaths.Of("grafana/prometheus.yml"));
+        // $instance is multi-select: an aggregation without "instance" would blend the runs selected
+        // (a p95 of two runs' steps together), and a legend without it would not say which run a line is.
+        using var json = Dashboard.Load();
+        foreach (var panel in json.RootElement.GetProperty("panels").EnumerateArray().Where(p => p.GetProperty("type").GetString() != "row"))
+        {
+            foreach (var target in panel.GetProperty("targets").EnumerateArray())
+            {
+                var query = target.GetProperty("expr").GetString()!;
+                var aggregations = System.Text.RegularExpressions.Regex.Matches(query, @"\b(sum|avg|min|max|count|topk|bottomk|quantile)\b\s*(by\s*\(([^)]*)\))?\s*\(");
+                foreach (System.Text.RegularExpressions.Match aggregation in aggregations)
+                {
+                    var by = aggregation.Groups[3].Value.Split(',', StringSplitOptions.TrimEntries);
+                    Assert.True(by.Contains("instance"), $"'{panel.GetProperty("title")}': {query} aggregates across instances");
+                }
+
+                Assert.Contains("{{instance}}", target.GetProperty("legendFormat").GetString(), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("grafana/prometheus.yml")]
+    [InlineData("grafana/prometheus.desktop.yml")]
+    public async Task Prometheus_config_is_valid(string path)
+    {
+        var (exit, output) = await Promtool.RunAsync("check", "config", RepoPaths.Of(path));
         Assert.True(exit == 0, string.Join('\n', output));
     }
 

@@ -54,23 +54,26 @@ internal sealed class LiveSession : IAsyncDisposable
         }
     }
 
+    /// <summary>The meters the exporter serves: ours, System.Runtime (AddRuntimeInstrumentation) and AddProcessInstrumentation's.</summary>
+    public static readonly string[] ExportedMeters = ["CatsDogs", "System.Runtime", "OpenTelemetry.Instrumentation.Process"];
+
     /// <summary>
     /// Every family the exporter emits when every instrument has been used and NVML sees a GPU (fed
     /// by <see cref="FakeGpu"/>: the GPU instruments are the same objects whether NVML is there or not),
-    /// and the CatsDogs meter's instruments (name to unit) behind them.
+    /// and the instruments of the exported meters behind them (name to meter and unit).
     /// </summary>
-    public static async Task<(Dictionary<string, MetricFamily> Families, Dictionary<string, string?> Units)> ScrapeEveryFamilyAsync()
+    public static async Task<(Dictionary<string, MetricFamily> Families, Dictionary<string, (string Meter, string? Unit)> Instruments)> ScrapeEveryFamilyAsync()
     {
-        var units = new Dictionary<string, string?>();
+        var instruments = new Dictionary<string, (string Meter, string? Unit)>();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, _) =>
             {
-                if (instrument.Meter.Name == "CatsDogs")
+                if (ExportedMeters.Contains(instrument.Meter.Name))
                 {
-                    lock (units)
+                    lock (instruments)
                     {
-                        units[instrument.Name] = instrument.Unit;
+                        instruments[instrument.Name] = (instrument.Meter.Name, instrument.Unit);
                     }
                 }
             },
@@ -79,10 +82,23 @@ internal sealed class LiveSession : IAsyncDisposable
         await using var live = await StartAsync();
         RecordEveryInstrument(live.Session);
         GC.Collect(); // the runtime reports dotnet.gc.last_collection.* only once a collection has happened
-        var text = await live.ScrapeUntilAsync(t => t.Contains("hw_gpu_utilization{") && t.Contains("dotnet_gc_last_collection_heap_size_bytes{"));
-        lock (units)
+        ThrowAndCatch(); // and dotnet.exceptions only once an exception has been thrown
+        var text = await live.ScrapeUntilAsync(t =>
+            t.Contains("hw_gpu_utilization{") && t.Contains("dotnet_gc_last_collection_heap_size_bytes{") && t.Contains("dotnet_exceptions_total{"));
+        lock (instruments)
         {
-            return (Exposition.Parse(text), new Dictionary<string, string?>(units));
+            return (Exposition.Parse(text), new Dictionary<string, (string Meter, string? Unit)>(instruments));
+        }
+    }
+
+    private static void ThrowAndCatch()
+    {
+        try
+        {
+            throw new InvalidOperationException("Counted by dotnet.exceptions.");
+        }
+        catch (InvalidOperationException)
+        {
         }
     }
 
