@@ -30,8 +30,21 @@ run() { # $1 = on|off, $2 = round
   local listen=none scraper=
   if [ "$1" = on ]; then
     listen=127.0.0.1:$port
-    ( until curl -sf -o /dev/null "http://$listen/metrics"; do sleep 0.05; done
-      while sleep 1; do curl -s -o /dev/null "http://$listen/metrics" || true; done ) &
+    # One keep-alive connection, as Prometheus keeps one, rather than a new curl process each second:
+    # on two cores a process start a second is itself a cost the measurement would charge to metrics.
+    python3 - "$listen" <<'PY' &
+import http.client, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+while True:
+    try:
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        while True:
+            connection.request("GET", "/metrics")
+            connection.getresponse().read()
+            time.sleep(1)
+    except OSError:
+        time.sleep(0.05)
+PY
     scraper=$!
   fi
   dotnet "$app" bench input --data "$data" --passes "$passes" "${warmup[@]}" --runs-dir "$out" --name "$1-$2" \
