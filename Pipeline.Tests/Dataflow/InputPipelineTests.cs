@@ -27,7 +27,7 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
         {
             using (batch)
             {
-                await Task.Delay(5); // a slow consumer, so that finished batches pile up in the output
+                await Task.Delay(20); // a slow consumer, so that finished batches pile up in the output
                 foreach (var stage in pipeline.Stages)
                 {
                     var (input, output) = pipeline.QueueDepth(stage.Name);
