@@ -76,29 +76,25 @@ internal sealed unsafe class CudaContext : IDisposable
     /// <summary>Makes the context current on the calling thread if it is not already.</summary>
     public void MakeCurrent() => MakeCurrent(_handle);
 
-    public static void MakeCurrent(nint context)
-    {
-        if (t_current != context)
-        {
-            ThrowIfFailed(CudaNative.cuCtxSetCurrent(context));
-            t_current = context;
-        }
-    }
+    public static void MakeCurrent(nint context) => ThrowIfFailed(SetCurrent(context), "cuCtxSetCurrent");
 
     /// <summary>For releasing, which must not throw (it may run on the finalizer thread): false if the context cannot be made current.</summary>
-    public static bool TryMakeCurrent(nint context)
-    {
-        if (t_current != context)
-        {
-            if (CudaNative.cuCtxSetCurrent(context) != CuResult.Success)
-            {
-                return false;
-            }
+    public static bool TryMakeCurrent(nint context) => SetCurrent(context) == CuResult.Success;
 
+    private static CuResult SetCurrent(nint context)
+    {
+        if (t_current == context)
+        {
+            return CuResult.Success;
+        }
+
+        var status = CudaNative.cuCtxSetCurrent(context);
+        if (status == CuResult.Success)
+        {
             t_current = context;
         }
 
-        return true;
+        return status;
     }
 
     /// <summary>Waits for all work on every stream of the context.</summary>

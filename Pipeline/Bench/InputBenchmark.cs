@@ -50,21 +50,22 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
             .StartAsync(async context =>
             {
                 var clock = Stopwatch.StartNew();
-                var jitTimes = new Queue<(TimeSpan At, TimeSpan Jit)>();
-                jitTimes.Enqueue((clock.Elapsed, JitInfo.GetCompilationTime()));
+                // JIT time at the end of each pass; the first kept is the newest at least a window old.
+                var samples = new List<(TimeSpan At, TimeSpan Jit)> { (clock.Elapsed, JitInfo.GetCompilationTime()) };
                 for (var pass = 1; ; pass++)
                 {
                     var label = warmup.WaitsForJit && pass > warmup.MinimumPasses ? $"warm-up {pass} (until the JIT is quiet)" : $"warm-up {pass}/{warmup.MinimumPasses}";
                     await PassAsync(context.AddTask(label), -pass, cancellationToken);
-                    jitTimes.Enqueue((clock.Elapsed, JitInfo.GetCompilationTime()));
-                    while (jitTimes.Count > 2 && clock.Elapsed - jitTimes.ElementAt(1).At >= warmup.QuietWindow)
+                    var now = (At: clock.Elapsed, Jit: JitInfo.GetCompilationTime());
+                    samples.Add(now);
+                    while (samples.Count > 2 && now.At - samples[1].At >= warmup.QuietWindow)
                     {
-                        jitTimes.Dequeue();
+                        samples.RemoveAt(0);
                     }
 
-                    if (pass >= warmup.MinimumPasses && (!warmup.WaitsForJit || IsQuiet(jitTimes, clock.Elapsed, warmup.QuietWindow) || clock.Elapsed >= warmup.MaxTime))
+                    if (pass >= warmup.MinimumPasses && (!warmup.WaitsForJit || IsQuiet(samples[0], now, warmup.QuietWindow) || now.At >= warmup.MaxTime))
                     {
-                        return (pass, clock.Elapsed);
+                        return (pass, now.At);
                     }
                 }
             });
@@ -93,11 +94,10 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
             JitInfo.GetCompiledMethodCount() - jitMethodsBefore, JitInfo.GetCompilationTime() - jitTimeBefore, warmupPasses, warmupTime);
     }
 
-    private static bool IsQuiet(Queue<(TimeSpan At, TimeSpan Jit)> jitTimes, TimeSpan now, TimeSpan quietWindow)
+    private static bool IsQuiet((TimeSpan At, TimeSpan Jit) since, (TimeSpan At, TimeSpan Jit) now, TimeSpan quietWindow)
     {
-        var (since, jitThen) = jitTimes.Peek();
-        var window = now - since;
-        return window >= quietWindow && (JitInfo.GetCompilationTime() - jitThen) / window < Warmup.QuietJitShare;
+        var window = now.At - since.At;
+        return window >= quietWindow && (now.Jit - since.Jit) / window < Warmup.QuietJitShare;
     }
 
     private async Task<int> PassAsync(ProgressTask task, int epoch, CancellationToken cancellationToken)

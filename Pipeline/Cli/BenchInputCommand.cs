@@ -50,7 +50,10 @@ internal static class BenchInputCommand
             using var pipeline = new InputPipeline(options, AlignedHostAllocator.Instance, Console.Error, metrics: telemetry.Pipeline);
             var kind = result.GetValue(inference) ? PassKind.Inference : PassKind.Training;
             var benchmark = new InputBenchmark(pipeline, new ImageSource(index), kind, AnsiConsole.Console);
-            var outcome = await benchmark.RunAsync(result.GetValue(untilJitQuiet) ? InputBenchmark.Warmup.UntilJitQuiet(result.GetValue(warmup)) : InputBenchmark.Warmup.Passes(result.GetValue(warmup)), result.GetValue(passes), cancellationToken);
+            var warmupPlan = result.GetValue(untilJitQuiet)
+                ? InputBenchmark.Warmup.UntilJitQuiet(result.GetValue(warmup))
+                : InputBenchmark.Warmup.Passes(result.GetValue(warmup));
+            var outcome = await benchmark.RunAsync(warmupPlan, result.GetValue(passes), cancellationToken);
 
             var report = Report(index, options, kind, pipeline, outcome);
             AnsiConsole.Write(new Text(report));

@@ -4,35 +4,33 @@ namespace CatsDogs.Model.Backends.Cuda;
 
 /// <summary>
 /// A tensor in device memory. The tensor that allocated the memory frees it; views share the
-/// address, free nothing, and keep the memory alive while they are reachable. Disposal releases the memory from any thread (the handle makes its
-/// context current).
+/// address, free nothing, and keep the memory alive while they are reachable. Disposal releases
+/// the memory from any thread (the handle makes its context current).
 /// </summary>
 internal sealed class CudaTensor : Tensor
 {
     private readonly DeviceMemory _memory;
     private readonly bool _isView;
 
-    private CudaTensor(TensorShape shape, ulong address, long capacity, DeviceMemory memory, bool isView)
+    private CudaTensor(TensorShape shape, DeviceMemory memory, bool isView)
         : base(shape)
     {
-        Address = address;
-        Capacity = capacity;
         _memory = memory;
         _isView = isView;
     }
 
     /// <summary>The CUdeviceptr of the first element.</summary>
-    public ulong Address { get; }
+    public ulong Address => _memory.Address;
 
     /// <summary>Floats available at <see cref="Address"/>; views may not exceed it.</summary>
-    public long Capacity { get; }
+    public long Capacity => _memory.Bytes / sizeof(float);
 
     public long Bytes => (long)Shape.Count * sizeof(float);
 
     public static CudaTensor Allocate(CudaContext context, TensorShape shape)
     {
         var memory = DeviceMemory.Allocate(context, (long)shape.Count * sizeof(float));
-        return new CudaTensor(shape, memory.Address, shape.Count, memory, isView: false);
+        return new CudaTensor(shape, memory, isView: false);
     }
 
     public CudaTensor View(TensorShape shape)
@@ -42,7 +40,7 @@ internal sealed class CudaTensor : Tensor
             throw new ArgumentException($"A view of {shape} needs {shape.Count} floats but the tensor holds {Capacity}.", nameof(shape));
         }
 
-        return new CudaTensor(shape, Address, Capacity, _memory, isView: true);
+        return new CudaTensor(shape, _memory, isView: true);
     }
 
     public override void Dispose()
