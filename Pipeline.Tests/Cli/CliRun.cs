@@ -13,7 +13,7 @@ internal static class CliRun
         Console.SetError(error);
         try
         {
-            var exit = CatsDogsCommand.Create().Parse(args).Invoke();
+            var exit = CatsDogsCommand.RunAsync(args).GetAwaiter().GetResult();
             return (exit, output + error.ToString());
         }
         finally

@@ -34,7 +34,7 @@ public sealed class SelftestCommandTests
     {
         var (exit, output) = CliRun.Run("selftest", "--device", "cuda");
 
-        Assert.Equal(Guarded.UserErrorExitCode, exit);
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
         Assert.Contains("error: --device cuda: the CUDA driver (libcuda.so.1) did not load", output);
         Assert.Contains("libcuda.so.1 (loader search)", output);
     }

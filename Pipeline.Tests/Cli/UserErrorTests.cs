@@ -23,7 +23,7 @@ public sealed class UserErrorTests : IDisposable
 
         var (exit, output) = CliRun.Run([.. verb, "--data", _folder.Path, "--runs-dir", runs, "--name", "taken"]);
 
-        Assert.Equal(Guarded.UserErrorExitCode, exit);
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
         Assert.Contains("error: The run folder", output);
         Assert.DoesNotContain("Unhandled exception", output);
         Assert.Equal("earlier run", File.ReadAllText(earlier));
@@ -36,7 +36,7 @@ public sealed class UserErrorTests : IDisposable
 
         var (exit, output) = CliRun.Run("explore", "--data", _folder.Combine("empty"), "--runs-dir", _folder.Combine("runs"));
 
-        Assert.Equal(Guarded.UserErrorExitCode, exit);
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
         Assert.StartsWith("error: ", output.TrimStart());
         Assert.False(Directory.Exists(_folder.Combine("runs")), "no run folder for a run that never started");
     }

@@ -35,7 +35,7 @@ internal static class BenchInputCommand
         };
         input.AddTo(command);
         metrics.AddTo(command);
-        command.SetAction((result, cancellationToken) => Guarded.RunAsync(async () =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
             var options = input.Bind(result);
@@ -59,7 +59,7 @@ internal static class BenchInputCommand
             AnsiConsole.Write(new Text(report));
             File.WriteAllText(run.File("summary.txt"), report);
             return 0;
-        }));
+        });
         return command;
     }
 

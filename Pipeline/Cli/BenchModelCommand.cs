@@ -19,7 +19,7 @@ internal static class BenchModelCommand
             batch, imageSize, steps, warmup,
         };
         model.AddTo(command);
-        command.SetAction(result => Guarded.Run(() =>
+        command.SetAction(result =>
         {
             using var device = model.Open(result, Console.Out);
             var spec = ModelPresets.Get(result.GetRequiredValue(model.Model));
@@ -27,7 +27,7 @@ internal static class BenchModelCommand
             Console.WriteLine(measured);
             Console.WriteLine(measured.ToResultLine());
             return 0;
-        }));
+        });
         return command;
     }
 }

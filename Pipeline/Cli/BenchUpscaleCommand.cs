@@ -18,7 +18,7 @@ internal static class BenchUpscaleCommand
         {
             data, output, count, seed,
         };
-        command.SetAction(result => Guarded.Run(() =>
+        command.SetAction(result =>
         {
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
             var total = Math.Min(result.GetValue(count), index.Entries.Count);
@@ -31,7 +31,7 @@ internal static class BenchUpscaleCommand
             });
             Console.WriteLine($"Wrote {written} images to {result.GetRequiredValue(output).FullName}.");
             return 0;
-        }));
+        });
         return command;
     }
 }

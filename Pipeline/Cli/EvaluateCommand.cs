@@ -19,7 +19,7 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Evaluate a checkpoint on labeled images: loss, accuracy and the confusion matrix.") { checkpoint, data, seed };
         input.AddTo(command);
         model.AddTo(command, withModel: false);
-        command.SetAction((result, cancellationToken) => Guarded.RunAsync(async () =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: true);
             var source = new ImageSource(index);
@@ -30,7 +30,7 @@ internal static class EvaluateCommand
             Console.WriteLine(confusion.Render());
             Console.WriteLine(skipped);
             return 0;
-        }));
+        });
         return command;
     }
 }

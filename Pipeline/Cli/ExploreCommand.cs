@@ -23,7 +23,7 @@ internal static class ExploreCommand
         {
             data, exclude, skewed, threads, maxPixels, runsDirectory, name,
         };
-        command.SetAction(result => Guarded.Run(() =>
+        command.SetAction(result =>
         {
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
             if (result.GetValue(exclude) is { } excludeFile)
@@ -42,7 +42,7 @@ internal static class ExploreCommand
             Console.Write(ExploreReport.Write(index, facts, run, result.GetValue(skewed)));
             Console.WriteLine($"Wrote figures/widths.png, figures/heights.png, figures/most-skewed.png, most-skewed.txt, corrupt.txt and summary.txt to {run.Path}.");
             return 0;
-        }));
+        });
         return command;
     }
 }

@@ -16,7 +16,7 @@ internal static class ImportCifarCommand
         {
             output, cache,
         };
-        command.SetAction(result => Guarded.Run(() =>
+        command.SetAction(result =>
         {
             var importer = new CifarImporter(result.GetRequiredValue(output).FullName, result.GetRequiredValue(cache).FullName, Console.Out);
             if (importer.IsComplete)
@@ -39,7 +39,7 @@ internal static class ImportCifarCommand
                 }));
             });
             return 0;
-        }));
+        });
         return command;
     }
 }

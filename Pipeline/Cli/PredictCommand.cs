@@ -20,7 +20,7 @@ internal static class PredictCommand
         var command = new Command("predict", "Write a Kaggle submission: id,label with label = P(dog), clipped to [0.005, 0.995].") { checkpoint, images, output, seed };
         input.AddTo(command);
         model.AddTo(command, withModel: false);
-        command.SetAction((result, cancellationToken) => Guarded.RunAsync(async () =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             var index = DatasetIndex.Scan(result.GetRequiredValue(images).FullName, requireLabels: false);
             var (probabilities, delivered, _, skipped) = await CheckpointedInference.RunAsync(
@@ -34,7 +34,7 @@ internal static class PredictCommand
             Console.WriteLine($"Wrote {delivered.Count(d => d)} predictions to {path}.");
             Console.WriteLine(skipped);
             return 0;
-        }));
+        });
         return command;
     }
 }

@@ -28,7 +28,7 @@ internal static class SelftestCommand
             preset, steps, batch, imageSize,
         };
         model.AddTo(command, withModel: false);
-        command.SetAction(result => Guarded.Run(() =>
+        command.SetAction(result =>
         {
             using var device = model.Open(result, Console.Out);
             var threshold = BackendComparison.ThresholdFor(device, result.GetValue(model.Precision));
@@ -48,7 +48,7 @@ internal static class SelftestCommand
                 ? $"selftest passed on {device.Name}"
                 : $"selftest FAILED on {device.Name}: {failedOps} op(s) over the threshold{(learning.Learned ? "" : ", loss did not fall")}");
             return failedOps == 0 && learning.Learned ? 0 : FailedExitCode;
-        }));
+        });
         return command;
     }
 

@@ -11,11 +11,11 @@ internal static class SummaryCommand
         var model = new ModelOptions();
         var size = RangedOption.Create("--image-size", "Side of the square input, in pixels.", 64, 8, 1024);
         var command = new Command("summary", "Print a preset's layers, output shapes and parameter counts, as Keras' model.summary() does.") { model.Model, size };
-        command.SetAction(result => Guarded.Run(() =>
+        command.SetAction(result =>
         {
             Console.Write(ModelSummary.Render(ModelPresets.Get(result.GetRequiredValue(model.Model)), result.GetValue(size), result.GetValue(size)));
             return 0;
-        }));
+        });
         return command;
     }
 }

@@ -63,7 +63,7 @@ internal static class TrainCommand
         model.AddTo(command);
         metricsOptions.AddTo(command);
 
-        command.SetAction((result, cancellationToken) => Guarded.RunAsync(async () =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             TrainConfig Configure()
             {
@@ -144,7 +144,7 @@ internal static class TrainCommand
 
             RunOnFinish(result.GetValue(onFinish), run);
             return 0;
-        }));
+        });
         return command;
     }
 
