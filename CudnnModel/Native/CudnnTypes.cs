@@ -18,6 +18,15 @@ internal enum CudnnStatus
     ExecutionFailed = 5000,
 }
 
+internal static class CudnnStatusCategory
+{
+    /// <summary>
+    /// True for every "not supported" status: cuDNN 9 refines 3000 into sub-codes (3001 graph
+    /// pattern, 3002 shape, ...), and its header says to test the category, code / 1000 * 1000.
+    /// </summary>
+    public static bool IsNotSupported(this CudnnStatus status) => (int)status / 1000 * 1000 == (int)CudnnStatus.NotSupported;
+}
+
 /// <summary><c>cudnnDataType_t</c>.</summary>
 internal enum CudnnDataType
 {

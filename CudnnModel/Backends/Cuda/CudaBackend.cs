@@ -159,7 +159,7 @@ internal sealed unsafe class CudaBackend : IBackend
             var fused = CudnnNative.cudnnConvolutionBiasActivationForward(_cudnn.Value, &alpha1, plan.X.Value, Cuda(x).Address, plan.W.Value, Cuda(w).Address,
                 plan.ForwardConvolution.Value, plan.ForwardAlgorithm, workspace, (nuint)plan.ForwardWorkspace, &alpha2, plan.Y.Value, output,
                 plan.Bias.Value, Cuda(bias).Address, _relu.Value, plan.Y.Value, output);
-            if (fused != CudnnStatus.NotSupported)
+            if (!fused.IsNotSupported())
             {
                 ThrowIfFailed(fused, "cudnnConvolutionBiasActivationForward");
                 return;

@@ -35,6 +35,17 @@ public sealed class NativeLayoutTests
     }
 
     [Theory]
+    [InlineData(3000, true)]
+    [InlineData(3001, true)]
+    [InlineData(3013, true)]
+    [InlineData(0, false)]
+    [InlineData(2000, false)]
+    [InlineData(2999, false)]
+    [InlineData(4000, false)]
+    public void Every_cudnn_9_not_supported_sub_code_counts_as_not_supported(int code, bool expected) =>
+        Assert.Equal(expected, ((CudnnStatus)code).IsNotSupported());
+
+    [Theory]
     [InlineData(new[] { 75, 80, 86, 89, 90 }, 90, "sm_90")]
     [InlineData(new[] { 75, 80, 86, 89, 90 }, 100, "compute_90")]
     [InlineData(new[] { 75, 80, 86 }, 89, "compute_86")]
