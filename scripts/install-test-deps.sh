@@ -3,11 +3,13 @@
 # - prometheus: the telemetry tests start a real Prometheus server and check the exporter's
 #   output with promtool (Debian's prometheus package ships both).
 # - fonts-dejavu-core: a TrueType font for the plots (Skia's Linux assets have no fontconfig).
+# - g++: the kernel tests build the CUDA kernels for the CPU (Pipeline.Tests/Model/Cuda/CpuEmulation).
 set -euo pipefail
 
 missing=()
 { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
 
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

@@ -83,7 +83,7 @@ internal sealed unsafe class DeviceMemory(nint context, nint pointer, long bytes
 }
 
 /// <summary>A loaded module (a CUBIN or PTX image); its functions live as long as it does.</summary>
-internal sealed unsafe class CudaModule(nint context, nint module) : DriverHandle(context, module)
+internal sealed unsafe class CudaModule(nint context, nint module) : DriverHandle(context, module), IKernelModule
 {
     /// <summary>Loads an image, passing a buffer for the JIT's error log so that a PTX failure says why.</summary>
     public static CudaModule Load(CudaContext context, ReadOnlySpan<byte> image)
@@ -115,6 +115,9 @@ internal sealed unsafe class CudaModule(nint context, nint module) : DriverHandl
         ThrowIfFailed(CudaNative.cuModuleGetFunction(&function, Value, name));
         return function;
     }
+
+    public void Launch(nint function, uint blocks, uint threads, nint stream, void** args) =>
+        ThrowIfFailed(CudaNative.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1, 0, stream, args, null));
 
     protected override CuResult Release(nint value) => CudaNative.cuModuleUnload(value);
 }

@@ -45,7 +45,7 @@ internal sealed unsafe class CudaBackend : IBackend
             _copy = CudaStream.Create(context);
             _cudnn = CudnnHandle.Create(_compute);
             _cublas = CublasHandle.Create(_compute, _allowTf32);
-            _kernels = new CudaKernels(context);
+            _kernels = CudaKernels.Compile(context);
             _uploader = new ImageUploader(context, _copy, _compute);
             _workspace = new DeviceWorkspace(context, _compute.Synchronize);
             _relu = ActivationDescriptor.CreateRelu();

@@ -1,5 +1,4 @@
 using CatsDogs.Model.Native;
-using static CatsDogs.Model.Native.GpuStatus;
 
 namespace CatsDogs.Model.Backends.Cuda;
 
@@ -12,7 +11,7 @@ internal sealed unsafe class CudaKernels : IDisposable
 {
     private const uint Threads = 256;
 
-    private readonly CudaModule _module;
+    private readonly IKernelModule _module;
     private readonly uint _maxBlocks;
     private readonly nint _loadImages;
     private readonly nint _sigmoidBce;
@@ -25,14 +24,12 @@ internal sealed unsafe class CudaKernels : IDisposable
     private readonly nint _gapForward;
     private readonly nint _gapBackward;
 
-    public CudaKernels(CudaContext context)
+    /// <summary>Takes ownership of <paramref name="module"/>, which holds the kernels of <see cref="Source"/>.</summary>
+    internal CudaKernels(IKernelModule module, uint maxBlocks, string architecture)
     {
-        var (major, minor) = context.ComputeCapability;
-        Architecture = NvrtcCompiler.ArchitectureFor(major, minor);
-        var image = NvrtcCompiler.Compile(Source, "catsdogs_kernels.cu", Architecture, ["--std=c++17", "--fmad=false"]);
-        _module = CudaModule.Load(context, image);
-        // Enough blocks to fill every SM several times over; grid-stride loops do the rest.
-        _maxBlocks = (uint)Math.Max(1, context.Multiprocessors * 8);
+        _module = module;
+        _maxBlocks = maxBlocks;
+        Architecture = architecture;
         _loadImages = _module.Function("load_images");
         _sigmoidBce = _module.Function("sigmoid_bce");
         _sigmoid = _module.Function("sigmoid");
@@ -43,6 +40,25 @@ internal sealed unsafe class CudaKernels : IDisposable
         _clipFactor = _module.Function("clip_factor");
         _gapForward = _module.Function("gap_forward");
         _gapBackward = _module.Function("gap_backward");
+    }
+
+    /// <summary>Compiles <see cref="Source"/> with NVRTC for the device of <paramref name="context"/> and loads it.</summary>
+    public static CudaKernels Compile(CudaContext context)
+    {
+        var (major, minor) = context.ComputeCapability;
+        var architecture = NvrtcCompiler.ArchitectureFor(major, minor);
+        var image = NvrtcCompiler.Compile(Source, "catsdogs_kernels.cu", architecture, ["--std=c++17", "--fmad=false"]);
+        var module = CudaModule.Load(context, image);
+        try
+        {
+            // Enough blocks to fill every SM several times over; grid-stride loops do the rest.
+            return new CudaKernels(module, (uint)Math.Max(1, context.Multiprocessors * 8), architecture);
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
     }
 
     /// <summary>What the kernels were compiled for, e.g. "sm_90".</summary>
@@ -61,7 +77,7 @@ internal sealed unsafe class CudaKernels : IDisposable
     public void SigmoidCrossEntropy(ulong logits, ulong labels, ulong dlogits, ulong stats, int n, CudaStream stream)
     {
         var args = stackalloc void*[] { &logits, &labels, &dlogits, &stats, &n };
-        ThrowIfFailed(CudaNative.cuLaunchKernel(_sigmoidBce, 1, 1, 1, Threads, 1, 1, 0, stream.Value, args, null));
+        _module.Launch(_sigmoidBce, 1, Threads, stream.Value, args);
     }
 
     public void Sigmoid(ulong x, ulong y, int n, CudaStream stream)
@@ -106,7 +122,7 @@ internal sealed unsafe class CudaKernels : IDisposable
     public void ClipFactor(ulong sumOfSquares, float maxNorm, ulong factor, CudaStream stream)
     {
         var args = stackalloc void*[] { &sumOfSquares, &maxNorm, &factor };
-        ThrowIfFailed(CudaNative.cuLaunchKernel(_clipFactor, 1, 1, 1, 1, 1, 1, 0, stream.Value, args, null));
+        _module.Launch(_clipFactor, 1, 1, stream.Value, args);
     }
 
     /// <summary>One warp per plane.</summary>
@@ -114,7 +130,7 @@ internal sealed unsafe class CudaKernels : IDisposable
     {
         var args = stackalloc void*[] { &x, &y, &planes, &plane };
         var blocks = (uint)((planes * 32L + Threads - 1) / Threads);
-        ThrowIfFailed(CudaNative.cuLaunchKernel(_gapForward, blocks, 1, 1, Threads, 1, 1, 0, stream.Value, args, null));
+        _module.Launch(_gapForward, blocks, Threads, stream.Value, args);
     }
 
     public void GlobalAveragePoolBackward(ulong dy, ulong dx, int planes, int plane, CudaStream stream)
@@ -129,7 +145,7 @@ internal sealed unsafe class CudaKernels : IDisposable
     private void Launch(nint function, int elements, void** args, CudaStream stream)
     {
         var blocks = (uint)Math.Clamp((elements + (long)Threads - 1) / Threads, 1L, _maxBlocks);
-        ThrowIfFailed(CudaNative.cuLaunchKernel(function, blocks, 1, 1, Threads, 1, 1, 0, stream.Value, args, null));
+        _module.Launch(function, blocks, Threads, stream.Value, args);
     }
 
     private static string ReadSource()

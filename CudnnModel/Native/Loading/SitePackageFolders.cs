@@ -2,8 +2,8 @@ namespace CatsDogs.Model.Native.Loading;
 
 /// <summary>
 /// Finds Python package folders where pip puts NVIDIA's wheels (<c>nvidia/cudnn/lib</c>, ...):
-/// the active virtual environment or conda prefix, PYTHONPATH, the user's, the system's and
-/// /opt/conda's. Only folders that exist are returned.
+/// the active virtual environment or conda prefix, the environment of the first <c>python3</c> on
+/// PATH, PYTHONPATH, the user's, the system's and /opt/conda's. Only folders that exist are returned.
 /// </summary>
 internal static class SitePackageFolders
 {
@@ -14,6 +14,7 @@ internal static class SitePackageFolders
         {
             Environment.GetEnvironmentVariable("VIRTUAL_ENV"),
             Environment.GetEnvironmentVariable("CONDA_PREFIX"),
+            PythonPrefix(Environment.GetEnvironmentVariable("PATH")),
             string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".local"),
             "/usr/local",
             "/usr",
@@ -27,6 +28,17 @@ internal static class SitePackageFolders
 
         return found.Distinct(StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>
+    /// The prefix of the first <c>python3</c> on <paramref name="path"/>: a virtual environment
+    /// used through PATH alone (as PyTorch images ship them) sets no VIRTUAL_ENV. The link is not
+    /// followed, since a venv's python3 links to the system's interpreter.
+    /// </summary>
+    internal static string? PythonPrefix(string? path) =>
+        LibrarySearch.SplitPathList(path)
+            .Where(folder => File.Exists(Path.Combine(folder, "python3")))
+            .Select(folder => Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))))
+            .FirstOrDefault();
 
     /// <summary><c>prefix/lib/python3*/{site,dist}-packages</c> and Debian's <c>prefix/lib/python3/dist-packages</c>.</summary>
     internal static IEnumerable<string> Under(string prefix)

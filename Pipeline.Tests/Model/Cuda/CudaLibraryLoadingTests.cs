@@ -158,6 +158,19 @@ public sealed class CudaLibraryLoadingTests : IDisposable
         Assert.Equal([_tree.Combine("prefix", "lib", "python3", "dist-packages"), _tree.Combine("prefix", "lib", "python3.12", "site-packages")], found);
     }
 
+    [Fact]
+    public void The_environment_of_the_first_python3_on_path_is_a_prefix_even_without_virtual_env()
+    {
+        Directory.CreateDirectory(_tree.Combine("tools", "bin"));
+        _tree.Write("venv/bin/python3", []);
+        _tree.Write("system/bin/python3", []);
+
+        var path = string.Join(':', _tree.Combine("tools", "bin"), _tree.Combine("venv", "bin") + "/", _tree.Combine("system", "bin"));
+
+        Assert.Equal(_tree.Combine("venv"), SitePackageFolders.PythonPrefix(path));
+        Assert.Null(SitePackageFolders.PythonPrefix(_tree.Combine("tools", "bin")));
+    }
+
     public void Dispose() => _tree.Dispose();
 
     /// <summary>A real shared object (the runtime's own System.Native) copied under a GPU library's name.</summary>

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using CatsDogs.Model.Backends.Cuda;
+using CatsDogs.Model.Native;
+
+namespace CatsDogs.Tests.Model.Cuda;
+
+/// <summary>
+/// The kernel source embedded in CudnnModel, compiled for the CPU with g++ and
+/// CpuEmulation/cuda_on_cpu.h, behind the interface CudaKernels launches through: the kernels'
+/// formulas, index arithmetic, shared-memory reductions and argument packing run without a GPU.
+/// Each source is built once per test run; counts launches per kernel so a test can tell that each one ran.
+/// </summary>
+internal sealed unsafe class CpuKernelModule : IKernelModule
+{
+    private static readonly ConcurrentDictionary<string, Lazy<nint>> Libraries = new();
+
+    private readonly nint _library;
+    private readonly ConcurrentDictionary<nint, string> _names = new();
+    private readonly ConcurrentDictionary<string, int> _launches = new();
+
+    /// <param name="source">The kernels to build: by default the embedded Kernels.cu.</param>
+    public CpuKernelModule(string? source = null)
+    {
+        source ??= CudaKernels.Source;
+        _library = Libraries.GetOrAdd(source, text => new Lazy<nint>(() => Build(text))).Value;
+    }
+
+    /// <summary>The C++ compiler the emulation needs, or null where there is none.</summary>
+    public static string? Compiler { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "")
+        .Split(':', StringSplitOptions.RemoveEmptyEntries)
+        .Select(folder => Path.Combine(folder, "g++"))
+        .FirstOrDefault(File.Exists);
+
+    public IReadOnlyDictionary<string, int> Launches => _launches;
+
+    public nint Function(string name)
+    {
+        var find = (delegate* unmanaged<nint*, byte*, int>)NativeLibrary.GetExport(_library, "emu_function");
+        nint function;
+        var utf8 = Encoding.UTF8.GetBytes(name + "\0");
+        fixed (byte* text = utf8)
+        {
+            if (find(&function, text) != 0)
+            {
+                throw new InvalidOperationException($"The CPU build of the kernels has no kernel named '{name}'.");
+            }
+        }
+
+        _names[function] = name;
+        return function;
+    }
+
+    public void Launch(nint function, uint blocks, uint threads, nint stream, void** args)
+    {
+        var launch = (delegate* unmanaged<nint, uint, uint, uint, uint, uint, uint, uint, nint, void**, void**, int>)
+            NativeLibrary.GetExport(_library, "emu_launch");
+        var status = launch(function, blocks, 1, 1, threads, 1, 1, 0, stream, args, null);
+        if (status != 0)
+        {
+            throw new InvalidOperationException($"The emulated launch of {_names[function]} ({blocks} x {threads}) failed with {status}.");
+        }
+
+        _launches.AddOrUpdate(_names[function], 1, (_, count) => count + 1);
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private static nint Build(string kernels)
+    {
+        var compiler = Compiler ?? throw new InvalidOperationException("No g++ on PATH.");
+        var emulation = Path.Combine(AppContext.BaseDirectory, "Model", "Cuda", "CpuEmulation");
+        var folder = Directory.CreateTempSubdirectory("catsdogs-kernels-").FullName;
+        try
+        {
+            var source = Path.Combine(folder, "Kernels.cu");
+            File.WriteAllText(source, kernels);
+            var library = Path.Combine(folder, "libkernels.so");
+            var start = new ProcessStartInfo(compiler,
+            [
+                "-std=c++20", "-O1", "-ffp-contract=off", "-fPIC", "-shared", "-pthread", "-Wall", "-Werror",
+                $"-DKERNELS_SOURCE=\"{source}\"", "-I", emulation, Path.Combine(emulation, "kernel_host.cpp"), "-o", library,
+            ])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            };
+            using var process = Process.Start(start)!;
+            var errors = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"g++ could not build the kernels for the CPU (exit {process.ExitCode}):\n{errors.Result}");
+            }
+
+            return NativeLibrary.Load(library);
+        }
+        finally
+        {
+            // The loaded library stays mapped after its file is gone.
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
+
+/// <summary>A fact that needs g++ to build the kernels for the CPU; elsewhere it is skipped with that reason.</summary>
+public sealed class CppFactAttribute : FactAttribute
+{
+    public CppFactAttribute()
+    {
+        if (CpuKernelModule.Compiler is null)
+        {
+            Skip = "no C++ compiler (g++) on PATH";
+        }
+    }
+}
