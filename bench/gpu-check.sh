@@ -50,6 +50,9 @@ step() { # name, limit (s), log, command...
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | sed 's/^/gpu: /'
 echo "CATSDOGS_CUDA_LIBS=$CATSDOGS_CUDA_LIBS"
+# What the dynamic loader finds by soname is tried first; if a library fails to load, this says whose it was.
+echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+ldconfig -p 2>/dev/null | grep -E 'lib(cuda|cudnn[a-z_]*|cublas|nvrtc)\.so' | sed 's/^[[:space:]]*/ldconfig: /'
 
 step selftest 120 "$out/selftest.log" "$bin" selftest --device cuda --precision "$precision"
 step bench_deep6 60 "$out/bench-deep6.log" "$bin" bench model --device cuda --precision "$precision" --model deep6 --batch 512 --steps 30
