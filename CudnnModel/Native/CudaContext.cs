@@ -66,8 +66,13 @@ internal sealed unsafe class CudaContext : IDisposable
         ThrowIfFailed(CudaNative.cuDeviceGet(&device, ordinal));
         // A wait for the device (the upload event each step, the loss every N steps) would otherwise
         // spin a core that the JPEG decoders need. Only a preference: where a driver refuses it (one
-        // older than CUDA 11 with the context already active), waits spin as before.
-        _ = CudaNative.cuDevicePrimaryCtxSetFlags_v2(device, CudaFlags.ContextBlockingSync);
+        // older than CUDA 11 with the context already active), waits spin as before. A blocking wait
+        // sleeps on an OS event from the driver, which a sandbox's GPU proxy might not deliver:
+        // CATSDOGS_CUDA_SPIN=1 keeps the driver's default, spinning, for such a machine.
+        if (Environment.GetEnvironmentVariable("CATSDOGS_CUDA_SPIN") != "1")
+        {
+            _ = CudaNative.cuDevicePrimaryCtxSetFlags_v2(device, CudaFlags.ContextBlockingSync);
+        }
         nint context;
         ThrowIfFailed(CudaNative.cuDevicePrimaryCtxRetain(&context, device));
         return new CudaContext(device, context);
