@@ -6,6 +6,9 @@ namespace CatsDogs.Model.Native.Loading;
 internal sealed record LoadedComponent(LibraryComponent Component, string? Folder, IReadOnlyDictionary<string, nint> Handles)
 {
     public nint Primary => Handles[Component.Primary.Name];
+
+    /// <summary>Unloads every file, for a component that turned out unusable.</summary>
+    public void Free() => ComponentLoader.Free(Handles.Values);
 }
 
 /// <summary>
@@ -16,10 +19,28 @@ internal sealed record LoadedComponent(LibraryComponent Component, string? Folde
 internal static class ComponentLoader
 {
     public static LoadedComponent? Load(LibraryComponent component, LibrarySearch search, ICollection<string> trace) =>
-        Load(component, (search.TrySonames ? new string?[] { null } : []).Concat(search.FoldersFor(component)), trace);
+        LoadEach(component, search, trace).FirstOrDefault();
 
     /// <summary>Tries the given places in order; a null place is the dynamic loader's own search by soname.</summary>
-    public static LoadedComponent? Load(LibraryComponent component, IEnumerable<string?> places, ICollection<string> trace)
+    public static LoadedComponent? Load(LibraryComponent component, IEnumerable<string?> places, ICollection<string> trace) =>
+        LoadEach(component, places, trace).FirstOrDefault();
+
+    /// <summary>
+    /// The component from each place of <paramref name="search"/> where it loads, lazily and in
+    /// order: for a caller that may find the first unusable and go on to the next.
+    /// </summary>
+    public static IEnumerable<LoadedComponent> LoadEach(LibraryComponent component, LibrarySearch search, ICollection<string> trace) =>
+        LoadEach(component, (search.TrySonames ? new string?[] { null } : []).Concat(search.FoldersFor(component)), trace);
+
+    public static void Free(IEnumerable<nint> handles)
+    {
+        foreach (var handle in handles)
+        {
+            NativeLibrary.Free(handle);
+        }
+    }
+
+    private static IEnumerable<LoadedComponent> LoadEach(LibraryComponent component, IEnumerable<string?> places, ICollection<string> trace)
     {
         foreach (var folder in places)
         {
@@ -31,11 +52,9 @@ internal static class ComponentLoader
 
             if (TryLoadAll(component, folder, trace) is { } handles)
             {
-                return new LoadedComponent(component, folder, handles);
+                yield return new LoadedComponent(component, folder, handles);
             }
         }
-
-        return null;
     }
 
     private static Dictionary<string, nint>? TryLoadAll(LibraryComponent component, string? folder, ICollection<string> trace)
@@ -60,11 +79,7 @@ internal static class ComponentLoader
                 }
 
                 trace.Add($"{(folder is null ? $"{target} (loader search)" : target)}: {LoaderSays(e.Message)}");
-                foreach (var handle in handles.Values)
-                {
-                    NativeLibrary.Free(handle);
-                }
-
+                Free(handles.Values);
                 return null;
             }
         }

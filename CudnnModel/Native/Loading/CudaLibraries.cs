@@ -26,7 +26,8 @@ internal sealed record CudaLoadResult(CudaLibrarySet? Libraries, string Reason, 
 /// <summary>
 /// The one place that loads the CUDA driver, cuDNN 9, cuBLAS and NVRTC. Order: the driver; cuDNN's
 /// graph library, which says which CUDA major cuDNN was built for; cuBLAS and NVRTC of that major
-/// (cuDNN needs the same ones); the rest of cuDNN from the graph library's folder. Then one
+/// (cuDNN needs the same ones); the rest of cuDNN from the graph library's folder. Where any of
+/// those fails, the graph library of the next place is tried. Then one
 /// resolver maps the bindings' logical names to those handles.
 /// Thread-safety: <see cref="Shared"/> loads once per process behind a <see cref="Lazy{T}"/>;
 /// the runtime allows one resolver per assembly, so only that load registers it.
@@ -49,10 +50,28 @@ internal static class CudaLibraries
             return Fail("the CUDA driver (libcuda.so.1) did not load (no NVIDIA driver here?)");
         }
 
-        if (ComponentLoader.Load(LibraryComponent.CudnnGraph, search, trace) is not { } graph)
+        // A cuDNN found first may be built for a CUDA whose cuBLAS is not here (a system cuDNN for
+        // CUDA 12 beside PyTorch's CUDA 13 wheels): then the next cuDNN found is tried.
+        CudaLoadResult? unusable = null;
+        foreach (var graph in ComponentLoader.LoadEach(LibraryComponent.CudnnGraph, search, trace))
         {
-            return Fail("cuDNN 9 (libcudnn_graph.so.9) was not found");
+            var result = LoadWith(driver, graph, search, trace);
+            if (result.Libraries is not null)
+            {
+                return result;
+            }
+
+            graph.Free();
+            unusable = result;
         }
+
+        return unusable ?? Fail("cuDNN 9 (libcudnn_graph.so.9) was not found");
+    }
+
+    /// <summary>cuBLAS and NVRTC of the CUDA major <paramref name="graph"/> was built for, then the rest of its cuDNN.</summary>
+    private static CudaLoadResult LoadWith(LoadedComponent driver, LoadedComponent graph, LibrarySearch search, List<string> trace)
+    {
+        CudaLoadResult Fail(string reason) => new(null, reason, trace);
 
         var built = CudaMajorOf(graph.Primary);
         int[] majors = built is { } major ? [major] : [13, 12];
@@ -67,19 +86,23 @@ internal static class CudaLibraries
             }
         }
 
+        var where = graph.Folder is null ? "found by soname" : $"in {graph.Folder}";
         if (cublas is null)
         {
-            return Fail($"cuBLAS ({string.Join(" or ", majors.Select(m => $"libcublas.so.{m}"))}{(built is null ? "" : $", as cuDNN was built for CUDA {built}")}) did not load");
+            return Fail($"cuBLAS ({string.Join(" or ", majors.Select(m => $"libcublas.so.{m}"))}{(built is null ? "" : $", as the cuDNN {where} was built for CUDA {built}")}) did not load");
         }
 
         if (ComponentLoader.Load(LibraryComponent.Nvrtc(cudaMajor), search, trace) is not { } nvrtc)
         {
+            cublas.Free();
             return Fail($"NVRTC (libnvrtc.so.{cudaMajor}) did not load");
         }
 
         var rest = LibraryComponent.CudnnRest(LibraryComponent.CudnnGraph.WheelFolders);
         if (ComponentLoader.Load(rest, [graph.Folder], trace) is not { } cudnn)
         {
+            cublas.Free();
+            nvrtc.Free();
             return Fail($"cuDNN 9's other libraries did not all load from {graph.Folder ?? "the loader's search path"}");
         }
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using CatsDogs.Model.Backends.Cuda;
 using CatsDogs.Model.Native;
+using CatsDogs.Tests.Fixtures;
 
 namespace CatsDogs.Tests.Model.Cuda;
 
@@ -27,12 +27,6 @@ internal sealed unsafe class CpuKernelModule : IKernelModule
         source ??= CudaKernels.Source;
         _library = Libraries.GetOrAdd(source, text => new Lazy<nint>(() => Build(text))).Value;
     }
-
-    /// <summary>The C++ compiler the emulation needs, or null where there is none.</summary>
-    public static string? Compiler { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "")
-        .Split(':', StringSplitOptions.RemoveEmptyEntries)
-        .Select(folder => Path.Combine(folder, "g++"))
-        .FirstOrDefault(File.Exists);
 
     public IReadOnlyDictionary<string, int> Launches => _launches;
 
@@ -72,7 +66,6 @@ internal sealed unsafe class CpuKernelModule : IKernelModule
 
     private static nint Build(string kernels)
     {
-        var compiler = Compiler ?? throw new InvalidOperationException("No g++ on PATH.");
         var emulation = Path.Combine(AppContext.BaseDirectory, "Model", "Cuda", "CpuEmulation");
         var folder = Directory.CreateTempSubdirectory("catsdogs-kernels-").FullName;
         try
@@ -80,42 +73,14 @@ internal sealed unsafe class CpuKernelModule : IKernelModule
             var source = Path.Combine(folder, "Kernels.cu");
             File.WriteAllText(source, kernels);
             var library = Path.Combine(folder, "libkernels.so");
-            var start = new ProcessStartInfo(compiler,
-            [
-                "-std=c++20", "-O1", "-ffp-contract=off", "-fPIC", "-shared", "-pthread", "-Wall", "-Werror",
-                $"-DKERNELS_SOURCE=\"{source}\"", "-I", emulation, Path.Combine(emulation, "kernel_host.cpp"), "-o", library,
-            ])
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            };
-            using var process = Process.Start(start)!;
-            var errors = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"g++ could not build the kernels for the CPU (exit {process.ExitCode}):\n{errors.Result}");
-            }
-
+            NativeBuild.SharedLibrary(library, "-ffp-contract=off", "-pthread", $"-DKERNELS_SOURCE=\"{source}\"", "-I", emulation,
+                Path.Combine(emulation, "kernel_host.cpp"));
             return NativeLibrary.Load(library);
         }
         finally
         {
             // The loaded library stays mapped after its file is gone.
             Directory.Delete(folder, recursive: true);
-        }
-    }
-}
-
-/// <summary>A fact that needs g++ to build the kernels for the CPU; elsewhere it is skipped with that reason.</summary>
-public sealed class CppFactAttribute : FactAttribute
-{
-    public CppFactAttribute()
-    {
-        if (CpuKernelModule.Compiler is null)
-        {
-            Skip = "no C++ compiler (g++) on PATH";
         }
     }
 }

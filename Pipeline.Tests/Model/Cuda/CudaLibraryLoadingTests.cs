@@ -109,7 +109,49 @@ public sealed class CudaLibraryLoadingTests : IDisposable
         Assert.Null(result.Libraries);
         Assert.Contains("cuDNN 9's other libraries", result.Reason);
         Assert.Contains(Path.Combine(Site, "nvidia", "cudnn", "lib"), result.Reason);
-        Assert.StartsWith(Path.Combine(Site, "nvidia", "cudnn", "lib", "libcudnn_cnn.so.9") + ": ", result.Trace[^1]);
+        var cnn = Path.Combine(Site, "nvidia", "cudnn", "lib", "libcudnn_cnn.so.9");
+        Assert.Contains(result.Trace, line => line.StartsWith(cnn + ": ", StringComparison.Ordinal) && !line.EndsWith("no such file", StringComparison.Ordinal));
+    }
+
+    [CppFact]
+    public void A_cudnn_built_for_a_cuda_whose_cublas_is_missing_gives_way_to_the_next_cudnn_found()
+    {
+        var cudnn = Path.Combine(Site, "nvidia", "cudnn", "lib");
+        var wheel = Path.Combine(Site, "nvidia", "cu13", "lib");
+        Loadable(Path.Combine(Standard, "libcuda.so.1"));
+        CudnnGraphFor(cudaVersion: 12080, Path.Combine(Standard, "libcudnn_graph.so.9"));
+        CudnnGraphFor(cudaVersion: 13000, Path.Combine(cudnn, "libcudnn_graph.so.9"));
+        foreach (var name in new[] { "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn.so.9" })
+        {
+            Loadable(Path.Combine(cudnn, name));
+        }
+
+        foreach (var name in new[] { "libcublasLt.so.13", "libcublas.so.13", "libnvrtc.so.13" })
+        {
+            Loadable(Path.Combine(wheel, name));
+        }
+
+        var result = CudaLibraries.Load(Search);
+
+        var libraries = Assert.IsType<CudaLibrarySet>(result.Libraries);
+        Assert.Equal(13, libraries.CudaMajor);
+        Assert.Equal(cudnn, libraries.Cudnn.Folder);
+        Assert.Contains(Path.Combine(Site, "nvidia", "cublas", "lib", "libcublasLt.so.12") + ": no such file", result.Trace);
+    }
+
+    [CppFact]
+    public void When_no_cudnn_found_has_its_cublas_the_reason_names_the_last_one_tried()
+    {
+        var cudnn = Path.Combine(Site, "nvidia", "cudnn", "lib");
+        Loadable(Path.Combine(Standard, "libcuda.so.1"));
+        CudnnGraphFor(cudaVersion: 12080, Path.Combine(Standard, "libcudnn_graph.so.9"));
+        CudnnGraphFor(cudaVersion: 13000, Path.Combine(cudnn, "libcudnn_graph.so.9"));
+
+        var result = CudaLibraries.Load(Search);
+
+        Assert.Null(result.Libraries);
+        Assert.Contains($"libcublas.so.13, as the cuDNN in {cudnn} was built for CUDA 13) did not load", result.Reason);
+        Assert.Contains(Path.Combine(Site, "nvidia", "cublas", "lib", "libcublasLt.so.12") + ": no such file", result.Explain());
     }
 
     [Fact]
@@ -172,6 +214,15 @@ public sealed class CudaLibraryLoadingTests : IDisposable
     }
 
     public void Dispose() => _tree.Dispose();
+
+    /// <summary>A stand-in for cuDNN's graph library that reports being built for <paramref name="cudaVersion"/> (e.g. 12080 for 12.8).</summary>
+    private void CudnnGraphFor(int cudaVersion, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var source = _tree.Combine($"graph-{cudaVersion}.cpp");
+        File.WriteAllText(source, $"#include <cstddef>\nextern \"C\" std::size_t cudnnGetCudartVersion() {{ return {cudaVersion}; }}\n");
+        NativeBuild.SharedLibrary(path, source);
+    }
 
     /// <summary>A real shared object (the runtime's own System.Native) copied under a GPU library's name.</summary>
     private void Loadable(string path)

@@ -1,5 +1,6 @@
 using CatsDogs.Model.Backends.Cpu;
 using CatsDogs.Model.Backends.Cuda;
+using CatsDogs.Tests.Fixtures;
 
 namespace CatsDogs.Tests.Model.Cuda;
 
