@@ -41,7 +41,7 @@ step() { # name, limit (s), log, command...
     row[$name]="skipped: the 6-minute deadline was reached"; echo "== $name: skipped (deadline)"; return 124
   fi
   ((limit > left)) && limit=$left
-  timeout "$limit" "$@" > "$log" 2>&1
+  timeout -k 10 "$limit" "$@" > "$log" 2>&1
   local rc=$?
   row[$name]="exit $rc, $((SECONDS - start)) s"
   echo "== $name: exit $rc in $((SECONDS - start)) s (log: $log)"; tail -n 40 "$log"
@@ -55,7 +55,7 @@ echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
 ldconfig -p 2>/dev/null | grep -E 'lib(cuda|cudnn[a-z_]*|cublas|nvrtc)\.so' | sed 's/^[[:space:]]*/ldconfig: /'
 
 step selftest 120 "$out/selftest.log" "$bin" selftest --device cuda --precision "$precision"
-if [[ ${row[selftest]} == "exit 124,"* && -z ${CATSDOGS_CUDA_SPIN:-} ]]; then
+if [[ ${row[selftest]} =~ ^exit\ (124|137), && -z ${CATSDOGS_CUDA_SPIN:-} ]]; then
   # A hang rather than a failure: perhaps the driver's blocking wait never wakes in this sandbox.
   # The later steps spin instead, so one run still yields their figures and tells the two apart.
   export CATSDOGS_CUDA_SPIN=1

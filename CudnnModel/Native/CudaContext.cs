@@ -68,7 +68,8 @@ internal sealed unsafe class CudaContext : IDisposable
         // spin a core that the JPEG decoders need. Only a preference: where a driver refuses it (one
         // older than CUDA 11 with the context already active), waits spin as before. A blocking wait
         // sleeps on an OS event from the driver, which a sandbox's GPU proxy might not deliver:
-        // CATSDOGS_CUDA_SPIN=1 keeps the driver's default, spinning, for such a machine.
+        // CATSDOGS_CUDA_SPIN=1 keeps the driver's default for such a machine (automatic, which
+        // spins while a process has fewer active contexts than the machine has cores).
         if (Environment.GetEnvironmentVariable("CATSDOGS_CUDA_SPIN") != "1")
         {
             _ = CudaNative.cuDevicePrimaryCtxSetFlags_v2(device, CudaFlags.ContextBlockingSync);

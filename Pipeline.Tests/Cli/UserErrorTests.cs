@@ -41,5 +41,17 @@ public sealed class UserErrorTests : IDisposable
         Assert.False(Directory.Exists(_folder.Combine("runs")), "no run folder for a run that never started");
     }
 
+    [Theory]
+    [InlineData("train", "--bogus")]
+    [InlineData("summary", "--image-size", "3")]
+    [InlineData("bench")]
+    public void A_mistake_on_the_command_line_exits_2_as_other_user_errors_do(params string[] args)
+    {
+        var (exit, output) = CliRun.Run(args);
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.DoesNotContain("Unhandled exception", output);
+    }
+
     public void Dispose() => _folder.Dispose();
 }

@@ -10,6 +10,9 @@ internal static class CatsDogsCommand
 
     private const int BugExitCode = 1;
 
+    /// <summary>128 + SIGINT, as shells report a job stopped by Ctrl+C.</summary>
+    private const int CancelledExitCode = 130;
+
     public static RootCommand Create()
     {
         return new RootCommand("CatsDogs: trains a CNN to tell cats from dogs and keeps the GPU fed while it does.")
@@ -26,23 +29,31 @@ internal static class CatsDogsCommand
     }
 
     /// <summary>
-    /// Runs the verb named by <paramref name="args"/>. A user's mistake (bad data, a taken run
-    /// name, a missing GPU, a damaged checkpoint) ends with its message and exit code 2, not a
-    /// stack trace; a bug still shows its stack.
+    /// Runs the verb named by <paramref name="args"/>. A user's mistake (an unknown option or a
+    /// value out of range, bad data, a taken run name, a missing GPU, a damaged checkpoint) ends
+    /// with its message and exit code 2, not a stack trace; a bug still shows its stack.
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
         // Verbs handle Ctrl+C and SIGTERM themselves (StopSignal), so that training can finish its
         // batch and write a checkpoint instead of being cut off after System.CommandLine's grace period.
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        var parsed = Create().Parse(args);
         try
         {
-            return await Create().Parse(args).InvokeAsync(configuration);
+            // With parse errors the invocation prints them and the usage instead of running the verb.
+            var exit = await parsed.InvokeAsync(configuration);
+            return parsed.Errors.Count > 0 ? UserErrorExitCode : exit;
         }
         catch (Exception e) when (e is CommandLineError or DatasetException or NotSupportedException or InvalidDataException or FileNotFoundException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return UserErrorExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("Cancelled.");
+            return CancelledExitCode;
         }
         catch (Exception e)
         {

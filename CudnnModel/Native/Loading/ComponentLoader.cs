@@ -7,8 +7,22 @@ internal sealed record LoadedComponent(LibraryComponent Component, string? Folde
 {
     public nint Primary => Handles[Component.Primary.Name];
 
+    /// <summary>Where it came from, for messages: "in FOLDER" or "found by soname".</summary>
+    public string Where => Folder is null ? "found by soname" : $"in {Folder}";
+
     /// <summary>Unloads every file, for a component that turned out unusable.</summary>
     public void Free() => ComponentLoader.Free(Handles.Values);
+
+    /// <summary>
+    /// Unloads every file; false where the dynamic loader keeps one (a library marked no-delete),
+    /// which it would then bind a later library of the same soname to.
+    /// </summary>
+    public bool TryUnload()
+    {
+        Free();
+        return !Component.Files.Where(file => !file.IsPattern)
+            .Any(file => DynamicLoader.IsLoaded(Folder is null ? file.Name : Path.Combine(Folder, file.Name)));
+    }
 }
 
 /// <summary>

@@ -61,7 +61,15 @@ internal static class CudaLibraries
                 return result;
             }
 
-            graph.Free();
+            if (!graph.TryUnload())
+            {
+                return result with
+                {
+                    Reason = $"{result.Reason}; the next cuDNN was not tried, as the one {graph.Where} cannot be unloaded: " +
+                        "put the folder of the cuDNN to use first in LD_LIBRARY_PATH",
+                };
+            }
+
             unusable = result;
         }
 
@@ -86,10 +94,9 @@ internal static class CudaLibraries
             }
         }
 
-        var where = graph.Folder is null ? "found by soname" : $"in {graph.Folder}";
         if (cublas is null)
         {
-            return Fail($"cuBLAS ({string.Join(" or ", majors.Select(m => $"libcublas.so.{m}"))}{(built is null ? "" : $", as the cuDNN {where} was built for CUDA {built}")}) did not load");
+            return Fail($"cuBLAS ({string.Join(" or ", majors.Select(m => $"libcublas.so.{m}"))}{(built is null ? "" : $", as the cuDNN {graph.Where} was built for CUDA {built}")}) did not load");
         }
 
         if (ComponentLoader.Load(LibraryComponent.Nvrtc(cudaMajor), search, trace) is not { } nvrtc)

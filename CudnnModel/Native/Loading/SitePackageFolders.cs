@@ -1,9 +1,10 @@
 namespace CatsDogs.Model.Native.Loading;
 
 /// <summary>
-/// Finds Python package folders where pip puts NVIDIA's wheels (<c>nvidia/cudnn/lib</c>, ...):
-/// the active virtual environment or conda prefix, the environment of the first <c>python3</c> on
-/// PATH, PYTHONPATH, the user's, the system's and /opt/conda's. Only folders that exist are returned.
+/// Finds Python package folders where pip puts NVIDIA's wheels (<c>nvidia/cudnn/lib</c>, ...), in
+/// order: PYTHONPATH's, the active virtual environment's or conda prefix's, the environment of the
+/// first <c>python3</c> on PATH, the user's, the system's and /opt/conda's. Only folders that exist
+/// are returned.
 /// </summary>
 internal static class SitePackageFolders
 {
@@ -36,7 +37,7 @@ internal static class SitePackageFolders
     /// </summary>
     internal static string? PythonPrefix(string? path) =>
         LibrarySearch.SplitPathList(path)
-            .Where(folder => File.Exists(Path.Combine(folder, "python3")))
+            .Where(folder => Path.IsPathRooted(folder) && File.Exists(Path.Combine(folder, "python3")))
             .Select(folder => Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))))
             .FirstOrDefault();
 

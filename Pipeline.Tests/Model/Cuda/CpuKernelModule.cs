@@ -11,13 +11,15 @@ namespace CatsDogs.Tests.Model.Cuda;
 /// The kernel source embedded in CudnnModel, compiled for the CPU with g++ and
 /// CpuEmulation/cuda_on_cpu.h, behind the interface CudaKernels launches through: the kernels'
 /// formulas, index arithmetic, shared-memory reductions and argument packing run without a GPU.
-/// Each source is built once per test run; counts launches per kernel so a test can tell that each one ran.
+/// Each source is built once per test run; launches run one at a time (the emulation's state is
+/// global); counts launches per kernel so a test can tell that each one ran.
 /// </summary>
 internal sealed unsafe class CpuKernelModule : IKernelModule
 {
     private static readonly ConcurrentDictionary<string, Lazy<nint>> Libraries = new();
 
-    private readonly nint _library;
+    private readonly delegate* unmanaged<nint*, byte*, int> _function;
+    private readonly delegate* unmanaged<nint, uint, uint, uint, uint, uint, uint, uint, nint, void**, void**, int> _launch;
     private readonly ConcurrentDictionary<nint, string> _names = new();
     private readonly ConcurrentDictionary<string, int> _launches = new();
 
@@ -25,19 +27,20 @@ internal sealed unsafe class CpuKernelModule : IKernelModule
     public CpuKernelModule(string? source = null)
     {
         source ??= CudaKernels.Source;
-        _library = Libraries.GetOrAdd(source, text => new Lazy<nint>(() => Build(text))).Value;
+        var library = Libraries.GetOrAdd(source, text => new Lazy<nint>(() => Build(text))).Value;
+        _function = (delegate* unmanaged<nint*, byte*, int>)NativeLibrary.GetExport(library, "emu_function");
+        _launch = (delegate* unmanaged<nint, uint, uint, uint, uint, uint, uint, uint, nint, void**, void**, int>)NativeLibrary.GetExport(library, "emu_launch");
     }
 
     public IReadOnlyDictionary<string, int> Launches => _launches;
 
     public nint Function(string name)
     {
-        var find = (delegate* unmanaged<nint*, byte*, int>)NativeLibrary.GetExport(_library, "emu_function");
         nint function;
         var utf8 = Encoding.UTF8.GetBytes(name + "\0");
         fixed (byte* text = utf8)
         {
-            if (find(&function, text) != 0)
+            if (_function(&function, text) != 0)
             {
                 throw new InvalidOperationException($"The CPU build of the kernels has no kernel named '{name}'.");
             }
@@ -49,9 +52,7 @@ internal sealed unsafe class CpuKernelModule : IKernelModule
 
     public void Launch(nint function, uint blocks, uint threads, nint stream, void** args)
     {
-        var launch = (delegate* unmanaged<nint, uint, uint, uint, uint, uint, uint, uint, nint, void**, void**, int>)
-            NativeLibrary.GetExport(_library, "emu_launch");
-        var status = launch(function, blocks, 1, 1, threads, 1, 1, 0, stream, args, null);
+        var status = _launch(function, blocks, 1, 1, threads, 1, 1, 0, stream, args, null);
         if (status != 0)
         {
             throw new InvalidOperationException($"The emulated launch of {_names[function]} ({blocks} x {threads}) failed with {status}.");

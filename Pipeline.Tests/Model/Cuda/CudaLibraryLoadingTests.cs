@@ -140,6 +140,22 @@ public sealed class CudaLibraryLoadingTests : IDisposable
     }
 
     [CppFact]
+    public void A_cudnn_that_cannot_be_unloaded_is_not_followed_by_another_and_the_reason_says_what_to_do()
+    {
+        var cudnn = Path.Combine(Site, "nvidia", "cudnn", "lib");
+        Loadable(Path.Combine(Standard, "libcuda.so.1"));
+        CudnnGraphFor(cudaVersion: 12080, Path.Combine(Standard, "libcudnn_graph.so.9"), "-Wl,-z,nodelete");
+        CudnnGraphFor(cudaVersion: 13000, Path.Combine(cudnn, "libcudnn_graph.so.9"));
+
+        var result = CudaLibraries.Load(Search);
+
+        Assert.Null(result.Libraries);
+        Assert.Contains($"as the cuDNN in {Standard} was built for CUDA 12", result.Reason);
+        Assert.Contains($"the next cuDNN was not tried, as the one in {Standard} cannot be unloaded", result.Reason);
+        Assert.DoesNotContain(result.Trace, line => line.StartsWith(Path.Combine(cudnn, "libcudnn_graph.so.9"), StringComparison.Ordinal));
+    }
+
+    [CppFact]
     public void When_no_cudnn_found_has_its_cublas_the_reason_names_the_last_one_tried()
     {
         var cudnn = Path.Combine(Site, "nvidia", "cudnn", "lib");
@@ -211,17 +227,18 @@ public sealed class CudaLibraryLoadingTests : IDisposable
 
         Assert.Equal(_tree.Combine("venv"), SitePackageFolders.PythonPrefix(path));
         Assert.Null(SitePackageFolders.PythonPrefix(_tree.Combine("tools", "bin")));
+        Assert.Null(SitePackageFolders.PythonPrefix(Path.GetRelativePath(Environment.CurrentDirectory, _tree.Combine("venv", "bin"))));
     }
 
     public void Dispose() => _tree.Dispose();
 
     /// <summary>A stand-in for cuDNN's graph library that reports being built for <paramref name="cudaVersion"/> (e.g. 12080 for 12.8).</summary>
-    private void CudnnGraphFor(int cudaVersion, string path)
+    private void CudnnGraphFor(int cudaVersion, string path, params string[] options)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var source = _tree.Combine($"graph-{cudaVersion}.cpp");
         File.WriteAllText(source, $"#include <cstddef>\nextern \"C\" std::size_t cudnnGetCudartVersion() {{ return {cudaVersion}; }}\n");
-        NativeBuild.SharedLibrary(path, source);
+        NativeBuild.SharedLibrary(path, [source, .. options]);
     }
 
     /// <summary>A real shared object (the runtime's own System.Native) copied under a GPU library's name.</summary>

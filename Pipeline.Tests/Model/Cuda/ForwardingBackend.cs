@@ -26,6 +26,10 @@ internal abstract class ForwardingBackend(IBackend inner) : IBackend
 
     public virtual void LoadImages(HostImageBatch batch, Tensor images, Tensor labels) => inner.LoadImages(batch, images, labels);
 
+    public void WaitForUploads() => inner.WaitForUploads();
+
+    public IHostMemoryAllocator HostAllocator => inner.HostAllocator;
+
     public void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, int padding, bool relu) => inner.ConvolutionForward(x, w, bias, y, padding, relu);
 
     public void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding) => inner.ConvolutionBackwardData(dy, w, dx, padding);

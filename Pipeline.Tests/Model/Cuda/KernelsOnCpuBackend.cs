@@ -9,7 +9,9 @@ namespace CatsDogs.Tests.Model.Cuda;
 /// <summary>
 /// The CPU backend with every op that CudaBackend runs as an NVRTC kernel replaced by that kernel,
 /// built for the CPU (<see cref="CpuKernelModule"/>) and launched through CudaKernels on the CPU
-/// tensors' memory, with the arguments CudaBackend passes.
+/// tensors' memory. Tensors map to kernel arguments as in CudaBackend, whose own mapping needs a
+/// GPU to run; the image load passes pixels and labels directly, where CudaBackend stages both in
+/// one device buffer first.
 /// </summary>
 internal sealed unsafe class KernelsOnCpuBackend : ForwardingBackend
 {

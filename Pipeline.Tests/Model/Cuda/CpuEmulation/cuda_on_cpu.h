@@ -5,7 +5,10 @@
 // and none may (atomicAdd is how blocks combine their results).
 #pragma once
 #include <math.h>
+#include <algorithm>
 #include <barrier>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -17,24 +20,29 @@ struct dim3
 namespace cuda_on_cpu
 {
 constexpr unsigned warp_size = 32;
+constexpr unsigned max_threads = 1024;
 
-// What every thread of the running block shares: its barrier, and one exchange slot per lane.
+// What the threads of the running block share: the block's barrier, each warp's barrier (sized
+// to the threads the warp really has) and one exchange slot per lane. A thread that returns
+// leaves both barriers, as an exited thread no longer counts on a device.
 struct block_state
 {
-    explicit block_state(unsigned threads) : block(threads), warps((threads + warp_size - 1) / warp_size)
+    explicit block_state(unsigned threads) : block(threads)
     {
-        for (unsigned w = 0; w < warps; w++)
+        for (unsigned w = 0; w * warp_size < threads; w++)
         {
-            warp_barriers[w] = std::make_unique<std::barrier<>>(warp_size);
+            warp_barriers[w] = std::make_unique<std::barrier<>>(std::min(warp_size, threads - w * warp_size));
         }
     }
 
     std::barrier<> block;
-    unsigned warps;
-    std::unique_ptr<std::barrier<>> warp_barriers[32];
-    double lanes[32][warp_size];
+    std::unique_ptr<std::barrier<>> warp_barriers[max_threads / warp_size];
+    std::uint64_t lanes[max_threads / warp_size][warp_size];
 };
 
+// Globals of the one launch that runs at a time (__shared__ arrays are function statics, so
+// launches must not overlap): `launches` serialises them across every library built from this.
+inline std::mutex launches;
 inline block_state* current_block;
 inline std::mutex atomics;
 }
@@ -59,12 +67,18 @@ inline void __syncthreads()
 template <class T>
 T __shfl_down_sync(unsigned, T value, unsigned offset)
 {
+    static_assert(sizeof(T) <= sizeof(std::uint64_t), "a lane exchanges at most 64 bits");
     auto& block = *cuda_on_cpu::current_block;
     const unsigned lane = threadIdx.x % cuda_on_cpu::warp_size;
     const unsigned warp = threadIdx.x / cuda_on_cpu::warp_size;
-    block.lanes[warp][lane] = value;
+    std::memcpy(&block.lanes[warp][lane], &value, sizeof(T));
     block.warp_barriers[warp]->arrive_and_wait();
-    const T result = lane + offset < cuda_on_cpu::warp_size ? static_cast<T>(block.lanes[warp][lane + offset]) : value;
+    T result = value;
+    if (lane + offset < cuda_on_cpu::warp_size && warp * cuda_on_cpu::warp_size + lane + offset < blockDim.x)
+    {
+        std::memcpy(&result, &block.lanes[warp][lane + offset], sizeof(T));
+    }
+
     block.warp_barriers[warp]->arrive_and_wait();
     return result;
 }

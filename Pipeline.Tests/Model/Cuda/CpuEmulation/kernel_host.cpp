@@ -2,7 +2,9 @@
 // CudaKernels' own argument packing: kernelParams holds one pointer per parameter, to a value of
 // the parameter's C type. KERNELS_SOURCE names the Kernels.cu to compile (the embedded copy).
 #include "cuda_on_cpu.h"
+#include <atomic>
 #include <cstring>
+#include <latch>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -33,7 +35,49 @@ const kernel_entry kernels[] = {
 
 constexpr int cuda_success = 0;
 constexpr int cuda_error_invalid_value = 1;
+constexpr int cuda_error_out_of_resources = 701;
 constexpr int cuda_error_not_found = 500;
+
+// Runs one block. Its threads start together once all exist; if one cannot be started, those
+// that were wait for nothing and exit without touching the block's barriers.
+int run_block(const kernel_entry& kernel, void** params, unsigned block_index, unsigned threads)
+{
+    cuda_on_cpu::block_state block(threads);
+    cuda_on_cpu::current_block = &block;
+    std::latch started(1);
+    std::atomic<bool> abandoned = false;
+    std::vector<std::jthread> workers;
+    try
+    {
+        workers.reserve(threads);
+        for (unsigned t = 0; t < threads; t++)
+        {
+            workers.emplace_back([&, t]
+            {
+                started.wait();
+                if (abandoned)
+                {
+                    return;
+                }
+
+                blockIdx = {block_index, 0, 0};
+                threadIdx = {t, 0, 0};
+                kernel.thunk(params);
+                block.warp_barriers[t / cuda_on_cpu::warp_size]->arrive_and_drop();
+                block.block.arrive_and_drop();
+            });
+        }
+    }
+    catch (...)
+    {
+        abandoned = true;
+        started.count_down();
+        return cuda_error_out_of_resources;
+    }
+
+    started.count_down();
+    return cuda_success;
+}
 }
 
 extern "C" int emu_function(const void** function, const char* name)
@@ -51,32 +95,24 @@ extern "C" int emu_function(const void** function, const char* name)
 }
 
 extern "C" int emu_launch(const void* function, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x, unsigned block_y,
-    unsigned block_z, unsigned shared_bytes, void* stream, void** params, void** extra)
+    unsigned block_z, unsigned shared_bytes, void*, void** params, void** extra)
 {
     // The kernels are one-dimensional and declare their shared memory statically.
     if (grid_y != 1 || grid_z != 1 || block_y != 1 || block_z != 1 || shared_bytes != 0 || extra != nullptr || grid_x == 0
-        || block_x == 0 || block_x > 1024 || function == nullptr)
+        || block_x == 0 || block_x > cuda_on_cpu::max_threads || function == nullptr)
     {
         return cuda_error_invalid_value;
     }
 
+    std::lock_guard one_at_a_time(cuda_on_cpu::launches);
     const auto& kernel = *static_cast<const kernel_entry*>(function);
     gridDim = {grid_x, 1, 1};
     blockDim = {block_x, 1, 1};
     for (unsigned b = 0; b < grid_x; b++)
     {
-        cuda_on_cpu::block_state block(block_x);
-        cuda_on_cpu::current_block = &block;
-        std::vector<std::jthread> threads;
-        threads.reserve(block_x);
-        for (unsigned t = 0; t < block_x; t++)
+        if (const int status = run_block(kernel, params, b, block_x); status != cuda_success)
         {
-            threads.emplace_back([&kernel, params, b, t]
-            {
-                blockIdx = {b, 0, 0};
-                threadIdx = {t, 0, 0};
-                kernel.thunk(params);
-            });
+            return status;
         }
     }
 
