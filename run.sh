@@ -1,17 +1,40 @@
 #!/usr/bin/env bash
 # The main job on the default data: build in Release, import the default data set the first
 # time, train, then evaluate the best checkpoint on the held-out test images.
-# Extra arguments go to `catsdogs train` (e.g. --epochs 5, --device cpu, --metrics-listen none).
+# Arguments go to `catsdogs train`, each replacing this job's default for the same option
+# (e.g. --epochs 5, --lr 0.1, --device cpu, --metrics-listen none, --model deep6).
 set -euo pipefail
 cd "$(dirname "$0")"
+
+user=("$@")
+# The value the user gave an option (--opt VALUE or --opt=VALUE); fails where none was given.
+given() {
+  local previous="" arg
+  for arg in "${user[@]}"; do
+    [[ $previous == "$1" ]] && { printf '%s\n' "$arg"; return 0; }
+    [[ $arg == "$1="* ]] && { printf '%s\n' "${arg#*=}"; return 0; }
+    previous=$arg
+  done
+  return 1
+}
+
+# CPU: the compact net at CIFAR's own 32x32 (about 4 minutes on 2 quiet cores). Another --model
+# keeps the train verb's own image size (64), which every preset accepts.
+name="default-$(date +%Y%m%d-%H%M%S)"
+defaults=(--data data/cifar-catsdogs/train --model compact --epochs 20 --optimizer sgd --lr 0.05 --schedule cosine
+  --warmup-epochs 1 --monitor valacc --name "$name")
+given --model > /dev/null || defaults+=(--image-size 32)
+train=()
+# A resumed run keeps the settings it was started with.
+given --resume > /dev/null || for ((i = 0; i < ${#defaults[@]}; i += 2)); do
+  given "${defaults[i]}" > /dev/null || train+=("${defaults[i]}" "${defaults[i + 1]}")
+done
 
 dotnet build CatsDogs.sln -c Release --nologo -v quiet
 catsdogs() { dotnet Pipeline/bin/Release/net10.0/catsdogs.dll "$@"; }
 
 catsdogs import-cifar --out data/cifar-catsdogs
 
-# CPU: the compact net at CIFAR's own 32x32 (about 4 minutes on 2 quiet cores).
-run="default-$(date +%Y%m%d-%H%M%S)"
-catsdogs train --data data/cifar-catsdogs/train --model compact --image-size 32 --epochs 20 \
-  --optimizer sgd --lr 0.05 --schedule cosine --warmup-epochs 1 --monitor valacc --name "$run" "$@"
-catsdogs evaluate --checkpoint "runs/$run/checkpoints/best.json" --data data/cifar-catsdogs/test
+run=$(given --resume || echo "$(given --runs-dir || echo runs)/$(given --name || echo "$name")")
+catsdogs train "${train[@]}" "$@"
+catsdogs evaluate --checkpoint "$run/checkpoints/best.json" --data data/cifar-catsdogs/test

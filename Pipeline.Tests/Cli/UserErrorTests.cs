@@ -45,12 +45,28 @@ public sealed class UserErrorTests : IDisposable
     [InlineData("train", "--bogus")]
     [InlineData("summary", "--image-size", "3")]
     [InlineData("bench")]
-    public void A_mistake_on_the_command_line_exits_2_as_other_user_errors_do(params string[] args)
+    [InlineData("train", "--lr", "abc")]
+    [InlineData("train", "--epochs", "1.5")]
+    [InlineData("train", "--optimizer", "adam")]
+    public void A_mistake_on_the_command_line_exits_2_with_its_message_and_where_help_is(params string[] args)
     {
         var (exit, output) = CliRun.Run(args);
 
         Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
         Assert.DoesNotContain("Unhandled exception", output);
+        Assert.Contains($"See 'catsdogs {args[0]} --help' for the options.", output);
+        Assert.DoesNotContain("Usage:", output);
+    }
+
+    [Fact]
+    public void A_choice_is_accepted_in_any_case_and_a_wrong_one_is_answered_with_the_choices()
+    {
+        Assert.Equal(0, CliRun.Run("summary", "--model", "COMPACT").Exit);
+
+        var (exit, output) = CliRun.Run("train", "--schedule", "linear");
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Contains("--schedule must be one of constant, step, cosine, onecycle, plateau; got 'linear'.", output);
     }
 
     public void Dispose() => _folder.Dispose();

@@ -11,6 +11,7 @@ internal static class BenchModelCommand
     {
         var model = new ModelOptions();
         var batch = RangedOption.Create("--batch", "Batch size.", 512, 1, 8192);
+        batch.Aliases.Add("--batch-size");
         var imageSize = RangedOption.Create("--image-size", "Side of the generated images.", 64, 8, 512);
         var steps = RangedOption.Create("--steps", "Timed training steps.", 50, 1, 1_000_000);
         var warmup = RangedOption.Create("--warmup", "Untimed steps first (algorithm search, memory growth).", 10, 1, 10_000);

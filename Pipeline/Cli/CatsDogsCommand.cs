@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using CatsDogs.Pipeline.Data;
 
 namespace CatsDogs.Pipeline.Cli;
@@ -38,12 +39,21 @@ internal static class CatsDogsCommand
         // Verbs handle Ctrl+C and SIGTERM themselves (StopSignal), so that training can finish its
         // batch and write a checkpoint instead of being cut off after System.CommandLine's grace period.
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
-        var parsed = Create().Parse(args);
         try
         {
-            // With parse errors the invocation prints them and the usage instead of running the verb.
-            var exit = await parsed.InvokeAsync(configuration);
-            return parsed.Errors.Count > 0 ? UserErrorExitCode : exit;
+            var parsed = Create().Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                foreach (var error in parsed.Errors)
+                {
+                    Console.Error.WriteLine(error.Message);
+                }
+
+                Console.Error.WriteLine($"See '{VerbOf(parsed.CommandResult)} --help' for the options.");
+                return UserErrorExitCode;
+            }
+
+            return await parsed.InvokeAsync(configuration);
         }
         catch (Exception e) when (e is CommandLineError or DatasetException or NotSupportedException or InvalidDataException or FileNotFoundException)
         {
@@ -61,4 +71,8 @@ internal static class CatsDogsCommand
             return BugExitCode;
         }
     }
+
+    /// <summary>"catsdogs bench model": the command line up to the verb that was parsed.</summary>
+    private static string VerbOf(CommandResult result) =>
+        result.Parent is CommandResult parent ? $"{VerbOf(parent)} {result.Command.Name}" : "catsdogs";
 }

@@ -11,17 +11,12 @@ internal sealed class ModelOptions
 {
     public Option<string> Model { get; } = CreateModel();
 
-    public Option<DeviceKind> Device { get; } = new("--device")
-    {
-        Description = "Where to run the network: auto (CUDA when it loads, else the CPU, saying why), cpu or cuda.",
-        DefaultValueFactory = _ => DeviceKind.Auto,
-    };
+    public Option<DeviceKind> Device { get; } = ChoiceOption.Create(
+        "--device", "Where to run the network: auto (CUDA when it loads, else the CPU, saying why), cpu or cuda.", DeviceKind.Auto);
 
-    public Option<Precision> Precision { get; } = new("--precision")
-    {
-        Description = "Float32 math on the GPU: tf32 lets tensor cores round products to TF32 (faster), fp32 is strict. The CPU is always fp32.",
-        DefaultValueFactory = _ => CatsDogs.Model.Backends.Cuda.Precision.Tf32,
-    };
+    public Option<Precision> Precision { get; } = ChoiceOption.Create(
+        "--precision", "Float32 math on the GPU: tf32 lets tensor cores round products to TF32 (faster), fp32 is strict. The CPU is always fp32.",
+        CatsDogs.Model.Backends.Cuda.Precision.Tf32);
 
     public Option<int> CpuThreads { get; } = RangedOption.Create("--cpu-threads", "Threads of the CPU backend.", Environment.ProcessorCount, 1, 1024);
 
@@ -49,14 +44,6 @@ internal sealed class ModelOptions
     public ComputeDevice Open(ParseResult result, TextWriter log) =>
         Open(result.GetValue(Device), result.GetValue(CpuThreads), result.GetValue(Precision), log);
 
-    private static Option<string> CreateModel()
-    {
-        var option = new Option<string>("--model")
-        {
-            Description = $"Network preset: {string.Join(", ", ModelPresets.Names)}.",
-            DefaultValueFactory = _ => "compact",
-        };
-        option.AcceptOnlyFromAmong([.. ModelPresets.Names]);
-        return option;
-    }
+    private static Option<string> CreateModel() =>
+        ChoiceOption.Create("--model", $"Network preset: {string.Join(", ", ModelPresets.Names)}.", "compact", ModelPresets.Names);
 }

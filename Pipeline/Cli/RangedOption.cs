@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Numerics;
 
 namespace CatsDogs.Pipeline.Cli;
@@ -16,8 +17,7 @@ internal static class RangedOption
         };
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<T>();
-            if (value < min || value > max)
+            if (Parsed<T>(result) is { } value && (value < min || value > max))
             {
                 result.AddError($"{name} must be between {min} and {max}; got {value}.");
             }
@@ -32,11 +32,23 @@ internal static class RangedOption
         var option = new Option<T?>(name) { Description = $"{description} [{min}..{max}]" };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T?>() is { } value && (value < min || value > max))
+            if (Parsed<T>(result) is { } value && (value < min || value > max))
             {
                 result.AddError($"{name} must be between {min} and {max}; got {value}.");
             }
         });
         return option;
+    }
+
+    /// <summary>The value, or null where the text is no number of that type: the parser reports that itself.</summary>
+    private static T? Parsed<T>(OptionResult result)
+        where T : struct, INumber<T>
+    {
+        if (result.Implicit)
+        {
+            return result.GetValueOrDefault<T?>();
+        }
+
+        return result.Tokens.Count == 1 && T.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
     }
 }

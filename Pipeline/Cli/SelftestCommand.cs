@@ -18,10 +18,10 @@ internal static class SelftestCommand
     public static Command Create()
     {
         var model = new ModelOptions();
-        var preset = new Option<string>("--model") { Description = "Preset trained in the learning check.", DefaultValueFactory = _ => ModelPresets.Deep6.Name };
-        preset.AcceptOnlyFromAmong([.. ModelPresets.Names]);
+        var preset = ChoiceOption.Create("--model", "Preset trained in the learning check.", ModelPresets.Deep6.Name, ModelPresets.Names);
         var steps = RangedOption.Create("--steps", "Training steps of the learning check.", 200, 20, 100_000);
         var batch = RangedOption.Create("--batch", "Batch size of the learning check.", 64, 1, 4096);
+        batch.Aliases.Add("--batch-size");
         var imageSize = RangedOption.Create("--image-size", "Side of the generated images.", 64, 8, 512);
         var command = new Command("selftest", "Check a device: every op against the CPU backend, then the loss of a short training run must fall.")
         {

@@ -29,12 +29,12 @@ internal static class TrainCommand
         var valFraction = RangedOption.CreateOptional("--val-fraction", $"Share of images held out in a new split (default {SplitRequest.DefaultFraction}).", 0.0001, 0.9);
         var exclude = SharedOptions.Exclude();
         var epochs = RangedOption.Create("--epochs", "Epochs to train (with --resume: the new total).", 20, 1, 100_000);
-        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (momentum, optionally Nesterov) or adamw.", DefaultValueFactory = _ => OptimizerKind.Sgd };
+        var optimizer = ChoiceOption.Create("--optimizer", "sgd (momentum, optionally Nesterov) or adamw.", OptimizerKind.Sgd);
         var rate = RangedOption.Create("--lr", "Peak learning rate.", 0.05f, 1e-7f, 10f);
         var momentum = RangedOption.Create("--momentum", "SGD momentum.", 0.9f, 0f, 0.999f);
         var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum for SGD." };
         var weightDecay = RangedOption.Create("--weight-decay", "Weight decay (L2 for SGD, decoupled for AdamW).", 5e-4f, 0f, 1f);
-        var schedule = new Option<ScheduleKind>("--schedule") { Description = "Learning-rate schedule: constant, step, cosine (with --warmup-epochs), onecycle or plateau (reduce on plateau of --monitor).", DefaultValueFactory = _ => ScheduleKind.Cosine };
+        var schedule = ChoiceOption.Create("--schedule", "Learning-rate schedule: constant, step, cosine (with --warmup-epochs), onecycle or plateau (reduce on plateau of --monitor).", ScheduleKind.Cosine);
         var warmup = RangedOption.Create("--warmup-epochs", "Linear warm-up before the cosine decay, in epochs.", 1.0, 0.0, 1000.0);
         var stepEpochs = RangedOption.Create("--step-epochs", "Step schedule: epochs between decays.", 10, 1, 100_000);
         var stepGamma = RangedOption.Create("--step-gamma", "Step schedule: decay factor.", 0.1f, 0.0001f, 0.9999f);
@@ -43,7 +43,7 @@ internal static class TrainCommand
         var earlyStop = RangedOption.CreateOptional("--early-stop", "Stop after this many epochs without improvement of --monitor (off when absent).", 1, 10_000);
         var minDelta = RangedOption.Create("--min-delta", "Early stopping: smallest change that counts as an improvement.", 0.0, 0.0, 1.0);
         var clip = RangedOption.CreateOptional("--clip-grad-norm", "Clip gradients to this global L2 norm (off when absent).", 1e-6f, 1e6f);
-        var monitor = new Option<MonitorMetric>("--monitor") { Description = "What picks the best checkpoint and drives plateau and early stopping: valloss or valacc.", DefaultValueFactory = _ => MonitorMetric.ValLoss };
+        var monitor = ChoiceOption.Create("--monitor", "What picks the best checkpoint and drives plateau and early stopping: valloss or valacc.", MonitorMetric.ValLoss);
         var logEvery = RangedOption.Create("--log-every", "Steps between reads of the training loss (a read waits for the device).", 20, 1, 100_000);
         var resume = new Option<DirectoryInfo?>("--resume") { Description = "Continue the run in this folder (runs/<name>) from its last checkpoint, with its saved settings." };
         var onFinish = new Option<string?>("--on-finish") { Description = "Shell command run when training ends (CATSDOGS_RUN holds the run folder), e.g. 'sudo shutdown -h now'." };
