@@ -109,9 +109,19 @@ public static class Checkpoint
 
     private static CheckpointState ReadState(string statePath)
     {
-        using var stream = File.OpenRead(statePath);
-        var state = JsonSerializer.Deserialize(stream, CheckpointStateJson.Default.CheckpointState)
-            ?? throw new InvalidDataException($"'{statePath}' holds no checkpoint state.");
+        CheckpointState state;
+        try
+        {
+            using var stream = File.OpenRead(statePath);
+            state = JsonSerializer.Deserialize(stream, CheckpointStateJson.Default.CheckpointState)
+                ?? throw new InvalidDataException($"'{statePath}' holds no checkpoint state.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException(
+                $"'{statePath}' is not a checkpoint this version can read (give the .json that training wrote in checkpoints/, such as best.json): {e.Message}");
+        }
+
         if (state.Format != CheckpointState.CurrentFormat || state.Random.Generator != RandomState.CounterSplitMix64)
         {
             throw new InvalidDataException($"'{statePath}' has format {state.Format} and RNG '{state.Random.Generator}'; this build reads format {CheckpointState.CurrentFormat} with '{RandomState.CounterSplitMix64}'.");

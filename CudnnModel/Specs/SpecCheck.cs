@@ -7,7 +7,7 @@ internal static class SpecCheck
     {
         if (input.IsFlat)
         {
-            throw new ArgumentException($"Layer '{layer.Name}' ({layer.KerasType}) needs an image-shaped input, but its input is already flat.");
+            throw new ModelSpecException($"Layer '{layer.Name}' ({layer.KerasType}) needs an image-shaped input, but its input is already flat.");
         }
     }
 
@@ -15,7 +15,7 @@ internal static class SpecCheck
     {
         if (height <= 0 || width <= 0)
         {
-            throw new ArgumentException($"Layer '{layer.Name}' ({layer.KerasType}) would produce a {height}x{width} output; the image is too small for this model.");
+            throw new ModelSpecException($"Layer '{layer.Name}' ({layer.KerasType}) would produce a {height}x{width} output; the image is too small for this model.");
         }
     }
 }

@@ -59,6 +59,21 @@ public sealed class UserErrorTests : IDisposable
     }
 
     [Fact]
+    public void An_image_too_small_for_the_model_stops_train_before_it_writes_anything()
+    {
+        _folder.Write("data/cat/1.jpg", Images.Jpeg(32, 32, seed: 1));
+        _folder.Write("data/dog/2.jpg", Images.Jpeg(32, 32, seed: 2));
+
+        var (exit, output) = CliRun.Run("train", "--data", _folder.Combine("data"), "--model", "deep6", "--image-size", "32", "--device", "cpu",
+            "--metrics-listen", "none", "--split-file", _folder.Combine("split.json"), "--runs-dir", _folder.Combine("runs"));
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Contains("error: Layer 'pool6' (MaxPooling2D) would produce a 0x0 output", output);
+        Assert.False(File.Exists(_folder.Combine("split.json")));
+        Assert.False(Directory.Exists(_folder.Combine("runs")));
+    }
+
+    [Fact]
     public void A_choice_is_accepted_in_any_case_and_a_wrong_one_is_answered_with_the_choices()
     {
         Assert.Equal(0, CliRun.Run("summary", "--model", "COMPACT").Exit);

@@ -52,7 +52,7 @@ public sealed class SpecTests
     [Fact]
     public void An_image_too_small_for_deep6_names_the_layer()
     {
-        var error = Assert.Throws<ArgumentException>(() => ModelPresets.Deep6.Describe(32, 32));
+        var error = Assert.Throws<ModelSpecException>(() => ModelPresets.Deep6.Describe(32, 32));
 
         Assert.Contains("pool6", error.Message);
     }

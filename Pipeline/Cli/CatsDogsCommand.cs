@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using CatsDogs.Model.Specs;
 using CatsDogs.Pipeline.Data;
 
 namespace CatsDogs.Pipeline.Cli;
@@ -55,7 +56,7 @@ internal static class CatsDogsCommand
 
             return await parsed.InvokeAsync(configuration);
         }
-        catch (Exception e) when (e is CommandLineError or DatasetException or NotSupportedException or InvalidDataException or FileNotFoundException)
+        catch (Exception e) when (e is CommandLineError or DatasetException or ModelSpecException or NotSupportedException or InvalidDataException or FileNotFoundException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return UserErrorExitCode;

@@ -24,9 +24,12 @@ internal sealed class InputOptions
 
     public InputOptions(Option<int> seed) => _seed = seed;
 
+    public IReadOnlyList<Option> All =>
+        [_batchSize, _imageSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _batchSize, _imageSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels })
+        foreach (var option in All)
         {
             command.Add(option);
         }

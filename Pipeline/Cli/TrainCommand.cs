@@ -65,6 +65,34 @@ internal static class TrainCommand
 
         command.SetAction(async (result, cancellationToken) =>
         {
+            bool Given(Option option) => result.GetResult(option) is { Implicit: false };
+
+            // A resumed run keeps the settings it started with; what may change is how long and where it runs.
+            TrainConfig Resumed(RunFolder run)
+            {
+                Option[] settings =
+                [
+                    data, splitFile, valCount, valFraction, exclude, optimizer, rate, momentum, nesterov, weightDecay, schedule, warmup, stepEpochs,
+                    stepGamma, plateauFactor, plateauPatience, earlyStop, minDelta, clip, monitor, logEvery, seed, runsDirectory, name, model.Model,
+                    .. input.All,
+                ];
+                if (settings.Where(Given).Select(option => option.Name).ToList() is { Count: > 0 } ignored)
+                {
+                    throw new CommandLineError($"--resume continues '{run.Path}' with the settings it started with ({TrainConfig.FileName}), so " +
+                        $"{string.Join(", ", ignored)} cannot be given; only --epochs, --device, --cpu-threads, --precision, the metrics endpoint " +
+                        "and --on-finish may change. Start a new run to change the others.");
+                }
+
+                var saved = TrainConfig.Load(run.File(TrainConfig.FileName));
+                return saved with
+                {
+                    Device = Given(model.Device) ? result.GetValue(model.Device) : saved.Device,
+                    CpuThreads = Given(model.CpuThreads) ? result.GetValue(model.CpuThreads) : saved.CpuThreads,
+                    Precision = Given(model.Precision) ? result.GetValue(model.Precision) : saved.Precision,
+                    Train = Given(epochs) ? saved.Train with { Epochs = result.GetValue(epochs) } : saved.Train,
+                };
+            }
+
             TrainConfig Configure()
             {
                 var dataRoot = result.GetRequiredValue(data).FullName;
@@ -108,9 +136,11 @@ internal static class TrainCommand
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken);
             var resumeFolder = result.GetValue(resume);
             var run = resumeFolder is null ? null : RunFolder.OpenExisting(resumeFolder.FullName);
-            var config = run is null ? Configure() : ResumedConfig(run, result.GetResult(epochs) is { Implicit: false } ? result.GetValue(epochs) : null);
+            var config = run is null ? Configure() : Resumed(run);
 
-            // The endpoint and the device first: a busy port or a missing GPU must stop the run before it writes anything, a split file included.
+            // The model, the endpoint and the device first: an image too small for the model, a busy port or a missing GPU must
+            // stop the run before it writes anything, a split file included.
+            ModelPresets.Get(config.Train.Model).Describe(config.Input.ImageSize, config.Input.ImageSize);
             await using var telemetry = await metricsOptions.StartAsync(result, linked.Token);
             if (telemetry is null)
             {
@@ -123,11 +153,11 @@ internal static class TrainCommand
                 Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null));
             var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, config.Exclude is null ? null : ExcludeList.Load(config.Exclude), Console.Out);
 
-            run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "train");
-            config.Save(run.File(TrainConfig.FileName));
-            var (network, state) = OpenNetwork(run, config, device, split.Hash, resumeFolder is not null);
+            var (network, state) = OpenNetwork(run, config, device, split.Hash);
             using (network)
             {
+                run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "train");
+                config.Save(run.File(TrainConfig.FileName));
                 Console.WriteLine($"run: {run.Path}");
                 Console.WriteLine($"model: {config.Train.Model}, {network.ParameterCount:N0} parameters at {config.Input.ImageSize}x{config.Input.ImageSize}; " +
                     $"{split.Train.Count} training and {split.Validation.Count} validation images (split {split.File})");
@@ -148,15 +178,10 @@ internal static class TrainCommand
         return command;
     }
 
-    private static TrainConfig ResumedConfig(RunFolder run, int? epochs)
+    /// <summary>A new network, or the last checkpoint of <paramref name="resumed"/>.</summary>
+    private static (Network Network, TrainerState State) OpenNetwork(RunFolder? resumed, TrainConfig config, Model.Backends.ComputeDevice device, string splitHash)
     {
-        var config = TrainConfig.Load(run.File(TrainConfig.FileName));
-        return epochs is { } total ? config with { Train = config.Train with { Epochs = total } } : config;
-    }
-
-    private static (Network Network, TrainerState State) OpenNetwork(RunFolder run, TrainConfig config, Model.Backends.ComputeDevice device, string splitHash, bool resume)
-    {
-        if (!resume)
+        if (resumed is not { } run)
         {
             var spec = ModelPresets.Get(config.Train.Model);
             var options = new NetworkOptions
@@ -183,6 +208,12 @@ internal static class TrainCommand
         }
 
         var state = TrainerState.FromJson(loaded.Info.TrainerState);
+        if (state.Epoch >= config.Train.Epochs)
+        {
+            loaded.Network.Dispose();
+            throw new CommandLineError($"'{run.Path}' has trained {state.Epoch} of {config.Train.Epochs} epochs; give --epochs more than {state.Epoch} to train further.");
+        }
+
         Console.WriteLine($"Resuming {run.Name} at epoch {state.Epoch + 1}, step {loaded.Network.Step}.");
         return (loaded.Network, state);
     }

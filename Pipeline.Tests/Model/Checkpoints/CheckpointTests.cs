@@ -100,6 +100,20 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("SHA-256", error.Message);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"format\": 1, \"model\": \"tiny\"")]
+    [InlineData("{}")]
+    [InlineData("SAFETENSORS-LIKE BYTES")]
+    public void A_file_that_is_no_checkpoint_state_is_refused_with_what_to_give_instead(string content)
+    {
+        var statePath = Path.Combine(_folder, "damaged.json");
+        File.WriteAllText(statePath, content);
+
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(statePath, _device));
+        Assert.Contains("is not a checkpoint this version can read (give the .json that training wrote in checkpoints/", error.Message);
+    }
+
     public void Dispose()
     {
         _images.Dispose();

@@ -1,0 +1,59 @@
+using CatsDogs.Pipeline.Cli;
+using CatsDogs.Tests.Fixtures;
+
+namespace CatsDogs.Tests.Cli;
+
+/// <summary>`train --resume` continues a run with the settings it started with, and refuses what it would otherwise ignore.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ResumeCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public ResumeCommandTests()
+    {
+        StripesDataset.Write(_folder, "data", perClass: 24);
+        var (exit, output) = CliRun.Run([.. Common, "--data", _folder.Combine("data"), "--split-file", _folder.Combine("split.json"),
+            "--runs-dir", _folder.Combine("runs"), "--name", "first", "--epochs", "1", "--image-size", "16", "--batch-size", "8"]);
+        Assert.True(exit == 0, output);
+    }
+
+    private static string[] Common => ["train", "--device", "cpu", "--cpu-threads", "1", "--decode-threads", "1", "--metrics-listen", "none"];
+
+    private string Run => _folder.Combine("runs", "first");
+
+    [Fact]
+    public void A_setting_given_with_resume_is_refused_and_the_run_is_left_as_it_was()
+    {
+        var config = File.ReadAllText(Path.Combine(Run, "config.json"));
+
+        var (exit, output) = CliRun.Run("train", "--resume", Run, "--epochs", "2", "--lr", "0.1", "--model", "deep6", "--metrics-listen", "none");
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Contains("--lr, --model cannot be given", output);
+        Assert.Equal(config, File.ReadAllText(Path.Combine(Run, "config.json")));
+    }
+
+    [Fact]
+    public void Resuming_a_finished_run_without_more_epochs_is_refused()
+    {
+        var summary = File.ReadAllText(Path.Combine(Run, "summary.txt"));
+
+        var (exit, output) = CliRun.Run("train", "--resume", Run, "--epochs", "1", "--metrics-listen", "none");
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Contains("has trained 1 of 1 epochs; give --epochs more than 1 to train further.", output);
+        Assert.Equal(summary, File.ReadAllText(Path.Combine(Run, "summary.txt")));
+    }
+
+    [Fact]
+    public void More_epochs_on_another_thread_count_continue_the_run()
+    {
+        var (exit, output) = CliRun.Run("train", "--resume", Run, "--epochs", "2", "--cpu-threads", "2", "--metrics-listen", "none");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("Resuming first at epoch 2", output);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(Run, "metrics.csv")).Length);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
