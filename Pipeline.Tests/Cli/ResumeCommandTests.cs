@@ -9,17 +9,9 @@ public sealed class ResumeCommandTests : IDisposable
 {
     private readonly TempFolder _folder = new();
 
-    public ResumeCommandTests()
-    {
-        StripesDataset.Write(_folder, "data", perClass: 24);
-        var (exit, output) = CliRun.Run([.. Common, "--data", _folder.Combine("data"), "--split-file", _folder.Combine("split.json"),
-            "--runs-dir", _folder.Combine("runs"), "--name", "first", "--epochs", "1", "--image-size", "16", "--batch-size", "8"]);
-        Assert.True(exit == 0, output);
-    }
+    public ResumeCommandTests() => Run = TinyRun.Train(_folder);
 
-    private static string[] Common => ["train", "--device", "cpu", "--cpu-threads", "1", "--decode-threads", "1", "--metrics-listen", "none"];
-
-    private string Run => _folder.Combine("runs", "first");
+    private string Run { get; }
 
     [Fact]
     public void A_setting_given_with_resume_is_refused_and_the_run_is_left_as_it_was()

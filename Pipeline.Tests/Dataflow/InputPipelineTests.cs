@@ -185,6 +185,16 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
     }
 
     [Fact]
+    public async Task Drop_last_leaves_validation_and_prediction_passes_whole()
+    {
+        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { BatchSize = 16, ImageSize = 16, DropLastPartial = true });
+
+        var batches = await PipelineHarness.RowsOfEachBatch(pipeline, _files.Repeated(40), PassKind.Inference, 0);
+
+        Assert.Equal([16, 16, 8], batches.Select(b => b.Length));
+    }
+
+    [Fact]
     public async Task Thousands_of_images_never_hold_more_than_the_pool()
     {
         var options = new InputPipelineOptions { DecodeThreads = 2, BatchSize = 32, ImageSize = 16, Prefetch = 2, ConsumerHeld = 1 };

@@ -13,10 +13,9 @@ internal static class EvaluateCommand
     {
         var checkpoint = CheckpointedInference.CheckpointOption();
         var data = SharedOptions.Data("Labeled images to evaluate on (Kaggle flat or class folders).", CifarDefaults.TestFolder);
-        var seed = SharedOptions.Seed();
-        var input = new InputOptions(seed);
+        var input = new InputOptions(seed: null);
         var model = new ModelOptions();
-        var command = new Command("evaluate", "Evaluate a checkpoint on labeled images: loss, accuracy and the confusion matrix.") { checkpoint, data, seed };
+        var command = new Command("evaluate", "Evaluate a checkpoint on labeled images: loss, accuracy and the confusion matrix.") { checkpoint, data };
         input.AddTo(command);
         model.AddTo(command, withModel: false);
         command.SetAction(async (result, cancellationToken) =>

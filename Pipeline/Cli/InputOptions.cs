@@ -4,7 +4,11 @@ using CatsDogs.Pipeline.Dataflow.Augmentation;
 
 namespace CatsDogs.Pipeline.Cli;
 
-/// <summary>The options that shape the input pipeline, shared by every verb that reads images.</summary>
+/// <summary>
+/// The options that shape the input pipeline, shared by every verb that reads images. The
+/// inference verbs take only those that matter there: they neither augment nor drop images, and
+/// their image size comes from the checkpoint.
+/// </summary>
 internal sealed class InputOptions
 {
     private readonly Option<int> _batchSize = RangedOption.Create("--batch-size", "Images per batch.", 64, 1, 65536);
@@ -14,18 +18,20 @@ internal sealed class InputOptions
     private readonly Option<int> _augmentThreads = RangedOption.Create("--augment-threads", "Threads resampling and augmenting; 0 means as many as --decode-threads.", 0, 0, 256);
     private readonly Option<int> _queuePerThread = RangedOption.Create("--queue-per-thread", "Images each stage may hold per thread (its bounded capacity).", 4, 1, 1024);
     private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer.", 4, 1, 1024);
-    private readonly Option<bool> _dropLast = new("--drop-last") { Description = "Drop the last batch of a pass when it is not full." };
+    private readonly Option<bool> _dropLast = new("--drop-last") { Description = "Drop the last batch of a training pass when it is not full (validation always sees every image)." };
     private readonly Option<FitMode> _fit = ChoiceOption.Create("--fit", "How a non-square image becomes square: stretch (Keras' default) or a centre crop.", FitMode.Stretch);
     private readonly Option<bool> _noFlip = new("--no-flip") { Description = "Do not flip training images horizontally at random." };
     private readonly Option<double> _shear = RangedOption.Create("--shear", "Largest random shear factor for training images.", 0.2, 0.0, 1.0);
     private readonly Option<double> _zoom = RangedOption.Create("--zoom", "Largest random zoom for training images: each axis scales by 1 ± this.", 0.2, 0.0, 0.9);
     private readonly Option<long> _maxPixels = RangedOption.Create("--max-pixels", "Images whose header claims more pixels are skipped before decoding.", 50_000_000L, 1L, 1L << 40);
-    private readonly Option<int> _seed;
+    private readonly Option<int>? _seed;
 
-    public InputOptions(Option<int> seed) => _seed = seed;
+    /// <param name="seed">The training verbs' seed, which also draws the augmentation; null for the inference verbs.</param>
+    public InputOptions(Option<int>? seed) => _seed = seed;
 
-    public IReadOnlyList<Option> All =>
-        [_batchSize, _imageSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
+    public IReadOnlyList<Option> All => _seed is null
+        ? [_batchSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _fit, _maxPixels]
+        : [_batchSize, _imageSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
 
     public void AddTo(Command command)
     {
@@ -35,19 +41,26 @@ internal sealed class InputOptions
         }
     }
 
-    public InputPipelineOptions Bind(ParseResult result) => new()
+    public InputPipelineOptions Bind(ParseResult result)
     {
-        BatchSize = result.GetValue(_batchSize),
-        ImageSize = result.GetValue(_imageSize),
-        DecodeThreads = result.GetValue(_decodeThreads),
-        ReadThreads = result.GetValue(_readThreads),
-        AugmentThreads = result.GetValue(_augmentThreads),
-        QueuePerThread = result.GetValue(_queuePerThread),
-        Prefetch = result.GetValue(_prefetch),
-        DropLastPartial = result.GetValue(_dropLast),
-        Fit = result.GetValue(_fit),
-        Augment = new AugmentOptions(!result.GetValue(_noFlip), result.GetValue(_shear), result.GetValue(_zoom)),
-        MaxPixels = result.GetValue(_maxPixels),
-        Seed = result.GetValue(_seed),
-    };
+        var options = new InputPipelineOptions
+        {
+            BatchSize = result.GetValue(_batchSize),
+            DecodeThreads = result.GetValue(_decodeThreads),
+            ReadThreads = result.GetValue(_readThreads),
+            AugmentThreads = result.GetValue(_augmentThreads),
+            QueuePerThread = result.GetValue(_queuePerThread),
+            Prefetch = result.GetValue(_prefetch),
+            Fit = result.GetValue(_fit),
+            MaxPixels = result.GetValue(_maxPixels),
+            Augment = AugmentOptions.None,
+        };
+        return _seed is null ? options : options with
+        {
+            ImageSize = result.GetValue(_imageSize),
+            DropLastPartial = result.GetValue(_dropLast),
+            Augment = new AugmentOptions(!result.GetValue(_noFlip), result.GetValue(_shear), result.GetValue(_zoom)),
+            Seed = result.GetValue(_seed),
+        };
+    }
 }

@@ -3,6 +3,7 @@ using CatsDogs.Model.Checkpoints;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Inference;
+using CatsDogs.Pipeline.Runs;
 
 namespace CatsDogs.Pipeline.Cli;
 
@@ -13,11 +14,10 @@ internal static class PredictCommand
     {
         var checkpoint = CheckpointedInference.CheckpointOption();
         var images = new Option<DirectoryInfo>("--images") { Description = "Folder of images to label, such as Kaggle's test1/ (any layout).", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "The submission CSV to write.", DefaultValueFactory = _ => new FileInfo("submission.csv") };
-        var seed = SharedOptions.Seed();
-        var input = new InputOptions(seed);
+        var output = new Option<FileInfo?>("--out") { Description = "The submission CSV to write; by default submission.csv in the checkpoint's run folder." };
+        var input = new InputOptions(seed: null);
         var model = new ModelOptions();
-        var command = new Command("predict", "Write a Kaggle submission: id,label with label = P(dog), clipped to [0.005, 0.995].") { checkpoint, images, output, seed };
+        var command = new Command("predict", "Write a Kaggle submission: id,label with label = P(dog), clipped to [0.005, 0.995].") { checkpoint, images, output };
         input.AddTo(command);
         model.AddTo(command, withModel: false);
         command.SetAction(async (result, cancellationToken) =>
@@ -25,7 +25,7 @@ internal static class PredictCommand
             var index = DatasetIndex.Scan(result.GetRequiredValue(images).FullName, requireLabels: false);
             var (probabilities, delivered, _, skipped) = await CheckpointedInference.RunAsync(
                 result.GetRequiredValue(checkpoint), model, result, input, new ImageSource(index), cancellationToken);
-            var path = result.GetRequiredValue(output).FullName;
+            var path = result.GetValue(output)?.FullName ?? DefaultOutput(result.GetRequiredValue(checkpoint));
             AtomicFile.Write(path, stream =>
             {
                 using var writer = new StreamWriter(stream, leaveOpen: true);
@@ -36,5 +36,13 @@ internal static class PredictCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>runs/&lt;name&gt;/submission.csv for runs/&lt;name&gt;/checkpoints/best.json; next to any other checkpoint.</summary>
+    private static string DefaultOutput(FileInfo checkpoint)
+    {
+        var folder = checkpoint.Directory!;
+        var run = folder.Name == RunFolder.CheckpointsFolderName && folder.Parent is { } parent ? parent : folder;
+        return Path.Combine(run.FullName, "submission.csv");
     }
 }

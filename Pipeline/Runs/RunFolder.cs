@@ -12,7 +12,9 @@ internal sealed class RunFolder
 
     public string Name => System.IO.Path.GetFileName(Path);
 
-    public string Checkpoints => Sub("checkpoints");
+    public const string CheckpointsFolderName = "checkpoints";
+
+    public string Checkpoints => Sub(CheckpointsFolderName);
 
     public string Figures => Sub("figures");
 

@@ -227,7 +227,7 @@ internal sealed class PassGraph : IAsyncDisposable
             return;
         }
 
-        if (complete && !_pipeline.Options.DropLastPartial)
+        if (complete && !(_pipeline.Options.DropLastPartial && _kind == PassKind.Training))
         {
             _output.Writer.TryWrite(last);
         }

@@ -1,0 +1,51 @@
+using CatsDogs.Pipeline.Cli;
+using CatsDogs.Tests.Fixtures;
+
+namespace CatsDogs.Tests.Cli;
+
+/// <summary>`predict` and `evaluate` on a trained run: every image counted, output in the run folder.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class InferenceCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly string _run;
+
+    public InferenceCommandTests() => _run = TinyRun.Train(_folder);
+
+    private string Best => Path.Combine(_run, "checkpoints", "best.json");
+
+    [Fact]
+    public void Predict_writes_one_row_per_image_into_the_run_folder_by_default()
+    {
+        var (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", _folder.Combine("data"), "--batch-size", "5", "--device", "cpu");
+
+        Assert.True(exit == 0, output);
+        var rows = File.ReadAllLines(Path.Combine(_run, "submission.csv"));
+        Assert.Equal("id,label", rows[0]);
+        Assert.Equal(2 * TinyRun.ImagesPerClass, rows.Length - 1);
+    }
+
+    [Theory]
+    [InlineData("--drop-last")]
+    [InlineData("--shear", "0.1")]
+    [InlineData("--image-size", "32")]
+    [InlineData("--seed", "3")]
+    public void Predict_refuses_training_options_it_would_ignore(params string[] option)
+    {
+        var (exit, _) = CliRun.Run(["predict", "--checkpoint", Best, "--images", _folder.Combine("data"), .. option]);
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.False(File.Exists(Path.Combine(_run, "submission.csv")));
+    }
+
+    [Fact]
+    public void Evaluate_counts_every_image_whatever_the_batch_size()
+    {
+        var (exit, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--batch-size", "5", "--device", "cpu");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains($"images: {2 * TinyRun.ImagesPerClass}, loss ", output);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
