@@ -69,7 +69,7 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
             using var stop = new CancellationTokenSource();
             var watcher = stopAtStep is { } step ? WatchAsync(network, step, stop) : Task.CompletedTask;
             var trainer = new Trainer(network, pipeline, new ImageSource(index.Root, split.Train), new ImageSource(index.Root, split.Validation),
-                Options with { Epochs = epochs ?? Options.Epochs }, run, split.Hash, state, null, new TrainingProgress(AnsiConsole.Console, live: false), Log);
+                Options with { Epochs = epochs ?? Options.Epochs }, run, split.Hash, state, null, new TrainingProgress(AnsiConsole.Console, live: false, Log, TimeSpan.Zero), Log);
             var outcome = await trainer.RunAsync(stop.Token);
             await stop.CancelAsync();
             await watcher;

@@ -34,6 +34,9 @@ public sealed class TrainerTests : IDisposable
         {
             Assert.True(File.Exists(_folder.Combine("runs", "learns", file)), file);
         }
+
+        // Without a terminal the progress is plain lines in the log (here one per loss read, the interval being zero).
+        Assert.Matches(@"epoch 6/6: [\d,]+/[\d,]+ images \(\d+%\), \d+ img/s, loss \d\.\d{4}, acc \d\.\d{3}, \d\d:\d\d:\d\d left", harness.Log.ToString());
     }
 
     [Fact]

@@ -1,23 +1,38 @@
+using System.Diagnostics;
+using System.Globalization;
 using Spectre.Console;
 
 namespace CatsDogs.Pipeline.Training;
 
 /// <summary>
-/// Shows a training pass: a live bar (images/s, ETA, loss, accuracy) on a terminal; nothing
-/// while it runs when output is redirected, where the trainer's one line per epoch is the log.
+/// Shows a training pass: a live bar (images/s, ETA, loss, accuracy) on a terminal. Where output
+/// is redirected (nohup, tee, a service's log) a bar cannot redraw, so a plain line says the same
+/// every <c>interval</c>: a long epoch is never silent in a log.
 /// </summary>
-internal sealed class TrainingProgress(IAnsiConsole console, bool live)
+internal sealed class TrainingProgress(IAnsiConsole console, bool live, TextWriter log, TimeSpan interval)
 {
     public delegate void Report(long images, double imagesPerSecond, double loss, double accuracy);
 
     public static TrainingProgress ForConsole() =>
-        new(AnsiConsole.Console, !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive);
+        new(AnsiConsole.Console, !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive, Console.Out, TimeSpan.FromSeconds(30));
 
     public async Task RunAsync(string title, long total, Func<Report, Task> pass)
     {
         if (!live)
         {
-            await pass(static (_, _, _, _) => { });
+            var sinceLine = Stopwatch.StartNew();
+            await pass((images, rate, loss, accuracy) =>
+            {
+                if (sinceLine.Elapsed < interval)
+                {
+                    return;
+                }
+
+                sinceLine.Restart();
+                var eta = rate > 0 ? TimeSpan.FromSeconds((total - images) / rate) : TimeSpan.Zero;
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{title}: {images:N0}/{total:N0} images ({100.0 * images / Math.Max(1, total):F0}%), {rate:F0} img/s, loss {loss:F4}, acc {accuracy:F3}, {eta:hh\\:mm\\:ss} left"));
+            });
             return;
         }
 
