@@ -24,11 +24,29 @@ public sealed class NvmlTests
     public void Loading_reports_every_path_it_tried()
     {
         var missing = Path.Combine(Path.GetTempPath(), "no-such-dir", NvmlNative.LibraryName);
-        var handle = NvmlLibrary.TryLoad(["libcatsdogs-no-such-library.so.1", missing], out var trace);
+        var handle = NvmlLibrary.TryLoad(["libcatsdogs-no-such-library.so.1", missing], out var trace, out var present);
 
         Assert.Equal(0, handle);
+        Assert.False(present);
         Assert.StartsWith("libcatsdogs-no-such-library.so.1: libcatsdogs-no-such-library.so.1: cannot open shared object file", trace);
         Assert.EndsWith($"; {missing}: no such file", trace);
+    }
+
+    [Fact]
+    public void A_library_that_exists_but_does_not_load_counts_as_present()
+    {
+        var broken = Path.Combine(Path.GetTempPath(), $"catsdogs-{Guid.NewGuid():N}-{NvmlNative.LibraryName}");
+        File.WriteAllBytes(broken, []);
+        try
+        {
+            Assert.Equal(0, NvmlLibrary.TryLoad([broken], out var trace, out var present));
+            Assert.True(present);
+            Assert.StartsWith($"{broken}: ", trace);
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
     }
 
     [Fact]
@@ -38,8 +56,8 @@ public sealed class NvmlTests
         bool driverPresent = NvmlLibrary.DefaultCandidates.Skip(1).Any(File.Exists);
         if (reader is null)
         {
-            // Without a driver the reason is the loader's trace; with one, the NVML call that failed and NVML's words.
-            Assert.Contains(driverPresent ? "failed: " : $"{NvmlNative.LibraryName} could not be loaded", reason);
+            // Without a driver the reason is one short line; with one, the NVML call that failed and NVML's words.
+            Assert.Contains(driverPresent ? "failed: " : $"no NVIDIA driver here ({NvmlNative.LibraryName} is not installed)", reason);
             return;
         }
 

@@ -22,22 +22,31 @@ internal static class NvmlLibrary
         "/usr/lib/wsl/lib/" + NvmlNative.LibraryName,
     ];
 
-    private static readonly Lazy<(nint Handle, string Trace)> Loaded = new(LoadAndRegister);
+    private static readonly Lazy<(nint Handle, string Trace, bool Present)> Loaded = new(LoadAndRegister);
 
-    /// <summary>Loads NVML if it is not loaded yet; throws <see cref="NvmlException"/> with the trace of every path tried.</summary>
+    /// <summary>
+    /// Loads NVML if it is not loaded yet; throws <see cref="NvmlException"/>: a short reason where
+    /// no NVIDIA driver is installed at all (most machines without a GPU), else the trace of every path tried.
+    /// </summary>
     public static void EnsureLoaded()
     {
-        var (handle, trace) = Loaded.Value;
+        var (handle, trace, present) = Loaded.Value;
         if (handle == 0)
         {
-            throw new NvmlException(NvmlReturn.LibraryNotFound, $"{NvmlNative.LibraryName} could not be loaded (no NVIDIA driver here?); tried: {trace}");
+            throw new NvmlException(NvmlReturn.LibraryNotFound, present
+                ? $"{NvmlNative.LibraryName} could not be loaded; tried: {trace}"
+                : $"no NVIDIA driver here ({NvmlNative.LibraryName} is not installed)");
         }
     }
 
-    /// <summary>Tries each candidate in order; returns the first handle that loads, or 0, and what each attempt said.</summary>
-    internal static nint TryLoad(IReadOnlyList<string> candidates, out string trace)
+    /// <summary>
+    /// Tries each candidate in order; returns the first handle that loads, or 0, what each attempt
+    /// said, and whether any candidate exists at all (one that exists but fails is worth the trace).
+    /// </summary>
+    internal static nint TryLoad(IReadOnlyList<string> candidates, out string trace, out bool present)
     {
         var attempts = new StringBuilder();
+        present = false;
         foreach (var candidate in candidates)
         {
             bool isPath = candidate.Contains('/');
@@ -49,15 +58,19 @@ internal static class NvmlLibrary
 
             try
             {
-                trace = attempts.ToString();
-                return NativeLibrary.Load(candidate);
+                var handle = NativeLibrary.Load(candidate);
+                (trace, present) = (attempts.ToString(), true);
+                return handle;
             }
             catch (DllNotFoundException e)
             {
-                Append(attempts, candidate, LoaderSays(e.Message));
+                var says = LoaderSays(e.Message);
+                present |= isPath || !says.Contains("No such file or directory", StringComparison.Ordinal);
+                Append(attempts, candidate, says);
             }
             catch (BadImageFormatException e)
             {
+                present = true;
                 Append(attempts, candidate, LoaderSays(e.Message));
             }
         }
@@ -66,16 +79,16 @@ internal static class NvmlLibrary
         return 0;
     }
 
-    private static (nint, string) LoadAndRegister()
+    private static (nint, string, bool) LoadAndRegister()
     {
-        var handle = TryLoad(DefaultCandidates, out var trace);
+        var handle = TryLoad(DefaultCandidates, out var trace, out var present);
         if (handle != 0)
         {
             // Once per assembly is all the runtime allows; NVML is the only native library Telemetry imports.
             NativeLibrary.SetDllImportResolver(typeof(NvmlLibrary).Assembly, (name, _, _) => name == NvmlNative.LibraryName ? handle : 0);
         }
 
-        return (handle, trace);
+        return (handle, trace, present);
     }
 
     private static void Append(StringBuilder attempts, string candidate, string outcome) =>
