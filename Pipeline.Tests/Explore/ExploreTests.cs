@@ -45,6 +45,21 @@ public sealed class ExploreTests : IDisposable
     }
 
     [Fact]
+    public void Square_images_are_not_listed_as_skewed()
+    {
+        _folder.Write("cat/1.jpg", Images.Jpeg(32, 32, seed: 1));
+        _folder.Write("dog/2.jpg", Images.Jpeg(32, 32, seed: 2));
+        var index = DatasetIndex.Scan(_folder.Path, requireLabels: true);
+        var run = RunFolder.CreateNew(_folder.Combine("runs"), "square", "explore");
+
+        var facts = DatasetExplorer.Inspect(index, new SkiaImageDecoder(), BadImages.MaxPixels, threads: 1, new Progress<int>());
+        var summary = ExploreReport.Write(index, facts, run, skewedCount: 10);
+
+        Assert.Contains("most skewed: none, every image is square", summary);
+        Assert.All(File.ReadAllLines(run.File("most-skewed.txt")), line => Assert.StartsWith("#", line));
+    }
+
+    [Fact]
     public void Run_folder_names_are_never_reused()
     {
         RunFolder.CreateNew(_folder.Path, "taken", "explore");

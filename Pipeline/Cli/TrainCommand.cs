@@ -159,7 +159,7 @@ internal static class TrainCommand
                 run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "train");
                 config.Save(run.File(TrainConfig.FileName));
                 Console.WriteLine($"run: {run.Path}");
-                Console.WriteLine($"model: {config.Train.Model}, {network.ParameterCount:N0} parameters at {config.Input.ImageSize}x{config.Input.ImageSize}; " +
+                Console.WriteLine($"model: {config.Train.Model}, {network.ParameterCount:N0} trainable parameters at {config.Input.ImageSize}x{config.Input.ImageSize}; " +
                     $"{split.Train.Count} training and {split.Validation.Count} validation images (split {split.File})");
                 telemetry.WriteGpuCsv(run.File("gpu.csv"));
                 using var pipeline = new InputPipeline(config.Input, device.HostAllocator, Console.Error, metrics: telemetry.Pipeline);

@@ -23,7 +23,8 @@ internal static class ExploreReport
         WriteHistogram(good.Select(f => (double)f.Width).ToArray(), "Image widths", "width (px)", Path.Combine(run.Figures, "widths.png"));
         WriteHistogram(good.Select(f => (double)f.Height).ToArray(), "Image heights", "height (px)", Path.Combine(run.Figures, "heights.png"));
 
-        var skewed = good.OrderByDescending(f => f.Skew).ThenBy(f => f.Entry.RelativePath, StringComparer.Ordinal).Take(skewedCount).ToArray();
+        // A square image is not skewed at all, however many there are (CIFAR has nothing else).
+        var skewed = good.Where(f => f.Skew > 1).OrderByDescending(f => f.Skew).ThenBy(f => f.Entry.RelativePath, StringComparer.Ordinal).Take(skewedCount).ToArray();
         File.WriteAllLines(run.File("most-skewed.txt"), [
             "# The most skewed images (longer side / shorter side). Pass this file to --exclude to leave them out.",
             .. skewed.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Entry.RelativePath}  # {f.Width}x{f.Height}, {f.Skew:F2}")),
@@ -50,7 +51,9 @@ internal static class ExploreReport
         {
             lines.Add(string.Create(c, $"width: min {good.Min(f => f.Width)}, mean {good.Average(f => f.Width):F1}, max {good.Max(f => f.Width)}"));
             lines.Add(string.Create(c, $"height: min {good.Min(f => f.Height)}, mean {good.Average(f => f.Height):F1}, max {good.Max(f => f.Height)}"));
-            lines.Add(string.Create(c, $"most skewed: {string.Join(", ", skewed.Take(3).Select(f => $"{f.Entry.RelativePath} ({f.Skew:F2})"))}{(skewed.Length > 3 ? ", ... (most-skewed.txt)" : "")}"));
+            lines.Add(skewed.Length == 0
+                ? "most skewed: none, every image is square"
+                : string.Create(c, $"most skewed: {string.Join(", ", skewed.Take(3).Select(f => $"{f.Entry.RelativePath} ({f.Skew:F2})"))}{(skewed.Length > 3 ? ", ... (most-skewed.txt)" : "")}"));
         }
 
         lines.Add(bad.Length == 0
