@@ -12,6 +12,7 @@ public sealed class UserErrorTests : IDisposable
     [Theory]
     [InlineData("explore")]
     [InlineData("bench", "input", "--metrics-listen", "none")]
+    [InlineData("train", "--metrics-listen", "none", "--device", "cpu")]
     public void A_taken_run_name_is_an_error_that_keeps_the_earlier_run(params string[] verb)
     {
         _folder.Write("cat/1.jpg", Images.Jpeg(32, 32, seed: 1));

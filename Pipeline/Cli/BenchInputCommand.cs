@@ -56,7 +56,8 @@ internal static class BenchInputCommand
             var outcome = await benchmark.RunAsync(warmupPlan, result.GetValue(passes), cancellationToken);
 
             var report = Report(index, options, kind, pipeline, outcome);
-            AnsiConsole.Write(new Text(report));
+            // Plain text: a Spectre Text would wrap it at 80 columns when output goes to a file.
+            Console.Write(report);
             File.WriteAllText(run.File("summary.txt"), report);
             return 0;
         });
@@ -69,14 +70,17 @@ internal static class BenchInputCommand
         var lines = new List<string>
         {
             $"data: {index.Root} ({index.Entries.Count} images, {index.Layout})",
-            string.Create(c, $"pass: {kind}, batch {options.BatchSize}, image {options.ImageSize}, fit {options.Fit}, threads read {options.ReadThreads} decode {options.DecodeThreads} augment {options.EffectiveAugmentThreads}, prefetch {options.Prefetch}, decoder {pipeline.Decoder.Name}, memory {pipeline.Pool.AllocatorName}"),
+            string.Create(c, $"pass: {kind}, batch {options.BatchSize}, image {options.ImageSize}, fit {options.Fit}, decoder {pipeline.Decoder.Name}, memory {pipeline.Pool.AllocatorName}"),
+            string.Create(c, $"threads: read {options.ReadThreads}, decode {options.DecodeThreads}, augment {options.EffectiveAugmentThreads}; prefetch {options.Prefetch}"),
             "",
-            "stage      threads   images   busy s   images/s   MP/s   (what the stage sustains with its threads)",
+            "stage      threads   images   busy s   images/s   MP/s",
         };
         foreach (var stage in pipeline.Stages)
         {
             lines.Add(string.Create(c, $"{stage.Name,-9} {stage.Parallelism,8} {stage.Images,8} {stage.Busy.TotalSeconds,8:F2} {stage.ImagesPerSecond,10:F0} {stage.MegapixelsPerSecond,6:F1}"));
         }
+
+        lines.Add("(a stage's images/s is what it sustains with its threads while busy)");
 
         lines.Add("");
         lines.Add(string.Create(c, $"warm-up: {outcome.WarmupPasses} passes in {outcome.WarmupTime.TotalSeconds:F1} s, not measured"));

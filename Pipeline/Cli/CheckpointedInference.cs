@@ -20,7 +20,7 @@ internal static class CheckpointedInference
             throw new CommandLineError($"The checkpoint '{checkpoint.FullName}' does not exist.");
         }
 
-        using var device = model.Open(result, Console.Error);
+        using var device = model.Open(result, Console.Out);
         var loaded = Checkpoint.Load(checkpoint.FullName, device);
         using var network = loaded.Network;
         var options = input.Bind(result) with { ImageSize = network.ImageHeight };

@@ -138,9 +138,15 @@ internal static class TrainCommand
             var run = resumeFolder is null ? null : RunFolder.OpenExisting(resumeFolder.FullName);
             var config = run is null ? Configure() : Resumed(run);
 
-            // The model, the endpoint and the device first: an image too small for the model, a busy port or a missing GPU must
-            // stop the run before it writes anything, a split file included.
+            // What can be wrong is checked before anything is written, a split file included: the model for this image size, the
+            // run's name, the data, the endpoint's port, the device.
             ModelPresets.Get(config.Train.Model).Describe(config.Input.ImageSize, config.Input.ImageSize);
+            if (run is null && result.GetValue(name) is { } runName)
+            {
+                RunFolder.Available(result.GetRequiredValue(runsDirectory), runName);
+            }
+
+            var index = DatasetIndex.Scan(config.Data, requireLabels: true);
             await using var telemetry = await metricsOptions.StartAsync(result, linked.Token);
             if (telemetry is null)
             {
@@ -148,7 +154,6 @@ internal static class TrainCommand
             }
 
             using var device = ModelOptions.Open(config.Device, config.CpuThreads, config.Precision, Console.Out);
-            var index = DatasetIndex.Scan(config.Data, requireLabels: true);
             var request = new SplitRequest(config.ValidationCount, config.ValidationFraction, config.Train.Seed,
                 Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null));
             var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, config.Exclude is null ? null : ExcludeList.Load(config.Exclude), Console.Out);

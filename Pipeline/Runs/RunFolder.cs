@@ -26,7 +26,17 @@ internal sealed class RunFolder
     /// </summary>
     public static RunFolder CreateNew(string runsDirectory, string? name, string verb)
     {
-        name ??= $"{verb}-{DateTime.Now:yyyyMMdd-HHmmss}";
+        var path = Available(runsDirectory, name ?? $"{verb}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        Directory.CreateDirectory(path);
+        return new RunFolder(path);
+    }
+
+    /// <summary>
+    /// The folder a new run named <paramref name="name"/> would get; throws if the name is no folder
+    /// name or is taken. A verb that works a while before it makes its folder asks first.
+    /// </summary>
+    public static string Available(string runsDirectory, string name)
+    {
         if (name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
         {
             throw new Cli.CommandLineError($"--name '{name}' cannot be a folder name.");
@@ -38,8 +48,7 @@ internal sealed class RunFolder
             throw new Cli.CommandLineError($"The run folder '{path}' already exists; give another --name (or --resume it, for training).");
         }
 
-        Directory.CreateDirectory(path);
-        return new RunFolder(path);
+        return path;
     }
 
     /// <summary>Opens the folder of an earlier run, to resume it.</summary>
