@@ -18,12 +18,13 @@ given() {
   return 1
 }
 
-# CPU: the compact net at CIFAR's own 32x32 (about 4 minutes on 2 quiet cores). Another --model
+# CPU: the compact net at CIFAR's own 32x32 (about 4 minutes on 2 quiet cores). Another model
 # keeps the train verb's own image size (64), which every preset accepts.
 name="default-$(date +%Y%m%d-%H%M%S)"
 defaults=(--data data/cifar-catsdogs/train --model compact --epochs 20 --optimizer sgd --lr 0.05 --schedule cosine
   --warmup-epochs 1 --monitor valacc --name "$name")
-given --model > /dev/null || defaults+=(--image-size 32)
+model=$(given --model || echo compact)
+[[ ${model,,} == compact ]] && defaults+=(--image-size 32)
 train=()
 # A resumed run keeps the settings it was started with.
 given --resume > /dev/null || for ((i = 0; i < ${#defaults[@]}; i += 2)); do
@@ -33,8 +34,25 @@ done
 dotnet build CatsDogs.sln -c Release --nologo -v quiet
 catsdogs() { dotnet Pipeline/bin/Release/net10.0/catsdogs.dll "$@"; }
 
+for arg in "$@"; do
+  if [[ $arg == -h || $arg == --help || $arg == -? ]]; then
+    echo "./run.sh [train options]: trains on the default data (defaults: ${train[*]}), then evaluates on its test images."
+    catsdogs train --help
+    exit 0
+  fi
+done
+
 catsdogs import-cifar --out data/cifar-catsdogs
 
 run=$(given --resume || echo "$(given --runs-dir || echo runs)/$(given --name || echo "$name")")
+# Ctrl+C reaches catsdogs too, which finishes its batch, saves and exits 0; the job then ends there.
+stopped=""
+trap 'stopped=yes' INT TERM
 catsdogs train "${train[@]}" "$@"
+trap - INT TERM
+if [[ -n $stopped ]]; then
+  echo "Stopped before the evaluation; ./run.sh --resume $run continues the training."
+  exit 130
+fi
+
 catsdogs evaluate --checkpoint "$run/checkpoints/best.json" --data data/cifar-catsdogs/test

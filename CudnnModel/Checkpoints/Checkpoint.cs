@@ -65,7 +65,7 @@ public static class Checkpoint
     public static LoadedCheckpoint Load(string statePath, ComputeDevice device)
     {
         var state = ReadState(statePath);
-        var weightsPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(statePath))!, state.WeightsFile);
+        var weightsPath = WeightsPath(statePath, state);
         var weights = File.ReadAllBytes(weightsPath);
         if (Convert.ToHexStringLower(SHA256.HashData(weights)) != state.WeightsSha256)
         {
@@ -91,7 +91,18 @@ public static class Checkpoint
             throw;
         }
 
-        return new LoadedCheckpoint(network, new CheckpointInfo(state.Epoch, state.SplitHash) { TrainerState = state.Trainer });
+        return new LoadedCheckpoint(network, InfoOf(state));
+    }
+
+    /// <summary>
+    /// What <see cref="Load"/> would restore, without a device or the weights: reads and checks the
+    /// JSON and that the weights file it names is there, so that a verb can refuse a bad checkpoint first.
+    /// </summary>
+    public static CheckpointInfo Inspect(string statePath)
+    {
+        var state = ReadState(statePath);
+        WeightsPath(statePath, state);
+        return InfoOf(state);
     }
 
     /// <summary>The natural shape of a tensor: NCHW with trailing 1s dropped ([units, inputs] for dense weights, [C] for vectors).</summary>
@@ -105,6 +116,16 @@ public static class Checkpoint
         }
 
         return all[..length];
+    }
+
+    private static CheckpointInfo InfoOf(CheckpointState state) => new(state.Epoch, state.SplitHash) { TrainerState = state.Trainer };
+
+    private static string WeightsPath(string statePath, CheckpointState state)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(statePath))!, state.WeightsFile);
+        return File.Exists(path)
+            ? path
+            : throw new InvalidDataException($"The weights file '{path}' that '{statePath}' names is missing; a checkpoint is its .json and that file together.");
     }
 
     private static CheckpointState ReadState(string statePath)

@@ -39,6 +39,47 @@ public sealed class InferenceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Predict_refuses_an_output_it_cannot_write_before_it_predicts_anything()
+    {
+        var (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", _folder.Combine("data"), "--out", _folder.Path);
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.StartsWith($"error: --out '{_folder.Path}' must name a file in an existing folder", output);
+    }
+
+    [Fact]
+    public void A_run_folder_or_a_checkpoint_without_its_weights_is_refused_before_the_device_opens()
+    {
+        var (exit, output) = CliRun.Run("evaluate", "--checkpoint", _run, "--data", _folder.Combine("data"));
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.StartsWith($"error: '{_run}' is a folder; give a checkpoint's JSON, such as {Best}.", output);
+
+        foreach (var weights in Directory.GetFiles(Path.Combine(_run, "checkpoints"), "best.*.safetensors"))
+        {
+            File.Delete(weights);
+        }
+
+        (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", _folder.Combine("data"));
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Matches("^error: The weights file '.*best\\.step\\d+\\.safetensors' that '.*best\\.json' names is missing", output);
+    }
+
+    [Fact]
+    public void Inference_uses_the_fit_the_network_was_trained_with_unless_told_otherwise()
+    {
+        var config = Path.Combine(_run, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"fit\": \"Stretch\"", "\"fit\": \"Crop\"", StringComparison.Ordinal));
+
+        var (_, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--device", "cpu");
+        Assert.Contains($"fit: crop, as the network was trained ({config})", output);
+
+        (_, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--device", "cpu", "--fit", "crop");
+        Assert.DoesNotContain("as the network was trained", output);
+    }
+
+    [Fact]
     public void Evaluate_counts_every_image_whatever_the_batch_size()
     {
         var (exit, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--batch-size", "5", "--device", "cpu");

@@ -33,7 +33,8 @@ public sealed class ResumeCommandTests : IDisposable
         var (exit, output) = CliRun.Run("train", "--resume", Run, "--epochs", "1", "--metrics-listen", "none");
 
         Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
-        Assert.Contains("has trained 1 of 1 epochs; give --epochs more than 1 to train further.", output);
+        Assert.Contains("has trained 1 epoch; give --epochs more than 1 (the new total) to train further.", output);
+        Assert.StartsWith("error: ", output);
         Assert.Equal(summary, File.ReadAllText(Path.Combine(Run, "summary.txt")));
     }
 

@@ -31,9 +31,10 @@ internal static class CatsDogsCommand
     }
 
     /// <summary>
-    /// Runs the verb named by <paramref name="args"/>. A user's mistake (an unknown option or a
-    /// value out of range, bad data, a taken run name, a missing GPU, a damaged checkpoint) ends
-    /// with its message and exit code 2, not a stack trace; a bug still shows its stack.
+    /// Runs the verb named by <paramref name="args"/>. A user's mistake or the machine's refusal (an
+    /// unknown option or a value out of range, bad data, a taken run name, a missing GPU, a damaged
+    /// checkpoint, a path that cannot be written) ends with its message and exit code 2, not a stack
+    /// trace; a bug still shows its stack.
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -47,7 +48,7 @@ internal static class CatsDogsCommand
             {
                 foreach (var error in parsed.Errors)
                 {
-                    Console.Error.WriteLine(error.Message);
+                    Console.Error.WriteLine($"error: {error.Message}");
                 }
 
                 Console.Error.WriteLine($"See '{VerbOf(parsed.CommandResult)} --help' for the options.");
@@ -56,7 +57,9 @@ internal static class CatsDogsCommand
 
             return await parsed.InvokeAsync(configuration);
         }
-        catch (Exception e) when (e is CommandLineError or DatasetException or ModelSpecException or NotSupportedException or InvalidDataException or FileNotFoundException)
+        // IOException and UnauthorizedAccessException: a path that is a file where a folder is wanted, a full disk, no permission.
+        catch (Exception e) when (e is CommandLineError or DatasetException or ModelSpecException or NotSupportedException or InvalidDataException
+            or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return UserErrorExitCode;

@@ -22,10 +22,16 @@ internal static class PredictCommand
         model.AddTo(command, withModel: false);
         command.SetAction(async (result, cancellationToken) =>
         {
+            // Where the submission goes is checked before the images are predicted, which may take a while.
+            var path = result.GetValue(output)?.FullName ?? DefaultOutput(result.GetRequiredValue(checkpoint));
+            if (Directory.Exists(path) || !Directory.Exists(Path.GetDirectoryName(path)))
+            {
+                throw new CommandLineError($"--out '{path}' must name a file in an existing folder, such as {Path.Combine(Directory.Exists(path) ? path : ".", "submission.csv")}.");
+            }
+
             var index = DatasetIndex.Scan(result.GetRequiredValue(images).FullName, requireLabels: false);
             var (probabilities, delivered, _, skipped) = await CheckpointedInference.RunAsync(
                 result.GetRequiredValue(checkpoint), model, result, input, new ImageSource(index), cancellationToken);
-            var path = result.GetValue(output)?.FullName ?? DefaultOutput(result.GetRequiredValue(checkpoint));
             AtomicFile.Write(path, stream =>
             {
                 using var writer = new StreamWriter(stream, leaveOpen: true);

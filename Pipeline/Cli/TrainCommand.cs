@@ -146,7 +146,13 @@ internal static class TrainCommand
                 RunFolder.Available(result.GetRequiredValue(runsDirectory), runName);
             }
 
+            if (run is not null)
+            {
+                CheckResumable(run, config);
+            }
+
             var index = DatasetIndex.Scan(config.Data, requireLabels: true);
+            var excluded = config.Exclude is null ? null : ExcludeList.Load(config.Exclude);
             await using var telemetry = await metricsOptions.StartAsync(result, linked.Token);
             if (telemetry is null)
             {
@@ -156,7 +162,7 @@ internal static class TrainCommand
             using var device = ModelOptions.Open(config.Device, config.CpuThreads, config.Precision, Console.Out);
             var request = new SplitRequest(config.ValidationCount, config.ValidationFraction, config.Train.Seed,
                 Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null));
-            var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, config.Exclude is null ? null : ExcludeList.Load(config.Exclude), Console.Out);
+            var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, excluded, Console.Out);
 
             var (network, state) = OpenNetwork(run, config, device, split.Hash);
             using (network)
@@ -183,6 +189,24 @@ internal static class TrainCommand
         return command;
     }
 
+    private static string LastCheckpoint(RunFolder run) => Path.Combine(run.Checkpoints, "last.json");
+
+    /// <summary>Refuses, before anything starts, a run without a readable last checkpoint or one that already has its epochs.</summary>
+    private static void CheckResumable(RunFolder run, TrainConfig config)
+    {
+        var last = LastCheckpoint(run);
+        if (!File.Exists(last))
+        {
+            throw new CommandLineError($"'{run.Path}' has no last checkpoint ({last}) to resume from.");
+        }
+
+        var done = TrainerState.FromJson(Checkpoint.Inspect(last).TrainerState).Epoch;
+        if (done >= config.Train.Epochs)
+        {
+            throw new CommandLineError($"'{run.Path}' has trained {done} epoch{(done == 1 ? "" : "s")}; give --epochs more than {done} (the new total) to train further.");
+        }
+    }
+
     /// <summary>A new network, or the last checkpoint of <paramref name="resumed"/>.</summary>
     private static (Network Network, TrainerState State) OpenNetwork(RunFolder? resumed, TrainConfig config, Model.Backends.ComputeDevice device, string splitHash)
     {
@@ -199,13 +223,7 @@ internal static class TrainCommand
             return (Network.Create(spec, config.Input.ImageSize, config.Input.ImageSize, device, options), new TrainerState());
         }
 
-        var last = Path.Combine(run.Checkpoints, "last.json");
-        if (!File.Exists(last))
-        {
-            throw new CommandLineError($"'{run.Path}' has no last checkpoint ({last}) to resume from.");
-        }
-
-        var loaded = Checkpoint.Load(last, device);
+        var loaded = Checkpoint.Load(LastCheckpoint(run), device);
         if (loaded.Info.SplitHash != splitHash)
         {
             loaded.Network.Dispose();
@@ -213,12 +231,6 @@ internal static class TrainCommand
         }
 
         var state = TrainerState.FromJson(loaded.Info.TrainerState);
-        if (state.Epoch >= config.Train.Epochs)
-        {
-            loaded.Network.Dispose();
-            throw new CommandLineError($"'{run.Path}' has trained {state.Epoch} of {config.Train.Epochs} epochs; give --epochs more than {state.Epoch} to train further.");
-        }
-
         Console.WriteLine($"Resuming {run.Name} at epoch {state.Epoch + 1}, step {loaded.Network.Step}.");
         return (loaded.Network, state);
     }
