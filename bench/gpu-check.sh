@@ -73,6 +73,7 @@ ratio() { [[ -n "$1" && -n "$2" ]] && python3 -c "print(f'{$1 / $2:.2f}x')" || e
 train_log="$out/train.log"
 if [[ -f "$data_tar" ]]; then
   mkdir -p "$out/data" && tar -xzf "$data_tar" -C "$out/data"
+  rm -rf "$out/runs/gpu-check" # a rerun replaces the last check's run
   step train 90 "$train_log" "$bin" train --device cuda --precision "$precision" --model deep6 --epochs 3 --batch-size 512 \
     --data "$out/data/train" --split-file "$out/data/train.split.json" --runs-dir "$out/runs" --name gpu-check
   run="$out/runs/gpu-check"
