@@ -7,12 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 user=("$@")
-# The value the user gave an option (--opt VALUE or --opt=VALUE); fails where none was given.
+# The value the user gave an option (--opt VALUE, --opt=VALUE or --opt:VALUE); fails where none was given.
 given() {
   local previous="" arg
   for arg in "${user[@]}"; do
     [[ $previous == "$1" ]] && { printf '%s\n' "$arg"; return 0; }
-    [[ $arg == "$1="* ]] && { printf '%s\n' "${arg#*=}"; return 0; }
+    [[ $arg == "$1="* || $arg == "$1:"* ]] && { printf '%s\n' "${arg#*[=:]}"; return 0; }
     previous=$arg
   done
   return 1
@@ -32,10 +32,11 @@ given --resume > /dev/null || for ((i = 0; i < ${#defaults[@]}; i += 2)); do
 done
 
 dotnet build CatsDogs.sln -c Release --nologo -v quiet
-catsdogs() { dotnet Pipeline/bin/Release/net10.0/catsdogs.dll "$@"; }
+dll=Pipeline/bin/Release/net10.0/catsdogs.dll
+catsdogs() { dotnet "$dll" "$@"; }
 
 for arg in "$@"; do
-  if [[ $arg == -h || $arg == --help || $arg == -? ]]; then
+  if [[ $arg == -h || $arg == --help || $arg == '-?' ]]; then
     echo "./run.sh [train options]: trains on the default data (defaults: ${train[*]}), then evaluates on its test images."
     catsdogs train --help
     exit 0
@@ -45,14 +46,23 @@ done
 catsdogs import-cifar --out data/cifar-catsdogs
 
 run=$(given --resume || echo "$(given --runs-dir || echo runs)/$(given --name || echo "$name")")
-# Ctrl+C reaches catsdogs too, which finishes its batch, saves and exits 0; the job then ends there.
+# Ctrl+C, or a TERM sent to this script alone, becomes one TERM to the training, which finishes its
+# batch, saves and exits 0 (a second one ends it at once); the job then stops there. The training
+# runs in the background so that this script is free to pass the signal on.
+dotnet "$dll" train "${train[@]}" "$@" &
+training=$!
 stopped=""
-trap 'stopped=yes' INT TERM
-catsdogs train "${train[@]}" "$@"
+trap 'stopped=yes; kill -TERM "$training" 2> /dev/null || true' INT TERM
+while true; do
+  wait "$training" && status=0 || status=$?
+  # Still there: the wait was cut short by a signal this script caught.
+  kill -0 "$training" 2> /dev/null || break
+done
 trap - INT TERM
 if [[ -n $stopped ]]; then
-  echo "Stopped before the evaluation; ./run.sh --resume $run continues the training."
+  [[ -d $run ]] && echo "Stopped before the evaluation; ./run.sh --resume $run continues the training."
   exit 130
 fi
+((status == 0)) || exit "$status"
 
 catsdogs evaluate --checkpoint "$run/checkpoints/best.json" --data data/cifar-catsdogs/test

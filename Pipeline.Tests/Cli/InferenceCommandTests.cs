@@ -32,9 +32,10 @@ public sealed class InferenceCommandTests : IDisposable
     [InlineData("--seed", "3")]
     public void Predict_refuses_training_options_it_would_ignore(params string[] option)
     {
-        var (exit, _) = CliRun.Run(["predict", "--checkpoint", Best, "--images", _folder.Combine("data"), .. option]);
+        var (exit, output) = CliRun.Run(["predict", "--checkpoint", Best, "--images", _folder.Combine("data"), .. option]);
 
         Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Contains($"Unrecognized command or argument '{option[0]}'", output);
         Assert.False(File.Exists(Path.Combine(_run, "submission.csv")));
     }
 
@@ -75,7 +76,22 @@ public sealed class InferenceCommandTests : IDisposable
         var (_, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--device", "cpu");
         Assert.Contains($"fit: crop, as the network was trained ({config})", output);
 
-        (_, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--device", "cpu", "--fit", "crop");
+        int exit;
+        (exit, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--device", "cpu", "--fit", "stretch");
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("as the network was trained", output);
+
+        // A checkpoint kept outside a run's checkpoints/ folder is not paired with a config.json that happens to be near it.
+        var elsewhere = _folder.Combine("export", "sub");
+        Directory.CreateDirectory(elsewhere);
+        foreach (var file in Directory.GetFiles(Path.Combine(_run, "checkpoints"), "best*"))
+        {
+            File.Copy(file, Path.Combine(elsewhere, Path.GetFileName(file)));
+        }
+
+        File.WriteAllText(_folder.Combine("export", "config.json"), "not a training configuration");
+        (exit, output) = CliRun.Run("evaluate", "--checkpoint", Path.Combine(elsewhere, "best.json"), "--data", _folder.Combine("data"), "--device", "cpu");
+        Assert.True(exit == 0, output);
         Assert.DoesNotContain("as the network was trained", output);
     }
 

@@ -48,5 +48,36 @@ public sealed class ResumeCommandTests : IDisposable
         Assert.Equal(3, File.ReadAllLines(Path.Combine(Run, "metrics.csv")).Length);
     }
 
+    [Fact]
+    public void A_run_that_stopped_early_is_not_resumed_into_stopping_again()
+    {
+        var (exit, output) = CliRun.Run("train", "--device", "cpu", "--cpu-threads", "1", "--metrics-listen", "none", "--data", _folder.Combine("data"),
+            "--split-file", _folder.Combine("split.json"), "--runs-dir", _folder.Combine("runs"), "--name", "early", "--epochs", "30",
+            "--image-size", "16", "--batch-size", "8", "--early-stop", "1", "--min-delta", "1");
+        Assert.True(exit == 0, output);
+        var early = _folder.Combine("runs", "early");
+        var metrics = File.ReadAllText(Path.Combine(early, "metrics.csv"));
+
+        (exit, output) = CliRun.Run("train", "--resume", early, "--metrics-listen", "none");
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Contains("stopped early after 2 epochs", output);
+        Assert.Equal(metrics, File.ReadAllText(Path.Combine(early, "metrics.csv")));
+    }
+
+    [Fact]
+    public void A_runs_dir_that_is_a_file_is_refused_before_anything_is_written()
+    {
+        var file = _folder.Combine("runs-file");
+        File.WriteAllText(file, "");
+
+        var (exit, output) = CliRun.Run("train", "--device", "cpu", "--metrics-listen", "none", "--data", _folder.Combine("data"),
+            "--split-file", _folder.Combine("other-split.json"), "--runs-dir", file);
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.StartsWith($"error: --runs-dir '{file}' is a file", output);
+        Assert.False(File.Exists(_folder.Combine("other-split.json")));
+    }
+
     public void Dispose() => _folder.Dispose();
 }

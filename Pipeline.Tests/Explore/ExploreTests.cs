@@ -57,6 +57,7 @@ public sealed class ExploreTests : IDisposable
 
         Assert.Contains("most skewed: none, every image is square", summary);
         Assert.All(File.ReadAllLines(run.File("most-skewed.txt")), line => Assert.StartsWith("#", line));
+        Assert.False(File.Exists(Path.Combine(run.Figures, "most-skewed.png")), "no blank contact sheet");
     }
 
     [Fact]

@@ -57,9 +57,10 @@ internal static class CatsDogsCommand
 
             return await parsed.InvokeAsync(configuration);
         }
-        // IOException and UnauthorizedAccessException: a path that is a file where a folder is wanted, a full disk, no permission.
+        // IOException and UnauthorizedAccessException: a path that cannot be written, a full disk, no permission. A stream read
+        // past its end or an assembly that does not load is ours, though, and keeps its stack.
         catch (Exception e) when (e is CommandLineError or DatasetException or ModelSpecException or NotSupportedException or InvalidDataException
-            or IOException or UnauthorizedAccessException)
+            or UnauthorizedAccessException or (IOException and not (EndOfStreamException or FileLoadException)))
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return UserErrorExitCode;

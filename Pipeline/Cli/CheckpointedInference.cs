@@ -8,35 +8,28 @@ using Spectre.Console;
 
 namespace CatsDogs.Pipeline.Cli;
 
-/// <summary>What evaluate and predict share: a checkpoint, a device, an input pipeline sized to the network, and a progress bar.</summary>
-internal static class CheckpointedInference
+/// <summary>
+/// What evaluate and predict share: the checkpoint and how images are fitted to it, a device, an
+/// input pipeline sized to the network, and a progress bar.
+/// </summary>
+internal sealed class CheckpointedInference
 {
-    public static Option<FileInfo> CheckpointOption() =>
+    private readonly Option<FileInfo> _checkpoint =
         new("--checkpoint") { Description = "A checkpoint's JSON, e.g. runs/<name>/checkpoints/best.json.", Required = true };
 
-    public static async Task<(float[] DogProbabilities, bool[] Delivered, Model.Training.BatchStatistics Statistics, string Skipped)> RunAsync(
-        FileInfo checkpoint, ModelOptions model, ParseResult result, InputOptions input, ImageSource source, CancellationToken cancellationToken)
+    private readonly Option<FitMode?> _fit = ChoiceOption.CreateOptional<FitMode>(
+        "--fit", "How a non-square image becomes square: stretch or a centre crop. By default as the network was trained (its run's config.json), else stretch.");
+
+    public void AddTo(Command command)
     {
-        Check(checkpoint);
-        var bound = input.Bind(result);
-        var fitted = input.FitGiven(result) ? bound : bound with { Fit = TrainedFit(checkpoint) };
-        using var device = model.Open(result, Console.Out);
-        var loaded = Checkpoint.Load(checkpoint.FullName, device);
-        using var network = loaded.Network;
-        var options = fitted with { ImageSize = network.ImageHeight };
-        using var pipeline = new InputPipeline(options, device.HostAllocator, Console.Error);
-        (float[] Probabilities, bool[] Delivered, Model.Training.BatchStatistics Statistics) outcome = ([], [], default);
-        await AnsiConsole.Progress().StartAsync(async context =>
-        {
-            var task = context.AddTask($"{network.Spec.Name} over {source.Count} images", maxValue: Math.Max(1, source.Count));
-            outcome = await Predictions.RunAsync(network, pipeline, source, new SynchronousProgress<int>(n => task.Value = n), cancellationToken);
-        });
-        return (outcome.Probabilities, outcome.Delivered, outcome.Statistics, pipeline.BadInput.Summary());
+        command.Add(_checkpoint);
+        command.Add(_fit);
     }
 
-    /// <summary>A checkpoint that cannot be read is refused before the device opens and any image is read.</summary>
-    private static void Check(FileInfo checkpoint)
+    /// <summary>The checkpoint, refused if it cannot be read: call it first, before the images are scanned and the device opens.</summary>
+    public FileInfo Checkpoint(ParseResult result)
     {
+        var checkpoint = result.GetRequiredValue(_checkpoint);
         if (Directory.Exists(checkpoint.FullName))
         {
             var best = Path.Combine(checkpoint.FullName, RunFolder.CheckpointsFolderName, "best.json");
@@ -48,23 +41,47 @@ internal static class CheckpointedInference
             throw new CommandLineError($"The checkpoint '{checkpoint.FullName}' does not exist.");
         }
 
-        Checkpoint.Inspect(checkpoint.FullName);
+        Model.Checkpoints.Checkpoint.Inspect(checkpoint.FullName);
+        return checkpoint;
     }
 
-    /// <summary>
-    /// The --fit the network was trained with, from its run's config.json (runs/&lt;name&gt;/checkpoints/x.json
-    /// → runs/&lt;name&gt;/config.json): a crop-trained network must see crops. Stretch, Keras' way, without one.
-    /// </summary>
+    public async Task<(float[] DogProbabilities, bool[] Delivered, Model.Training.BatchStatistics Statistics, string Skipped)> RunAsync(
+        FileInfo checkpoint, ParseResult result, ModelOptions model, InputOptions input, ImageSource source, CancellationToken cancellationToken)
+    {
+        var fit = result.GetValue(_fit) ?? TrainedFit(checkpoint);
+        using var device = model.Open(result, Console.Out);
+        var loaded = Model.Checkpoints.Checkpoint.Load(checkpoint.FullName, device);
+        using var network = loaded.Network;
+        var options = input.Bind(result) with { Fit = fit, ImageSize = network.ImageHeight };
+        using var pipeline = new InputPipeline(options, device.HostAllocator, Console.Error);
+        (float[] Probabilities, bool[] Delivered, Model.Training.BatchStatistics Statistics) outcome = ([], [], default);
+        await AnsiConsole.Progress().StartAsync(async context =>
+        {
+            var task = context.AddTask($"{network.Spec.Name} over {source.Count} images", maxValue: Math.Max(1, source.Count));
+            outcome = await Predictions.RunAsync(network, pipeline, source, new SynchronousProgress<int>(n => task.Value = n), cancellationToken);
+        });
+        return (outcome.Probabilities, outcome.Delivered, outcome.Statistics, pipeline.BadInput.Summary());
+    }
+
+    /// <summary>The --fit the network was trained with, from its run's config.json: a crop-trained network must see crops.</summary>
     private static FitMode TrainedFit(FileInfo checkpoint)
     {
-        var config = Path.Combine(checkpoint.Directory!.Parent?.FullName ?? "", TrainConfig.FileName);
-        if (!File.Exists(config))
+        if (RunFolder.OfCheckpoint(checkpoint) is not { } run || !File.Exists(Path.Combine(run, TrainConfig.FileName)))
         {
             return FitMode.Stretch;
         }
 
-        var fit = TrainConfig.Load(config).Input.Fit;
-        Console.WriteLine($"fit: {fit.ToString().ToLowerInvariant()}, as the network was trained ({config})");
-        return fit;
+        var config = Path.Combine(run, TrainConfig.FileName);
+        try
+        {
+            var fit = TrainConfig.Load(config).Input.Fit;
+            Console.WriteLine($"fit: {fit.ToString().ToLowerInvariant()}, as the network was trained ({config})");
+            return fit;
+        }
+        catch (InvalidDataException e)
+        {
+            Console.Error.WriteLine($"warning: {e.Message}; images are stretched (--fit to choose).");
+            return FitMode.Stretch;
+        }
     }
 }

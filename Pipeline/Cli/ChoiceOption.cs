@@ -14,13 +14,17 @@ internal static class ChoiceOption
     public static Option<string> Create(string name, string description, string defaultValue, IEnumerable<string> names) =>
         Create(name, description, defaultValue, names.Select(choice => (choice, choice)));
 
+    /// <summary>One of an enum's members, or null where the option is not given (its absence means something of its own).</summary>
+    public static Option<T?> CreateOptional<T>(string name, string description)
+        where T : struct, Enum =>
+        Create<T?>(name, description, null, Enum.GetValues<T>().Select(value => (value.ToString().ToLowerInvariant(), (T?)value)));
+
     private static Option<T> Create<T>(string name, string description, T defaultValue, IEnumerable<(string Name, T Value)> choices)
     {
         var byName = choices.ToDictionary(choice => choice.Name, choice => choice.Value, StringComparer.OrdinalIgnoreCase);
         var option = new Option<T>(name)
         {
             Description = description,
-            DefaultValueFactory = _ => defaultValue,
             HelpName = string.Join('|', byName.Keys),
             CustomParser = result =>
             {
@@ -40,6 +44,11 @@ internal static class ChoiceOption
                 return defaultValue;
             },
         };
+        if (defaultValue is not null)
+        {
+            option.DefaultValueFactory = _ => defaultValue;
+        }
+
         option.CompletionSources.Add([.. byName.Keys]);
         return option;
     }

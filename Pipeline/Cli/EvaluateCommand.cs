@@ -11,19 +11,19 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var checkpoint = CheckpointedInference.CheckpointOption();
+        var inference = new CheckpointedInference();
         var data = SharedOptions.Data("Labeled images to evaluate on (Kaggle flat or class folders).", CifarDefaults.TestFolder);
         var input = new InputOptions(seed: null);
         var model = new ModelOptions();
-        var command = new Command("evaluate", "Evaluate a checkpoint on labeled images: loss, accuracy and the confusion matrix.") { checkpoint, data };
+        var command = new Command("evaluate", "Evaluate a checkpoint on labeled images: loss, accuracy and the confusion matrix.") { data };
+        inference.AddTo(command);
         input.AddTo(command);
         model.AddTo(command, withModel: false);
         command.SetAction(async (result, cancellationToken) =>
         {
+            var checkpoint = inference.Checkpoint(result);
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: true);
-            var source = new ImageSource(index);
-            var (probabilities, delivered, statistics, skipped) = await CheckpointedInference.RunAsync(
-                result.GetRequiredValue(checkpoint), model, result, input, source, cancellationToken);
+            var (probabilities, delivered, statistics, skipped) = await inference.RunAsync(checkpoint, result, model, input, new ImageSource(index), cancellationToken);
             var confusion = ConfusionMatrix.From(index.Entries.Select(e => e.Label).ToList(), probabilities, delivered);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"images: {statistics.Count}, loss {statistics.MeanLoss:F4}, accuracy {statistics.Accuracy:F4}"));
             Console.WriteLine(confusion.Render());

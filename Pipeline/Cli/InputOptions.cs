@@ -7,7 +7,7 @@ namespace CatsDogs.Pipeline.Cli;
 /// <summary>
 /// The options that shape the input pipeline, shared by every verb that reads images. The
 /// inference verbs take only those that matter there: they neither augment nor drop images, and
-/// their image size comes from the checkpoint.
+/// their image size and fit come with the checkpoint (<see cref="CheckpointedInference"/>).
 /// </summary>
 internal sealed class InputOptions
 {
@@ -19,7 +19,7 @@ internal sealed class InputOptions
     private readonly Option<int> _queuePerThread = RangedOption.Create("--queue-per-thread", "Images each stage may hold per thread (its bounded capacity).", 4, 1, 1024);
     private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer.", 4, 1, 1024);
     private readonly Option<bool> _dropLast = new("--drop-last") { Description = "Drop the last batch of a training pass when it is not full (validation always sees every image)." };
-    private readonly Option<FitMode> _fit;
+    private readonly Option<FitMode> _fit = ChoiceOption.Create("--fit", "How a non-square image becomes square: stretch (Keras' default) or a centre crop.", FitMode.Stretch);
     private readonly Option<bool> _noFlip = new("--no-flip") { Description = "Do not flip training images horizontally at random." };
     private readonly Option<double> _shear = RangedOption.Create("--shear", "Largest random shear factor for training images.", 0.2, 0.0, 1.0);
     private readonly Option<double> _zoom = RangedOption.Create("--zoom", "Largest random zoom for training images: each axis scales by 1 ± this.", 0.2, 0.0, 0.9);
@@ -27,15 +27,10 @@ internal sealed class InputOptions
     private readonly Option<int>? _seed;
 
     /// <param name="seed">The training verbs' seed, which also draws the augmentation; null for the inference verbs.</param>
-    public InputOptions(Option<int>? seed)
-    {
-        _seed = seed;
-        const string Fit = "How a non-square image becomes square: stretch (Keras' default) or a centre crop.";
-        _fit = ChoiceOption.Create("--fit", seed is null ? $"{Fit} Without it, as the network was trained (its run's config.json), else stretch." : Fit, FitMode.Stretch);
-    }
+    public InputOptions(Option<int>? seed) => _seed = seed;
 
     public IReadOnlyList<Option> All => _seed is null
-        ? [_batchSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _fit, _maxPixels]
+        ? [_batchSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _maxPixels]
         : [_batchSize, _imageSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
 
     public void AddTo(Command command)
@@ -45,9 +40,6 @@ internal sealed class InputOptions
             command.Add(option);
         }
     }
-
-    /// <summary>Whether --fit was given, rather than left at its default.</summary>
-    public bool FitGiven(ParseResult result) => result.GetResult(_fit) is { Implicit: false };
 
     public InputPipelineOptions Bind(ParseResult result)
     {
@@ -59,12 +51,12 @@ internal sealed class InputOptions
             AugmentThreads = result.GetValue(_augmentThreads),
             QueuePerThread = result.GetValue(_queuePerThread),
             Prefetch = result.GetValue(_prefetch),
-            Fit = result.GetValue(_fit),
             MaxPixels = result.GetValue(_maxPixels),
             Augment = AugmentOptions.None,
         };
         return _seed is null ? options : options with
         {
+            Fit = result.GetValue(_fit),
             ImageSize = result.GetValue(_imageSize),
             DropLastPartial = result.GetValue(_dropLast),
             Augment = new AugmentOptions(!result.GetValue(_noFlip), result.GetValue(_shear), result.GetValue(_zoom)),

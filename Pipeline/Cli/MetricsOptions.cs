@@ -13,6 +13,8 @@ internal sealed class MetricsOptions
 {
     private readonly Option<string> _listen = CreateOption();
 
+    public Option Listen => _listen;
+
     public void AddTo(Command command) => command.Add(_listen);
 
     /// <summary>

@@ -12,26 +12,27 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var checkpoint = CheckpointedInference.CheckpointOption();
+        var inference = new CheckpointedInference();
         var images = new Option<DirectoryInfo>("--images") { Description = "Folder of images to label, such as Kaggle's test1/ (any layout).", Required = true };
         var output = new Option<FileInfo?>("--out") { Description = "The submission CSV to write; by default submission.csv in the checkpoint's run folder." };
         var input = new InputOptions(seed: null);
         var model = new ModelOptions();
-        var command = new Command("predict", "Write a Kaggle submission: id,label with label = P(dog), clipped to [0.005, 0.995].") { checkpoint, images, output };
+        var command = new Command("predict", "Write a Kaggle submission: id,label with label = P(dog), clipped to [0.005, 0.995].") { images, output };
+        inference.AddTo(command);
         input.AddTo(command);
         model.AddTo(command, withModel: false);
         command.SetAction(async (result, cancellationToken) =>
         {
-            // Where the submission goes is checked before the images are predicted, which may take a while.
-            var path = result.GetValue(output)?.FullName ?? DefaultOutput(result.GetRequiredValue(checkpoint));
+            // The checkpoint, then where the submission goes, before the images are predicted, which may take a while.
+            var checkpoint = inference.Checkpoint(result);
+            var path = result.GetValue(output)?.FullName ?? Path.Combine(RunFolder.OfCheckpoint(checkpoint) ?? checkpoint.DirectoryName!, "submission.csv");
             if (Directory.Exists(path) || !Directory.Exists(Path.GetDirectoryName(path)))
             {
                 throw new CommandLineError($"--out '{path}' must name a file in an existing folder, such as {Path.Combine(Directory.Exists(path) ? path : ".", "submission.csv")}.");
             }
 
             var index = DatasetIndex.Scan(result.GetRequiredValue(images).FullName, requireLabels: false);
-            var (probabilities, delivered, _, skipped) = await CheckpointedInference.RunAsync(
-                result.GetRequiredValue(checkpoint), model, result, input, new ImageSource(index), cancellationToken);
+            var (probabilities, delivered, _, skipped) = await inference.RunAsync(checkpoint, result, model, input, new ImageSource(index), cancellationToken);
             AtomicFile.Write(path, stream =>
             {
                 using var writer = new StreamWriter(stream, leaveOpen: true);
@@ -42,13 +43,5 @@ internal static class PredictCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>runs/&lt;name&gt;/submission.csv for runs/&lt;name&gt;/checkpoints/best.json; next to any other checkpoint.</summary>
-    private static string DefaultOutput(FileInfo checkpoint)
-    {
-        var folder = checkpoint.Directory!;
-        var run = folder.Name == RunFolder.CheckpointsFolderName && folder.Parent is { } parent ? parent : folder;
-        return Path.Combine(run.FullName, "submission.csv");
     }
 }

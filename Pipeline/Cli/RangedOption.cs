@@ -17,7 +17,8 @@ internal static class RangedOption
         };
         option.Validators.Add(result =>
         {
-            if (Parsed<T>(result) is { } value && (value < min || value > max))
+            // Written so that NaN, which compares false with everything, is refused too.
+            if (Parsed<T>(result) is { } value && !(value >= min && value <= max))
             {
                 result.AddError($"{name} must be between {min} and {max}; got {value}.");
             }
@@ -32,7 +33,7 @@ internal static class RangedOption
         var option = new Option<T?>(name) { Description = $"{description} [{min}..{max}]" };
         option.Validators.Add(result =>
         {
-            if (Parsed<T>(result) is { } value && (value < min || value > max))
+            if (Parsed<T>(result) is { } value && !(value >= min && value <= max))
             {
                 result.AddError($"{name} must be between {min} and {max}; got {value}.");
             }

@@ -70,13 +70,9 @@ internal static class TrainCommand
             // A resumed run keeps the settings it started with; what may change is how long and where it runs.
             TrainConfig Resumed(RunFolder run)
             {
-                Option[] settings =
-                [
-                    data, splitFile, valCount, valFraction, exclude, optimizer, rate, momentum, nesterov, weightDecay, schedule, warmup, stepEpochs,
-                    stepGamma, plateauFactor, plateauPatience, earlyStop, minDelta, clip, monitor, logEvery, seed, runsDirectory, name, model.Model,
-                    .. input.All,
-                ];
-                if (settings.Where(Given).Select(option => option.Name).ToList() is { Count: > 0 } ignored)
+                // An allow-list, so that an option added later is refused here until someone decides it may change.
+                Option[] changeable = [resume, epochs, model.Device, model.CpuThreads, model.Precision, metricsOptions.Listen, onFinish];
+                if (command.Options.Except(changeable).Where(Given).Select(option => option.Name).ToList() is { Count: > 0 } ignored)
                 {
                     throw new CommandLineError($"--resume continues '{run.Path}' with the settings it started with ({TrainConfig.FileName}), so " +
                         $"{string.Join(", ", ignored)} cannot be given; only --epochs, --device, --cpu-threads, --precision, the metrics endpoint " +
@@ -141,7 +137,8 @@ internal static class TrainCommand
             // What can be wrong is checked before anything is written, a split file included: the model for this image size, the
             // run's name, the data, the endpoint's port, the device.
             ModelPresets.Get(config.Train.Model).Describe(config.Input.ImageSize, config.Input.ImageSize);
-            if (run is null && result.GetValue(name) is { } runName)
+            var runName = result.GetValue(name) ?? RunFolder.DefaultName("train");
+            if (run is null)
             {
                 RunFolder.Available(result.GetRequiredValue(runsDirectory), runName);
             }
@@ -167,7 +164,7 @@ internal static class TrainCommand
             var (network, state) = OpenNetwork(run, config, device, split.Hash);
             using (network)
             {
-                run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "train");
+                run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), runName, "train");
                 config.Save(run.File(TrainConfig.FileName));
                 Console.WriteLine($"run: {run.Path}");
                 Console.WriteLine($"model: {config.Train.Model}, {network.ParameterCount:N0} trainable parameters at {config.Input.ImageSize}x{config.Input.ImageSize}; " +
@@ -200,10 +197,17 @@ internal static class TrainCommand
             throw new CommandLineError($"'{run.Path}' has no last checkpoint ({last}) to resume from.");
         }
 
-        var done = TrainerState.FromJson(Checkpoint.Inspect(last).TrainerState).Epoch;
+        var state = TrainerState.FromJson(Checkpoint.Inspect(last).TrainerState);
+        var done = state.Epoch;
         if (done >= config.Train.Epochs)
         {
             throw new CommandLineError($"'{run.Path}' has trained {done} epoch{(done == 1 ? "" : "s")}; give --epochs more than {done} (the new total) to train further.");
+        }
+
+        if (state.NextPosition == 0 && state.EarlyStopping is { } early && early.BadReports >= config.Train.EarlyStopPatience)
+        {
+            throw new CommandLineError($"'{run.Path}' stopped early after {done} epochs ({config.Train.Monitor.Name()} had not improved for " +
+                $"{config.Train.EarlyStopPatience} epochs); resuming would stop again at once. Start a new run to train further.");
         }
     }
 

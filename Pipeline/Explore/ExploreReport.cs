@@ -29,7 +29,10 @@ internal static class ExploreReport
             "# The most skewed images (longer side / shorter side). Pass this file to --exclude to leave them out.",
             .. skewed.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Entry.RelativePath}  # {f.Width}x{f.Height}, {f.Skew:F2}")),
         ]);
-        WriteContactSheet(index, skewed, Path.Combine(run.Figures, "most-skewed.png"));
+        if (skewed.Length > 0)
+        {
+            WriteContactSheet(index, skewed, Path.Combine(run.Figures, "most-skewed.png"));
+        }
 
         var bad = facts.Where(f => f.Problem != SkipReason.None).OrderBy(f => f.Entry.RelativePath, StringComparer.Ordinal).ToArray();
         File.WriteAllLines(run.File("corrupt.txt"), bad.Select(f => $"{f.Entry.RelativePath}\t{f.Problem.Describe()}{(f.Detail is null ? "" : $" ({f.Detail})")}"));

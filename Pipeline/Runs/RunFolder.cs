@@ -26,10 +26,17 @@ internal sealed class RunFolder
     /// </summary>
     public static RunFolder CreateNew(string runsDirectory, string? name, string verb)
     {
-        var path = Available(runsDirectory, name ?? $"{verb}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        var path = Available(runsDirectory, name ?? DefaultName(verb));
         Directory.CreateDirectory(path);
         return new RunFolder(path);
     }
+
+    /// <summary>The run folder of a checkpoint in its checkpoints/ folder; null for a checkpoint kept anywhere else.</summary>
+    public static string? OfCheckpoint(FileInfo checkpoint) =>
+        checkpoint.Directory is { Name: CheckpointsFolderName, Parent: { } run } ? run.FullName : null;
+
+    /// <summary>The verb and the local time, e.g. "train-20261130-081309".</summary>
+    public static string DefaultName(string verb) => $"{verb}-{DateTime.Now:yyyyMMdd-HHmmss}";
 
     /// <summary>
     /// The folder a new run named <paramref name="name"/> would get; throws if the name is no folder
@@ -42,7 +49,17 @@ internal sealed class RunFolder
             throw new Cli.CommandLineError($"--name '{name}' cannot be a folder name.");
         }
 
+        if (System.IO.File.Exists(runsDirectory))
+        {
+            throw new Cli.CommandLineError($"--runs-dir '{System.IO.Path.GetFullPath(runsDirectory)}' is a file; it must be a folder (made if missing).");
+        }
+
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(runsDirectory, name));
+        if (System.IO.File.Exists(path))
+        {
+            throw new Cli.CommandLineError($"'{path}' is a file; give another --name.");
+        }
+
         if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
         {
             throw new Cli.CommandLineError($"The run folder '{path}' already exists; give another --name (or --resume it, for training).");

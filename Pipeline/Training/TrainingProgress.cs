@@ -31,7 +31,7 @@ internal sealed class TrainingProgress(IAnsiConsole console, bool live, TextWrit
                 sinceLine.Restart();
                 var eta = rate > 0 ? TimeSpan.FromSeconds((total - images) / rate) : TimeSpan.Zero;
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{title}: {images:N0}/{total:N0} images ({100.0 * images / Math.Max(1, total):F0}%), {rate:F0} img/s, loss {loss:F4}, acc {accuracy:F3}, {eta:hh\\:mm\\:ss} left"));
+                    $"{title}: {images:N0}/{total:N0} images ({100.0 * images / Math.Max(1, total):F0}%), {rate:F0} img/s, loss {loss:F4}, acc {accuracy:F3}, {(int)eta.TotalHours}:{eta:mm\\:ss} left"));
             });
             return;
         }

@@ -28,7 +28,7 @@ internal static class TrainingSummary
         // A run stopped in its first epoch has checkpoints but no epoch row or curve yet.
         var files = new[] { "metrics.csv", "figures/loss.png", "figures/accuracy.png", "checkpoints/" }
             .Where(file => File.Exists(run.File(file)) || Directory.Exists(run.File(file)));
-        lines.Add($"files: {run.Path}/ {string.Join(", ", files)}");
+        lines.Add($"files in {run.Path}: {string.Join(", ", files)}");
         return string.Join(Environment.NewLine, lines) + Environment.NewLine;
     }
 }
