@@ -84,7 +84,7 @@ public sealed class DatasetSplitTests : IDisposable
 
         Assert.Contains("no longer matches the split file", error.Message);
         Assert.Contains("1 files in the split are gone (cat.7.jpg)", error.Message);
-        Assert.Contains("delete the split file", error.Message);
+        Assert.Contains("give --split-file a new path (or delete this one) to draw a new split", error.Message);
     }
 
     [Fact]
@@ -96,6 +96,24 @@ public sealed class DatasetSplitTests : IDisposable
         var error = Assert.Throws<DatasetException>(() => Split(new SplitRequest(null, 0.2, 1, Explicit: false)));
 
         Assert.Contains("1 files on disk are not in the split (dog.100.jpg)", error.Message);
+    }
+
+    [Fact]
+    public void Files_that_came_or_went_are_accepted_once_they_are_excluded_as_the_error_advises()
+    {
+        var first = Split(new SplitRequest(null, 0.2, 1, Explicit: false));
+        File.Delete(_folder.Combine("data", "cat.7.jpg"));
+        _folder.Write("data/dog.100.jpg", Images.Jpeg(8, 8));
+        var list = _folder.Combine("exclude.txt");
+        File.WriteAllLines(list, ["cat.7.jpg", "dog.100.jpg"]);
+
+        var error = Assert.Throws<DatasetException>(() => Split(new SplitRequest(null, 0.2, 1, Explicit: false)));
+        Assert.Contains("list the files that came or went in an exclude list (--exclude)", error.Message);
+        var again = Split(new SplitRequest(null, 0.2, 1, Explicit: false), ExcludeList.Load(list));
+
+        Assert.Equal(first.Hash, again.Hash);
+        Assert.Equal(first.Train.Count + first.Validation.Count - 1, again.Train.Count + again.Validation.Count);
+        Assert.DoesNotContain(again.Train.Concat(again.Validation), e => e.RelativePath is "cat.7.jpg" or "dog.100.jpg");
     }
 
     [Fact]

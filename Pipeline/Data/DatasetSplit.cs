@@ -44,7 +44,7 @@ public sealed class DatasetSplit
         if (System.IO.File.Exists(path))
         {
             content = Read(path);
-            CheckStillMatches(index, content, path, request);
+            CheckStillMatches(index, content, path, request, exclude);
         }
         else
         {
@@ -97,12 +97,14 @@ public sealed class DatasetSplit
         return new SplitFileContent(FormatVersion, request.Seed, train, validation);
     }
 
-    private static void CheckStillMatches(DatasetIndex index, SplitFileContent content, string path, SplitRequest request)
+    /// <summary>An excluded file may come or go: the split without it is still the same split.</summary>
+    private static void CheckStillMatches(DatasetIndex index, SplitFileContent content, string path, SplitRequest request, ExcludeList? exclude)
     {
+        bool Counts(string relativePath) => exclude is null || !exclude.Contains(relativePath);
         var onDisk = index.Entries.Select(e => e.RelativePath).ToHashSet(StringComparer.Ordinal);
         var inFile = content.Train.Concat(content.Validation).ToHashSet(StringComparer.Ordinal);
-        var gone = inFile.Where(p => !onDisk.Contains(p)).Order(StringComparer.Ordinal).ToList();
-        var added = onDisk.Where(p => !inFile.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        var gone = inFile.Where(p => !onDisk.Contains(p) && Counts(p)).Order(StringComparer.Ordinal).ToList();
+        var added = onDisk.Where(p => !inFile.Contains(p) && Counts(p)).Order(StringComparer.Ordinal).ToList();
         if (gone.Count > 0 || added.Count > 0)
         {
             static string Examples(List<string> paths) => string.Join(", ", paths.Take(3)) + (paths.Count > 3 ? ", ..." : "");
@@ -113,8 +115,8 @@ public sealed class DatasetSplit
             }.OfType<string>());
             throw new DatasetException(
                 $"The data in '{index.Root}' no longer matches the split file '{path}': {what}. " +
-                "Restore the files to keep comparing with earlier runs, put unwanted images in an exclude list (--exclude), " +
-                "or delete the split file to draw a new split (its validation set will differ from earlier runs').");
+                "Restore the files to keep comparing with earlier runs, list the files that came or went in an exclude list (--exclude), " +
+                "or give --split-file a new path (or delete this one) to draw a new split, whose validation set will differ from earlier runs'.");
         }
 
         if (request.Explicit && request.ValidationSize(onDisk.Count) != content.Validation.Count)
