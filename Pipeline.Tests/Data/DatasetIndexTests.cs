@@ -24,6 +24,39 @@ public sealed class DatasetIndexTests : IDisposable
         Assert.Equal("dog.12499", index.Entries[2].Id);
     }
 
+    [Fact]
+    public void Images_the_layout_leaves_out_are_named_in_a_warning()
+    {
+        var jpeg = Images.Jpeg(8, 8);
+        _folder.Write("mixed/cat.0.jpg", jpeg);
+        _folder.Write("mixed/dog.0.jpg", jpeg);
+        _folder.Write("mixed/cat/1.jpg", jpeg);
+        _folder.Write("mixed/dog/2.jpg", jpeg);
+        _folder.Write("mixed/dog/old/3.jpg", jpeg);
+        _folder.Write("mixed/notes.txt", "x"u8.ToArray());
+
+        var index = DatasetIndex.Scan(_folder.Combine("mixed"), requireLabels: true);
+        var log = new StringWriter();
+        index.ReportUnread(log);
+
+        Assert.Equal(DatasetLayout.ClassFolders, index.Layout);
+        Assert.Equal(["cat.0.jpg", "dog.0.jpg", "dog/old/3.jpg"], index.Unread);
+        Assert.Equal($"warning: 3 image files are not read (cat.0.jpg, dog.0.jpg, dog/old/3.jpg): in '{_folder.Combine("mixed")}' " +
+            $"only images directly in cat/ and dog/ (or cats/, dogs/) are read.{Environment.NewLine}", log.ToString());
+    }
+
+    [Fact]
+    public void A_folder_read_whole_gives_no_warning()
+    {
+        _folder.Write("flat/cat.0.jpg", Images.Jpeg(8, 8));
+        _folder.Write("flat/dog.0.jpg", Images.Jpeg(8, 8));
+        var log = new StringWriter();
+
+        DatasetIndex.Scan(_folder.Combine("flat"), requireLabels: true).ReportUnread(log);
+
+        Assert.Empty(log.ToString());
+    }
+
     [Theory]
     [InlineData("cat", "dog")]
     [InlineData("Cats", "DOGS")]

@@ -38,6 +38,7 @@ internal static class BenchInputCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
+            index.ReportUnread(Console.Error);
             var options = input.Bind(result);
             await using var telemetry = await metrics.StartAsync(result, cancellationToken);
             if (telemetry is null)

@@ -21,6 +21,7 @@ internal static class BenchUpscaleCommand
         command.SetAction(result =>
         {
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
+            index.ReportUnread(Console.Error);
             var total = Math.Min(result.GetValue(count), index.Entries.Count);
             var written = 0;
             AnsiConsole.Progress().Start(context =>

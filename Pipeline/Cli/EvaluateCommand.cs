@@ -23,6 +23,7 @@ internal static class EvaluateCommand
         {
             var checkpoint = inference.Checkpoint(result);
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: true);
+            index.ReportUnread(Console.Error);
             var (probabilities, delivered, statistics, skipped) = await inference.RunAsync(checkpoint, result, model, input, new ImageSource(index), cancellationToken);
             var confusion = ConfusionMatrix.From(index.Entries.Select(e => e.Label).ToList(), probabilities, delivered);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"images: {statistics.Count}, loss {statistics.MeanLoss:F4}, accuracy {statistics.Accuracy:F4}"));

@@ -26,6 +26,7 @@ internal static class ExploreCommand
         command.SetAction(result =>
         {
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
+            index.ReportUnread(Console.Error);
             if (result.GetValue(exclude) is { } excludeFile)
             {
                 index = index.Without(ExcludeList.Load(excludeFile.FullName));

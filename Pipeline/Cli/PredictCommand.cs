@@ -32,6 +32,7 @@ internal static class PredictCommand
             }
 
             var index = DatasetIndex.Scan(result.GetRequiredValue(images).FullName, requireLabels: false);
+            index.ReportUnread(Console.Error);
             var (probabilities, delivered, _, skipped) = await inference.RunAsync(checkpoint, result, model, input, new ImageSource(index), cancellationToken);
             AtomicFile.Write(path, stream =>
             {

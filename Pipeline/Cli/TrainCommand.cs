@@ -149,6 +149,7 @@ internal static class TrainCommand
             }
 
             var index = DatasetIndex.Scan(config.Data, requireLabels: true);
+            index.ReportUnread(Console.Error);
             var excluded = config.Exclude is null ? null : ExcludeList.Load(config.Exclude);
             await using var telemetry = await metricsOptions.StartAsync(result, linked.Token);
             if (telemetry is null)

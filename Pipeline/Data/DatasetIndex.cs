@@ -17,11 +17,12 @@ public sealed class DatasetIndex
         ["dogs"] = ImageLabel.Dog,
     };
 
-    private DatasetIndex(string root, DatasetLayout layout, IReadOnlyList<ImageEntry> entries)
+    private DatasetIndex(string root, DatasetLayout layout, IReadOnlyList<ImageEntry> entries, IReadOnlyList<string> unread)
     {
         Root = root;
         Layout = layout;
         Entries = entries;
+        Unread = unread;
     }
 
     public string Root { get; }
@@ -30,13 +31,36 @@ public sealed class DatasetIndex
 
     public IReadOnlyList<ImageEntry> Entries { get; }
 
+    /// <summary>
+    /// Image files under the root that the layout leaves out (in subfolders, beside class folders,
+    /// unnamed in a Kaggle folder), as relative paths: data a user would otherwise lose without a word.
+    /// </summary>
+    public IReadOnlyList<string> Unread { get; }
+
+    /// <summary>Says on <paramref name="log"/> how many image files are not read, with examples and the rule; nothing when all are.</summary>
+    public void ReportUnread(TextWriter log)
+    {
+        if (Unread.Count == 0)
+        {
+            return;
+        }
+
+        var rule = Layout switch
+        {
+            DatasetLayout.ClassFolders => "only images directly in cat/ and dog/ (or cats/, dogs/) are read",
+            DatasetLayout.KaggleFlat => "only cat.N and dog.N images directly in the folder are read",
+            _ => "only images directly in the folder are read",
+        };
+        log.WriteLine($"warning: {Unread.Count} image file{(Unread.Count == 1 ? " is" : "s are")} not read ({string.Join(", ", Unread.Take(3))}" +
+            $"{(Unread.Count > 3 ? ", ..." : "")}): in '{Root}' {rule}.");
+    }
     public int Count(ImageLabel label) => Entries.Count(e => e.Label == label);
 
     public string FullPath(ImageEntry entry) => Path.Combine(Root, entry.RelativePath);
 
     /// <summary>The same data set less the images an exclude list names.</summary>
     public DatasetIndex Without(ExcludeList exclude) =>
-        new(Root, Layout, Entries.Where(e => !exclude.Contains(e.RelativePath)).ToList());
+        new(Root, Layout, Entries.Where(e => !exclude.Contains(e.RelativePath)).ToList(), Unread);
 
     /// <summary>
     /// Reads a folder in any of the three layouts. With <paramref name="requireLabels"/> a
@@ -65,7 +89,19 @@ public sealed class DatasetIndex
         }
 
         entries.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
-        return new DatasetIndex(root, layout, entries);
+        return new DatasetIndex(root, layout, entries, UnreadImages(root, entries));
+    }
+
+    private static List<string> UnreadImages(string root, List<ImageEntry> entries)
+    {
+        var read = entries.Select(e => e.RelativePath).ToHashSet(StringComparer.Ordinal);
+        var everything = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
+        return Directory.EnumerateFiles(root, "*", everything)
+            .Where(file => ImageExtensions.Contains(Path.GetExtension(file)))
+            .Select(file => Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(path => !read.Contains(path))
+            .Order(StringComparer.Ordinal)
+            .ToList();
     }
 
     private static List<ImageEntry> ScanClassFolders(string root)
