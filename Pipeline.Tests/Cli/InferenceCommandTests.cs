@@ -25,6 +25,22 @@ public sealed class InferenceCommandTests : IDisposable
         Assert.Equal(2 * TinyRun.ImagesPerClass, rows.Length - 1);
     }
 
+    [Fact]
+    public void An_unreadable_test_image_still_gets_its_row_and_a_warning()
+    {
+        _folder.Write("test1/1.jpg", Images.Jpeg(16, 16, seed: 1));
+        _folder.Write("test1/2.jpg", "not a jpeg"u8.ToArray());
+        _folder.Write("test1/3.jpg", Images.Jpeg(16, 16, seed: 3));
+
+        var (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", _folder.Combine("test1"), "--device", "cpu");
+
+        Assert.True(exit == 0, output);
+        var rows = File.ReadAllLines(Path.Combine(_run, "submission.csv"));
+        Assert.Equal(["1", "2", "3"], rows.Skip(1).Select(row => row.Split(',')[0]));
+        Assert.Equal("2,0.5", rows[2]);
+        Assert.Contains("warning: 1 image was not read (listed above); its row says 0.5", output);
+    }
+
     [Theory]
     [InlineData("--drop-last")]
     [InlineData("--shear", "0.1")]

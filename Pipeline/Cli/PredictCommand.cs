@@ -39,7 +39,13 @@ internal static class PredictCommand
                 using var writer = new StreamWriter(stream, leaveOpen: true);
                 Submission.Write(writer, index.Entries, probabilities, delivered);
             });
-            Console.WriteLine($"Wrote {delivered.Count(d => d)} predictions to {path}.");
+            var unread = delivered.Count(d => !d);
+            Console.WriteLine($"Wrote {index.Entries.Count} rows to {path}.");
+            if (unread > 0)
+            {
+                Console.Error.WriteLine($"warning: {unread} image{(unread == 1 ? " was" : "s were")} not read (listed above); {(unread == 1 ? "its row says" : "their rows say")} {Submission.Unknown}, so that the submission still has every id.");
+            }
+
             Console.WriteLine(skipped);
             return 0;
         });
