@@ -70,8 +70,12 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
                 }
             });
 
+        foreach (var stage in pipeline.Stages)
+        {
+            stage.Reset();
+        }
+
         var images = 0;
-        var pixelsBefore = pipeline.DecodeStage.Pixels;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         using var self = Process.GetCurrentProcess();
         var cpuBefore = self.TotalProcessorTime;
@@ -90,7 +94,7 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
         self.Refresh();
         var cpu = self.TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        return new Result(images, clock.Elapsed, pipeline.DecodeStage.Pixels - pixelsBefore, (double)allocated / Math.Max(1, images), cpu,
+        return new Result(images, clock.Elapsed, pipeline.DecodeStage.Pixels, (double)allocated / Math.Max(1, images), cpu,
             JitInfo.GetCompiledMethodCount() - jitMethodsBefore, JitInfo.GetCompilationTime() - jitTimeBefore, warmupPasses, warmupTime);
     }
 

@@ -28,6 +28,14 @@ internal sealed class StageStatistics(string name, int parallelism)
 
     public double MegapixelsPerSecond => Busy > TimeSpan.Zero ? Pixels * Parallelism / Busy.TotalSeconds / 1e6 : 0;
 
+    /// <summary>Starts counting afresh, between passes (a benchmark's warm-up is not part of its figures).</summary>
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _images, 0);
+        Interlocked.Exchange(ref _busyTicks, 0);
+        Interlocked.Exchange(ref _pixels, 0);
+    }
+
     public void Record(long startTimestamp, long pixels)
     {
         Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - startTimestamp);
