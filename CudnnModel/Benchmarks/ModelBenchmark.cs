@@ -19,10 +19,12 @@ public static class ModelBenchmark
     /// host memory, pinned under CUDA) after <paramref name="warmupSteps"/> untimed ones (JIT,
     /// algorithm search, first allocations). The clock stops after a statistics read, which
     /// waits for a device backend to finish. FLOPs count convolutions and dense layers, a step
-    /// as three forward passes (forward, data and weight gradients).
+    /// as three forward passes (forward, data and weight gradients). <paramref name="stepQueued"/>
+    /// hears of each step queued, warm-up included (1 to warm-up + timed), for a progress display.
     /// </summary>
-    public static BenchmarkResult Run(ComputeDevice device, ModelSpec spec, int imageSize, int batch, int warmupSteps, int steps)
+    public static BenchmarkResult Run(ComputeDevice device, ModelSpec spec, int imageSize, int batch, int warmupSteps, int steps, Action<int> stepQueued)
     {
+        ArgumentNullException.ThrowIfNull(stepQueued);
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
@@ -33,6 +35,7 @@ public static class ModelBenchmark
         for (var step = 0; step < warmupSteps; step++)
         {
             network.TrainStep(images.Batch(step % DistinctBatches * batch, batch));
+            stepQueued(step + 1);
         }
 
         network.TakeTrainingStatistics();
@@ -42,6 +45,7 @@ public static class ModelBenchmark
         for (var step = 0; step < steps; step++)
         {
             network.TrainStep(images.Batch(step % DistinctBatches * batch, batch));
+            stepQueued(warmupSteps + step + 1);
         }
 
         network.TakeTrainingStatistics();

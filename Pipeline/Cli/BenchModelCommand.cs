@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using CatsDogs.Model.Benchmarks;
 using CatsDogs.Model.Specs;
 
@@ -24,7 +25,19 @@ internal static class BenchModelCommand
         {
             using var device = model.Open(result, Console.Out);
             var spec = ModelPresets.Get(result.GetRequiredValue(model.Model));
-            var measured = ModelBenchmark.Run(device, spec, result.GetValue(imageSize), result.GetValue(batch), result.GetValue(warmup), result.GetValue(steps));
+            var (warmupSteps, timedSteps) = (result.GetValue(warmup), result.GetValue(steps));
+            var sinceLine = Stopwatch.StartNew();
+            void Progress(int step)
+            {
+                // A line every 10 s: a slow device (a CPU on batch 512) should not look hung.
+                if (sinceLine.Elapsed >= TimeSpan.FromSeconds(10))
+                {
+                    sinceLine.Restart();
+                    Console.Error.WriteLine($"step {step}/{warmupSteps + timedSteps} ({(step <= warmupSteps ? "warm-up" : "timed")})");
+                }
+            }
+
+            var measured = ModelBenchmark.Run(device, spec, result.GetValue(imageSize), result.GetValue(batch), warmupSteps, timedSteps, Progress);
             Console.WriteLine(measured);
             Console.WriteLine(measured.ToResultLine());
             return 0;
