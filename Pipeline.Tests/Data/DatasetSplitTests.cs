@@ -83,7 +83,7 @@ public sealed class DatasetSplitTests : IDisposable
         var error = Assert.Throws<DatasetException>(() => Split(new SplitRequest(null, 0.2, 1, Explicit: false)));
 
         Assert.Contains("no longer matches the split file", error.Message);
-        Assert.Contains("1 files in the split are gone (cat.7.jpg)", error.Message);
+        Assert.Contains("1 file in the split is gone (cat.7.jpg)", error.Message);
         Assert.Contains("give --split-file a new path (or delete this one) to draw a new split", error.Message);
     }
 
@@ -95,7 +95,7 @@ public sealed class DatasetSplitTests : IDisposable
 
         var error = Assert.Throws<DatasetException>(() => Split(new SplitRequest(null, 0.2, 1, Explicit: false)));
 
-        Assert.Contains("1 files on disk are not in the split (dog.100.jpg)", error.Message);
+        Assert.Contains("1 file on disk is not in the split (dog.100.jpg)", error.Message);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ internal static class BenchInputCommand
 {
     public static Command Create()
     {
-        var seed = SharedOptions.Seed();
+        var seed = SharedOptions.Seed("shuffling and augmentation");
         var data = SharedOptions.Data("Folder of images to read (any layout; labels are not needed).", CifarDefaults.TrainFolder);
         var passes = RangedOption.Create("--passes", "Measured passes over the data, after the warm-up passes.", 1, 1, 1000);
         var warmup = RangedOption.Create("--warmup", "Unmeasured passes first, so that the measured ones run JIT-compiled code on cached files.", 1, 1, 100);
@@ -84,7 +84,7 @@ internal static class BenchInputCommand
         lines.Add("(a stage's images/s is what it sustains with its threads while busy)");
 
         lines.Add("");
-        lines.Add(string.Create(c, $"warm-up: {outcome.WarmupPasses} passes in {outcome.WarmupTime.TotalSeconds:F1} s, not measured"));
+        lines.Add(string.Create(c, $"warm-up: {outcome.WarmupPasses} pass{(outcome.WarmupPasses == 1 ? "" : "es")} in {outcome.WarmupTime.TotalSeconds:F1} s, not measured"));
         lines.Add(string.Create(c, $"end-to-end: {outcome.ImagesPerSecond:F1} images/s, {outcome.MegapixelsPerSecond:F2} MP/s ({outcome.Images} images in {outcome.Elapsed.TotalSeconds:F2} s)"));
         lines.Add(string.Create(c, $"cpu time: {outcome.CpuTime.TotalSeconds:F2} s, {outcome.CpuMicrosecondsPerImage:F1} us per image"));
         lines.Add(string.Create(c, $"managed allocation: {outcome.AllocatedBytesPerImage:F1} bytes per image"));

@@ -13,7 +13,7 @@ internal static class BenchUpscaleCommand
         var data = SharedOptions.Data("Folder of images to upscale.", CifarDefaults.TrainFolder);
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the corpus to (class folders are kept).", Required = true };
         var count = RangedOption.Create("--count", "Images to write.", 2000, 1, 1_000_000);
-        var seed = SharedOptions.Seed();
+        var seed = SharedOptions.Seed("picking the images and their sizes");
         var command = new Command("make-kaggle-sized", "Write upscaled copies of a data set's images at Kaggle-like sizes (about 400x360), for decode benchmarks.")
         {
             data, output, count, seed,

@@ -5,7 +5,7 @@ namespace CatsDogs.Pipeline.Cli;
 /// <summary>Options more than one verb takes, made once so their names and help stay the same everywhere.</summary>
 internal static class SharedOptions
 {
-    public static Option<int> Seed() => RangedOption.Create("--seed", "Seed for the split, shuffling, augmentation and weights.", 42, 0, int.MaxValue);
+    public static Option<int> Seed(string what) => RangedOption.Create("--seed", $"Seed for {what}.", 42, 0, int.MaxValue);
 
     public static Option<DirectoryInfo> Data(string description, string? defaultPath = null)
     {

@@ -28,7 +28,7 @@ internal sealed class StopSignal : IDisposable
         }
 
         context.Cancel = true;
-        Console.Error.WriteLine($"{context.Signal}: {_message} (Ctrl+C again to quit at once)");
+        Console.Error.WriteLine($"{context.Signal}: {_message} (a second Ctrl+C or SIGTERM quits at once)");
         _stop.Cancel();
     }
 

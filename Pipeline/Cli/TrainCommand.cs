@@ -22,7 +22,7 @@ internal static class TrainCommand
 
     public static Command Create()
     {
-        var seed = SharedOptions.Seed();
+        var seed = SharedOptions.Seed("the split, shuffling, augmentation and weights");
         var data = SharedOptions.Data("Labeled training data (Kaggle flat or class folders); a permanent split holds out the validation set.", CifarDefaults.TrainFolder);
         var splitFile = new Option<string?>("--split-file") { Description = "The split file; by default data/splits/<folder>-<hash>.split.json. Written once, reused by every later run." };
         var valCount = RangedOption.CreateOptional("--val-count", "Validation images in a new split (wins over --val-fraction).", 1, int.MaxValue);
@@ -46,7 +46,7 @@ internal static class TrainCommand
         var monitor = ChoiceOption.Create("--monitor", "What picks the best checkpoint and drives plateau and early stopping: valloss or valacc.", MonitorMetric.ValLoss);
         var logEvery = RangedOption.Create("--log-every", "Steps between reads of the training loss (a read waits for the device).", 20, 1, 100_000);
         var resume = new Option<DirectoryInfo?>("--resume") { Description = "Continue the run in this folder (runs/<name>) from its last checkpoint, with its saved settings." };
-        var onFinish = new Option<string?>("--on-finish") { Description = "Shell command run when training ends (CATSDOGS_RUN holds the run folder), e.g. 'sudo shutdown -h now'." };
+        var onFinish = new Option<string?>("--on-finish") { Description = "Shell command run when training ends, finished, stopped early or interrupted, but not when the run cannot start (CATSDOGS_RUN holds the run folder), e.g. 'sudo shutdown -h now'." };
         var runsDirectory = SharedOptions.RunsDirectory();
         var name = SharedOptions.RunName();
         var input = new InputOptions(seed);

@@ -110,8 +110,8 @@ public sealed class DatasetSplit
             static string Examples(List<string> paths) => string.Join(", ", paths.Take(3)) + (paths.Count > 3 ? ", ..." : "");
             var what = string.Join(" and ", new[]
             {
-                gone.Count > 0 ? $"{gone.Count} files in the split are gone ({Examples(gone)})" : null,
-                added.Count > 0 ? $"{added.Count} files on disk are not in the split ({Examples(added)})" : null,
+                gone.Count > 0 ? $"{gone.Count} file{(gone.Count == 1 ? " in the split is" : "s in the split are")} gone ({Examples(gone)})" : null,
+                added.Count > 0 ? $"{added.Count} file{(added.Count == 1 ? " on disk is" : "s on disk are")} not in the split ({Examples(added)})" : null,
             }.OfType<string>());
             throw new DatasetException(
                 $"The data in '{index.Root}' no longer matches the split file '{path}': {what}. " +

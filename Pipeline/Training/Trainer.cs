@@ -264,7 +264,7 @@ internal sealed class Trainer(
 
     private string Describe(EpochRecord r) => string.Create(
         System.Globalization.CultureInfo.InvariantCulture,
-        $"epoch {r.Epoch + 1}/{options.Epochs}: loss {r.TrainLoss:F4} acc {r.TrainAccuracy:F4} | val_loss {r.ValLoss:F4} val_acc {r.ValAccuracy:F4} | lr {r.LearningRate:G3} | {r.ImagesPerSecond:F0} img/s | input wait {r.InputWaitFraction:P1} | {r.EpochSeconds:F1} s");
+        $"epoch {r.Epoch + 1}/{options.Epochs}: loss {r.TrainLoss:F4} acc {r.TrainAccuracy:F4} | val_loss {r.ValLoss:F4} val_acc {r.ValAccuracy:F4} | lr {r.LearningRate:0.###e+0} | {r.ImagesPerSecond:F0} img/s | input wait {r.InputWaitFraction:P1} | {r.EpochSeconds:F1} s");
 
     private static long StepsPerEpoch(int images, InputPipelineOptions input) =>
         input.DropLastPartial ? images / input.BatchSize : (images + input.BatchSize - 1) / input.BatchSize;

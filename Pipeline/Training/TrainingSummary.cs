@@ -12,7 +12,7 @@ internal static class TrainingSummary
         var lines = new List<string>
         {
             "",
-            $"run {run.Name}: {outcome.End}, {outcome.EpochsDone} of {config.Train.Epochs} epochs in {outcome.Elapsed.TotalMinutes.ToString("F1", c)} min on {device}",
+            $"run {run.Name}: {outcome.End}, {outcome.EpochsDone} of {config.Train.Epochs} epochs in {(outcome.Elapsed.TotalMinutes >= 1 ? $"{outcome.Elapsed.TotalMinutes.ToString("F1", c)} min" : $"{outcome.Elapsed.TotalSeconds.ToString("F0", c)} s")} on {device}",
         };
         if (outcome.Best is { } best)
         {
@@ -26,8 +26,9 @@ internal static class TrainingSummary
 
         lines.Add(skipped);
         // A run stopped in its first epoch has checkpoints but no epoch row or curve yet.
-        var files = new[] { "metrics.csv", "figures/loss.png", "figures/accuracy.png", "checkpoints/" }
-            .Where(file => File.Exists(run.File(file)) || Directory.Exists(run.File(file)));
+        var files = new[] { "config.json", "metrics.csv", "figures/loss.png", "figures/accuracy.png", "checkpoints/" }
+            .Where(file => File.Exists(run.File(file)) || Directory.Exists(run.File(file)))
+            .Append("summary.txt");
         lines.Add($"files in {run.Path}: {string.Join(", ", files)}");
         return string.Join(Environment.NewLine, lines) + Environment.NewLine;
     }
