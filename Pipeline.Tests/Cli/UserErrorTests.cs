@@ -75,6 +75,19 @@ public sealed class UserErrorTests : IDisposable
     }
 
     [Fact]
+    public void Make_kaggle_sized_refuses_to_merge_into_a_folder_that_holds_files()
+    {
+        _folder.Write("data/cat/1.jpg", Images.Jpeg(32, 32, seed: 1));
+        _folder.Write("out/earlier.jpg", Images.Jpeg(32, 32, seed: 2));
+
+        var (exit, output) = CliRun.Run("bench", "make-kaggle-sized", "--data", _folder.Combine("data"), "--out", _folder.Combine("out"), "--count", "1");
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Contains("is not empty; give a new or empty folder", output);
+        Assert.Equal(["earlier.jpg"], Directory.GetFiles(_folder.Combine("out")).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void A_choice_is_accepted_in_any_case_and_a_wrong_one_is_answered_with_the_choices()
     {
         Assert.Equal(0, CliRun.Run("summary", "--model", "COMPACT").Exit);

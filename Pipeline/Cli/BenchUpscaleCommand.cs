@@ -11,7 +11,7 @@ internal static class BenchUpscaleCommand
     public static Command Create()
     {
         var data = SharedOptions.Data("Folder of images to upscale.", CifarDefaults.TrainFolder);
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the corpus to (class folders are kept).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "A new or empty folder to write the corpus to, in the data set's layout (class folders are kept).", Required = true };
         var count = RangedOption.Create("--count", "Images to write.", 2000, 1, 1_000_000);
         var seed = SharedOptions.Seed("picking the images and their sizes");
         var command = new Command("make-kaggle-sized", "Write upscaled copies of a data set's images at Kaggle-like sizes (about 400x360), for decode benchmarks.")
@@ -20,6 +20,13 @@ internal static class BenchUpscaleCommand
         };
         command.SetAction(result =>
         {
+            // Merging into earlier files would make a corpus of unknown make-up.
+            var target = result.GetRequiredValue(output);
+            if (target.Exists && target.EnumerateFileSystemInfos().Any())
+            {
+                throw new CommandLineError($"--out '{target.FullName}' is not empty; give a new or empty folder.");
+            }
+
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);
             index.ReportUnread(Console.Error);
             var total = Math.Min(result.GetValue(count), index.Entries.Count);
