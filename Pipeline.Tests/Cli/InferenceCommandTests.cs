@@ -41,6 +41,18 @@ public sealed class InferenceCommandTests : IDisposable
         Assert.Contains("warning: 1 image was not read (listed above); its row says 0.5", output);
     }
 
+    [Fact]
+    public void Ids_that_repeat_across_subfolders_are_warned_about()
+    {
+        _folder.Write("dup/cat/1.jpg", Images.Jpeg(16, 16, seed: 1));
+        _folder.Write("dup/dog/1.jpg", Images.Jpeg(16, 16, seed: 2));
+
+        var (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", _folder.Combine("dup"), "--device", "cpu");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("warning: 1 id is shared by several images (1)", output);
+    }
+
     [Theory]
     [InlineData("--drop-last")]
     [InlineData("--shear", "0.1")]

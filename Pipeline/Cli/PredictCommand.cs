@@ -32,6 +32,12 @@ internal static class PredictCommand
             }
 
             var index = DatasetIndex.Scan(result.GetRequiredValue(images).FullName, requireLabels: false);
+            if (index.Entries.GroupBy(e => e.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToList() is { Count: > 0 } repeated)
+            {
+                Console.Error.WriteLine($"warning: {repeated.Count} id{(repeated.Count == 1 ? " is" : "s are")} shared by several images ({string.Join(", ", repeated.Take(3))}" +
+                    $"{(repeated.Count > 3 ? ", ..." : "")}), which a Kaggle submission does not allow: ids are file names without extension, and subfolders can repeat them.");
+            }
+
             index.ReportUnread(Console.Error);
             var (probabilities, delivered, _, skipped) = await inference.RunAsync(checkpoint, result, model, input, new ImageSource(index), cancellationToken);
             AtomicFile.Write(path, stream =>
