@@ -20,9 +20,10 @@ public sealed class InputBenchmarkTests : IDisposable
 
         Assert.Equal(3, result.WarmupPasses);
         Assert.Equal(2 * 40, result.Images);
-        // The per-stage figures, too, count the measured passes only.
-        Assert.All(pipeline.Stages, stage => Assert.Equal(2 * 40, stage.Images));
-        Assert.True(result.SourcePixels > 0 && result.SourcePixels == pipeline.DecodeStage.Pixels, "pixels of the measured passes only");
+        // The per-stage figures, too, count the measured passes only, while the stages' own counters (exported) never go back.
+        Assert.All(result.Stages, stage => Assert.Equal(2 * 40, stage.Images));
+        Assert.All(pipeline.Stages, stage => Assert.Equal(5 * 40, stage.Images));
+        Assert.True(result.SourcePixels > 0 && result.SourcePixels < pipeline.DecodeStage.Pixels, "pixels of the measured passes only");
         Assert.True(result.CpuTime > TimeSpan.Zero && result.Elapsed > TimeSpan.Zero);
     }
 

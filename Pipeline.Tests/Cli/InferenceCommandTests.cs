@@ -38,7 +38,19 @@ public sealed class InferenceCommandTests : IDisposable
         var rows = File.ReadAllLines(Path.Combine(_run, "submission.csv"));
         Assert.Equal(["1", "2", "3"], rows.Skip(1).Select(row => row.Split(',')[0]));
         Assert.Equal("2,0.5", rows[2]);
-        Assert.Contains("warning: 1 image was not read (listed above); its row says 0.5", output);
+        Assert.Contains("warning: 1 image could not be decoded (skipped above); its row says 0.5", output);
+    }
+
+    [Fact]
+    public void Predict_writes_no_submission_when_no_image_can_be_decoded()
+    {
+        _folder.Write("broken/1.jpg", "not a jpeg"u8.ToArray());
+
+        var (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", _folder.Combine("broken"), "--device", "cpu");
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Contains("error: None of the 1 images could be decoded", output);
+        Assert.False(File.Exists(Path.Combine(_run, "submission.csv")));
     }
 
     [Fact]

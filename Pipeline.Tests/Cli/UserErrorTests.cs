@@ -83,7 +83,7 @@ public sealed class UserErrorTests : IDisposable
         var (exit, output) = CliRun.Run("bench", "make-kaggle-sized", "--data", _folder.Combine("data"), "--out", _folder.Combine("out"), "--count", "1");
 
         Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
-        Assert.Contains("is not empty; give a new or empty folder", output);
+        Assert.Contains("is a file or holds files; give a new or empty folder", output);
         Assert.Equal(["earlier.jpg"], Directory.GetFiles(_folder.Combine("out")).Select(Path.GetFileName));
     }
 

@@ -46,6 +46,31 @@ public sealed class DatasetIndexTests : IDisposable
     }
 
     [Fact]
+    public void Linked_folders_are_not_followed_so_a_loop_neither_hangs_nor_counts_twice()
+    {
+        _folder.Write("looped/cat/1.jpg", Images.Jpeg(8, 8));
+        _folder.Write("looped/dog/2.jpg", Images.Jpeg(8, 8));
+        Directory.CreateSymbolicLink(_folder.Combine("looped", "cat", "up"), _folder.Combine("looped"));
+        Directory.CreateSymbolicLink(_folder.Combine("looped", "dog", "up"), _folder.Combine("looped"));
+
+        var index = DatasetIndex.Scan(_folder.Combine("looped"), requireLabels: true);
+
+        Assert.Equal(2, index.Entries.Count);
+        Assert.Empty(index.Unread);
+    }
+
+    [Fact]
+    public void A_folder_with_its_images_only_in_subfolders_says_where_they_are()
+    {
+        _folder.Write("outer/train/cat.0.jpg", Images.Jpeg(8, 8));
+        _folder.Write("outer/train/dog.0.jpg", Images.Jpeg(8, 8));
+
+        var error = Assert.Throws<DatasetException>(() => DatasetIndex.Scan(_folder.Combine("outer"), requireLabels: true));
+
+        Assert.Contains("(2 image files are in places this layout does not read, such as train/cat.0.jpg.)", error.Message);
+    }
+
+    [Fact]
     public void A_folder_read_whole_gives_no_warning()
     {
         _folder.Write("flat/cat.0.jpg", Images.Jpeg(8, 8));

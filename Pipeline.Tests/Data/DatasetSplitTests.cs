@@ -117,6 +117,23 @@ public sealed class DatasetSplitTests : IDisposable
     }
 
     [Fact]
+    public void An_explicit_size_is_checked_against_the_images_the_split_was_drawn_from()
+    {
+        var first = Split(new SplitRequest(null, 0.2, 1, Explicit: true));
+        for (var i = 0; i < 3; i++)
+        {
+            File.Delete(_folder.Combine("data", $"cat.{i}.jpg"));
+        }
+
+        var list = _folder.Combine("gone.txt");
+        File.WriteAllLines(list, ["cat.0.jpg", "cat.1.jpg", "cat.2.jpg"]);
+
+        var again = Split(new SplitRequest(null, 0.2, 1, Explicit: true), ExcludeList.Load(list));
+
+        Assert.Equal(first.Hash, again.Hash);
+    }
+
+    [Fact]
     public void Asking_for_another_size_than_the_split_file_holds_is_an_error()
     {
         Split(new SplitRequest(20, 0.2, 1, Explicit: true));

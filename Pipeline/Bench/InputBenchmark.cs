@@ -17,7 +17,8 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
     /// the time it spent on them: a measurement that includes much of either measures start-up, not the steady state.</param>
     /// <param name="WarmupPasses">Unmeasured passes run first, taking <paramref name="WarmupTime"/>.</param>
     public sealed record Result(
-        int Images, TimeSpan Elapsed, long SourcePixels, double AllocatedBytesPerImage, TimeSpan CpuTime, long JitMethods, TimeSpan JitTime, int WarmupPasses, TimeSpan WarmupTime)
+        int Images, TimeSpan Elapsed, long SourcePixels, double AllocatedBytesPerImage, TimeSpan CpuTime, long JitMethods, TimeSpan JitTime, int WarmupPasses, TimeSpan WarmupTime,
+        IReadOnlyList<StageFigures> Stages)
     {
         public double CpuMicrosecondsPerImage => CpuTime.TotalMicroseconds / Math.Max(1, Images);
 
@@ -70,11 +71,8 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
                 }
             });
 
-        foreach (var stage in pipeline.Stages)
-        {
-            stage.Reset();
-        }
-
+        var stagesBefore = pipeline.Stages.Select(stage => stage.Figures).ToList();
+        var pixelsBefore = pipeline.DecodeStage.Pixels;
         var images = 0;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         using var self = Process.GetCurrentProcess();
@@ -94,8 +92,9 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
         self.Refresh();
         var cpu = self.TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        return new Result(images, clock.Elapsed, pipeline.DecodeStage.Pixels, (double)allocated / Math.Max(1, images), cpu,
-            JitInfo.GetCompiledMethodCount() - jitMethodsBefore, JitInfo.GetCompilationTime() - jitTimeBefore, warmupPasses, warmupTime);
+        var stages = pipeline.Stages.Zip(stagesBefore, (stage, before) => stage.Figures.Since(before)).ToList();
+        return new Result(images, clock.Elapsed, pipeline.DecodeStage.Pixels - pixelsBefore, (double)allocated / Math.Max(1, images), cpu,
+            JitInfo.GetCompiledMethodCount() - jitMethodsBefore, JitInfo.GetCompilationTime() - jitTimeBefore, warmupPasses, warmupTime, stages);
     }
 
     private static bool IsQuiet((TimeSpan At, TimeSpan Jit) since, (TimeSpan At, TimeSpan Jit) now, TimeSpan quietWindow)

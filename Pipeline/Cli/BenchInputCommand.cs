@@ -76,7 +76,7 @@ internal static class BenchInputCommand
             "",
             "stage      threads   images   busy s   images/s   MP/s",
         };
-        foreach (var stage in pipeline.Stages)
+        foreach (var stage in outcome.Stages)
         {
             lines.Add(string.Create(c, $"{stage.Name,-9} {stage.Parallelism,8} {stage.Images,8} {stage.Busy.TotalSeconds,8:F2} {stage.ImagesPerSecond,10:F0} {stage.MegapixelsPerSecond,6:F1}"));
         }

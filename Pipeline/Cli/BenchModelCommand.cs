@@ -33,7 +33,7 @@ internal static class BenchModelCommand
                 if (sinceLine.Elapsed >= TimeSpan.FromSeconds(10))
                 {
                     sinceLine.Restart();
-                    Console.Error.WriteLine($"step {step}/{warmupSteps + timedSteps} ({(step <= warmupSteps ? "warm-up" : "timed")})");
+                    Console.Error.WriteLine($"queued step {step}/{warmupSteps + timedSteps} ({(step <= warmupSteps ? "warm-up" : "timed")})");
                 }
             }
 

@@ -22,9 +22,9 @@ internal static class BenchUpscaleCommand
         {
             // Merging into earlier files would make a corpus of unknown make-up.
             var target = result.GetRequiredValue(output);
-            if (target.Exists && target.EnumerateFileSystemInfos().Any())
+            if (File.Exists(target.FullName) || (target.Exists && target.EnumerateFiles("*", SearchOption.AllDirectories).Any()))
             {
-                throw new CommandLineError($"--out '{target.FullName}' is not empty; give a new or empty folder.");
+                throw new CommandLineError($"--out '{target.FullName}' is a file or holds files; give a new or empty folder.");
             }
 
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: false);

@@ -35,11 +35,16 @@ internal static class PredictCommand
             if (index.Entries.GroupBy(e => e.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToList() is { Count: > 0 } repeated)
             {
                 Console.Error.WriteLine($"warning: {repeated.Count} id{(repeated.Count == 1 ? " is" : "s are")} shared by several images ({string.Join(", ", repeated.Take(3))}" +
-                    $"{(repeated.Count > 3 ? ", ..." : "")}), which a Kaggle submission does not allow: ids are file names without extension, and subfolders can repeat them.");
+                    $"{(repeated.Count > 3 ? ", ..." : "")}), which a Kaggle submission does not allow: ids are file names without extension, so cat/1.jpg and dog/1.jpg, or 1.jpg and 1.png, share one.");
             }
 
             index.ReportUnread(Console.Error);
             var (probabilities, delivered, _, skipped) = await inference.RunAsync(checkpoint, result, model, input, new ImageSource(index), cancellationToken);
+            if (!delivered.Contains(true))
+            {
+                throw new DatasetException($"None of the {index.Entries.Count} images could be decoded (see above); no submission was written.");
+            }
+
             AtomicFile.Write(path, stream =>
             {
                 using var writer = new StreamWriter(stream, leaveOpen: true);
@@ -49,7 +54,7 @@ internal static class PredictCommand
             Console.WriteLine($"Wrote {index.Entries.Count} rows to {path}.");
             if (unread > 0)
             {
-                Console.Error.WriteLine($"warning: {unread} image{(unread == 1 ? " was" : "s were")} not read (listed above); {(unread == 1 ? "its row says" : "their rows say")} {Submission.Unknown}, so that the submission still has every id.");
+                Console.Error.WriteLine($"warning: {unread} image{(unread == 1 ? "" : "s")} could not be decoded (skipped above); {(unread == 1 ? "its row says" : "their rows say")} {Submission.Unknown}, so that the submission still has every id.");
             }
 
             Console.WriteLine(skipped);

@@ -4,7 +4,7 @@ namespace CatsDogs.Pipeline.Cli;
 
 /// <summary>
 /// Turns the first SIGINT (Ctrl+C) or SIGTERM into a cancellation the job can finish cleanly
-/// on; a second SIGINT ends the process the usual way, for when finishing takes too long.
+/// on; a second one of either ends the process the usual way, for when finishing takes too long.
 /// </summary>
 internal sealed class StopSignal : IDisposable
 {

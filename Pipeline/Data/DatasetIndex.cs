@@ -79,23 +79,33 @@ public sealed class DatasetIndex
             ? (DatasetLayout.ClassFolders, foldered)
             : ScanFlat(root);
 
+        var unread = UnreadImages(root, entries);
+        var elsewhere = unread.Count == 0 ? "" : $" ({unread.Count} image files are in places this layout does not read, such as {unread[0]}.)";
         if (requireLabels)
         {
-            RequireBothClasses(root, layout, entries);
+            RequireBothClasses(root, layout, entries, elsewhere);
         }
         else if (entries.Count == 0)
         {
-            throw new DatasetException($"The folder '{root}' holds no images ({string.Join(", ", ImageExtensions.Order())}).");
+            throw new DatasetException($"The folder '{root}' holds no images ({string.Join(", ", ImageExtensions.Order())}).{elsewhere}");
         }
 
         entries.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
-        return new DatasetIndex(root, layout, entries, UnreadImages(root, entries));
+        return new DatasetIndex(root, layout, entries, unread);
     }
 
     private static List<string> UnreadImages(string root, List<ImageEntry> entries)
     {
         var read = entries.Select(e => e.RelativePath).ToHashSet(StringComparer.Ordinal);
-        var everything = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
+        // Links are not followed (a loop would never end) and the depth is bounded: a data folder
+        // is shallow, and --data pointed at a parent must not walk a whole disk.
+        var everything = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            MaxRecursionDepth = 3,
+            IgnoreInaccessible = true,
+            AttributesToSkip = FileAttributes.ReparsePoint | FileAttributes.Hidden | FileAttributes.System,
+        };
         return Directory.EnumerateFiles(root, "*", everything)
             .Where(file => ImageExtensions.Contains(Path.GetExtension(file)))
             .Select(file => Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/'))
@@ -154,7 +164,7 @@ public sealed class DatasetIndex
     private static IEnumerable<string> EnumerateImages(string folder) =>
         Directory.EnumerateFiles(folder).Where(f => ImageExtensions.Contains(Path.GetExtension(f)));
 
-    private static void RequireBothClasses(string root, DatasetLayout layout, List<ImageEntry> entries)
+    private static void RequireBothClasses(string root, DatasetLayout layout, List<ImageEntry> entries, string elsewhere)
     {
         var cats = entries.Count(e => e.Label == ImageLabel.Cat);
         var dogs = entries.Count(e => e.Label == ImageLabel.Dog);
@@ -168,6 +178,6 @@ public sealed class DatasetIndex
         var found = layout == DatasetLayout.Unlabeled
             ? $"{entries.Count} images without a class in their name or folder"
             : $"{cats} cat and {dogs} dog images";
-        throw new DatasetException($"The folder '{root}' does not hold both classes: found {found}. {expected}");
+        throw new DatasetException($"The folder '{root}' does not hold both classes: found {found}. {expected}{elsewhere}");
     }
 }

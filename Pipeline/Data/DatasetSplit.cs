@@ -119,10 +119,11 @@ public sealed class DatasetSplit
                 "or give --split-file a new path (or delete this one) to draw a new split, whose validation set will differ from earlier runs'.");
         }
 
-        if (request.Explicit && request.ValidationSize(onDisk.Count) != content.Validation.Count)
+        // Sized against the images the split was drawn from: excluded files may have come or gone since.
+        if (request.Explicit && request.ValidationSize(inFile.Count) != content.Validation.Count)
         {
             throw new DatasetException(
-                $"The split file '{path}' holds {content.Validation.Count} validation images but {request.ValidationSize(onDisk.Count)} were asked for. " +
+                $"The split file '{path}' holds {content.Validation.Count} validation images but {request.ValidationSize(inFile.Count)} were asked for. " +
                 "Leave out --val-count/--val-fraction to reuse the split, give --split-file another path, or delete the file to draw a new split.");
         }
     }

@@ -4,7 +4,9 @@ namespace CatsDogs.Pipeline.Dataflow;
 
 /// <summary>
 /// Counters for one stage of the graph: how many images it handled and how long its threads
-/// were busy. Updated with interlocked adds from the stage's threads; read at any time.
+/// were busy. Updated with interlocked adds from the stage's threads; read at any time. They only
+/// grow (they are exported as counters); a benchmark measures a stretch as the difference of two
+/// <see cref="Figures"/>.
 /// </summary>
 internal sealed class StageStatistics(string name, int parallelism)
 {
@@ -23,18 +25,8 @@ internal sealed class StageStatistics(string name, int parallelism)
 
     public TimeSpan Busy => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _busyTicks));
 
-    /// <summary>What the stage could sustain with its threads, were it never starved or blocked.</summary>
-    public double ImagesPerSecond => Busy > TimeSpan.Zero ? Images * Parallelism / Busy.TotalSeconds : 0;
-
-    public double MegapixelsPerSecond => Busy > TimeSpan.Zero ? Pixels * Parallelism / Busy.TotalSeconds / 1e6 : 0;
-
-    /// <summary>Starts counting afresh, between passes (a benchmark's warm-up is not part of its figures).</summary>
-    public void Reset()
-    {
-        Interlocked.Exchange(ref _images, 0);
-        Interlocked.Exchange(ref _busyTicks, 0);
-        Interlocked.Exchange(ref _pixels, 0);
-    }
+    /// <summary>The counts so far.</summary>
+    public StageFigures Figures => new(Name, Parallelism, Images, Busy, Pixels);
 
     public void Record(long startTimestamp, long pixels)
     {
@@ -42,4 +34,16 @@ internal sealed class StageStatistics(string name, int parallelism)
         Interlocked.Add(ref _pixels, pixels);
         Interlocked.Increment(ref _images);
     }
+}
+
+/// <summary>A stage's counts over some stretch of work, and the rates its threads sustained while busy.</summary>
+internal sealed record StageFigures(string Name, int Parallelism, long Images, TimeSpan Busy, long Pixels)
+{
+    /// <summary>What the stage could sustain with its threads, were it never starved or blocked.</summary>
+    public double ImagesPerSecond => Busy > TimeSpan.Zero ? Images * Parallelism / Busy.TotalSeconds : 0;
+
+    public double MegapixelsPerSecond => Busy > TimeSpan.Zero ? Pixels * Parallelism / Busy.TotalSeconds / 1e6 : 0;
+
+    /// <summary>What was done since <paramref name="earlier"/>, figures of the same stage.</summary>
+    public StageFigures Since(StageFigures earlier) => this with { Images = Images - earlier.Images, Busy = Busy - earlier.Busy, Pixels = Pixels - earlier.Pixels };
 }
