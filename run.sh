@@ -18,6 +18,15 @@ given() {
   return 1
 }
 
+# Whether the user gave an option at all, even without a value (train then says the value is missing).
+has() {
+  local arg
+  for arg in "${user[@]}"; do
+    [[ $arg == "$1" || $arg == "$1="* || $arg == "$1:"* ]] && return 0
+  done
+  return 1
+}
+
 # CPU: the compact net at CIFAR's own 32x32 (about 4 minutes on 2 quiet cores). Another model
 # keeps the train verb's own image size (64), which every preset accepts.
 name="default-$(date +%Y%m%d-%H%M%S)"
@@ -27,8 +36,8 @@ model=$(given --model || echo compact)
 [[ ${model,,} == compact ]] && defaults+=(--image-size 32)
 train=()
 # A resumed run keeps the settings it was started with.
-given --resume > /dev/null || for ((i = 0; i < ${#defaults[@]}; i += 2)); do
-  given "${defaults[i]}" > /dev/null || train+=("${defaults[i]}" "${defaults[i + 1]}")
+has --resume || for ((i = 0; i < ${#defaults[@]}; i += 2)); do
+  has "${defaults[i]}" || train+=("${defaults[i]}" "${defaults[i + 1]}")
 done
 
 dotnet build CatsDogs.sln -c Release --nologo -v quiet
@@ -60,7 +69,7 @@ while true; do
 done
 trap - INT TERM
 if [[ -n $stopped ]]; then
-  [[ -d $run ]] && echo "Stopped before the evaluation; ./run.sh --resume $run continues the training."
+  [[ -f $run/checkpoints/last.json ]] && echo "Stopped before the evaluation; ./run.sh --resume $run continues the training."
   exit 130
 fi
 ((status == 0)) || exit "$status"

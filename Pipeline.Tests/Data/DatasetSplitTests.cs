@@ -117,6 +117,34 @@ public sealed class DatasetSplitTests : IDisposable
     }
 
     [Fact]
+    public void Exclude_entries_may_start_with_dot_slash_and_those_matching_nothing_are_named()
+    {
+        var list = _folder.Combine("exclude.txt");
+        File.WriteAllLines(list, ["./cat.7.jpg", "cat/typo.jpg"]);
+        var log = new StringWriter();
+
+        var split = DatasetSplit.LoadOrCreate(Index(), _splitFile, new SplitRequest(null, 0.2, 1, Explicit: false), ExcludeList.Load(list), log);
+
+        Assert.DoesNotContain(split.Train.Concat(split.Validation), e => e.RelativePath == "cat.7.jpg");
+        Assert.Contains("warning: 1 entry of the exclude list matches no image (cat/typo.jpg)", log.ToString());
+    }
+
+    [Fact]
+    public void A_resumed_run_never_draws_a_new_split_and_is_told_to_restore_its_files()
+    {
+        var resuming = new SplitRequest(null, 0.2, 1, Explicit: false, Resuming: true);
+        var missing = Assert.Throws<DatasetException>(() => Split(resuming));
+        Assert.Contains("that this run was trained with is gone; restore it to resume", missing.Message);
+        Assert.False(File.Exists(_splitFile));
+
+        Split(new SplitRequest(null, 0.2, 1, Explicit: false));
+        File.Delete(_folder.Combine("data", "cat.7.jpg"));
+        var changed = Assert.Throws<DatasetException>(() => Split(resuming));
+        Assert.Contains("Restore the files to resume this run", changed.Message);
+        Assert.DoesNotContain("--exclude", changed.Message);
+    }
+
+    [Fact]
     public void An_explicit_size_is_checked_against_the_images_the_split_was_drawn_from()
     {
         var first = Split(new SplitRequest(null, 0.2, 1, Explicit: true));

@@ -68,6 +68,7 @@ internal sealed class CheckpointedInference
     {
         if (RunFolder.OfCheckpoint(checkpoint) is not { } run || !File.Exists(Path.Combine(run, TrainConfig.FileName)))
         {
+            Console.WriteLine("fit: stretch (the checkpoint is not in a run folder with its config.json; --fit to choose)");
             return FitMode.Stretch;
         }
 

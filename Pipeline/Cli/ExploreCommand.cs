@@ -41,7 +41,8 @@ internal static class ExploreCommand
                     index, new SkiaImageDecoder(), result.GetValue(maxPixels), result.GetValue(threads), new SynchronousProgress<int>(n => task.Value = n));
             });
             Console.Write(ExploreReport.Write(index, facts, run, result.GetValue(skewed)));
-            Console.WriteLine($"Wrote figures/widths.png, figures/heights.png, figures/most-skewed.png, most-skewed.txt, corrupt.txt and summary.txt to {run.Path}.");
+            var written = Directory.EnumerateFiles(run.Path, "*", SearchOption.AllDirectories).Select(file => Path.GetRelativePath(run.Path, file)).Order(StringComparer.Ordinal);
+            Console.WriteLine($"Wrote {string.Join(", ", written)} to {run.Path}.");
             return 0;
         });
         return command;

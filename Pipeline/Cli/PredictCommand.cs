@@ -13,7 +13,7 @@ internal static class PredictCommand
     public static Command Create()
     {
         var inference = new CheckpointedInference();
-        var images = new Option<DirectoryInfo>("--images") { Description = "Folder of images to label, such as Kaggle's test1/ (any layout).", Required = true };
+        var images = new Option<DirectoryInfo>("--images") { Description = "Folder of images to label, such as Kaggle's test1/ (flat, or one folder per class).", Required = true };
         var output = new Option<FileInfo?>("--out") { Description = "The submission CSV to write; by default submission.csv in the checkpoint's run folder." };
         var input = new InputOptions(seed: null);
         var model = new ModelOptions();
@@ -32,6 +32,11 @@ internal static class PredictCommand
             }
 
             var index = DatasetIndex.Scan(result.GetRequiredValue(images).FullName, requireLabels: false);
+            if (index.Entries.Any(e => index.FullPath(e) == path))
+            {
+                throw new CommandLineError($"--out '{path}' is one of the images to predict; give another file name.");
+            }
+
             if (index.Entries.GroupBy(e => e.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToList() is { Count: > 0 } repeated)
             {
                 Console.Error.WriteLine($"warning: {repeated.Count} id{(repeated.Count == 1 ? " is" : "s are")} shared by several images ({string.Join(", ", repeated.Take(3))}" +

@@ -79,6 +79,11 @@ internal static class TrainCommand
                         "and --on-finish may change. Start a new run to change the others.");
                 }
 
+                if (!File.Exists(run.File(TrainConfig.FileName)))
+                {
+                    throw new CommandLineError($"'{run.Path}' is not a training run's folder (it has no {TrainConfig.FileName}).");
+                }
+
                 var saved = TrainConfig.Load(run.File(TrainConfig.FileName));
                 return saved with
                 {
@@ -159,7 +164,7 @@ internal static class TrainCommand
 
             using var device = ModelOptions.Open(config.Device, config.CpuThreads, config.Precision, Console.Out);
             var request = new SplitRequest(config.ValidationCount, config.ValidationFraction, config.Train.Seed,
-                Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null));
+                Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null), Resuming: run is not null);
             var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, excluded, Console.Out);
 
             var (network, state) = OpenNetwork(run, config, device, split.Hash);

@@ -46,11 +46,21 @@ public sealed class DatasetSplit
             content = Read(path);
             CheckStillMatches(index, content, path, request, exclude);
         }
+        else if (request.Resuming)
+        {
+            throw new DatasetException($"The split file '{path}' that this run was trained with is gone; restore it to resume. A new split would mix validation images into training.");
+        }
         else
         {
             content = Draw(index, request);
             Write(path, content);
             log.WriteLine($"Wrote a new split to {path}: {content.Validation.Count} validation and {content.Train.Count} training images (seed {request.Seed}). Later runs reuse it.");
+        }
+
+        if (exclude?.Unmatched(index.Entries.Select(e => e.RelativePath).Concat(content.Train).Concat(content.Validation)) is { Count: > 0 } unmatched)
+        {
+            log.WriteLine($"warning: {unmatched.Count} {(unmatched.Count == 1 ? "entry of the exclude list matches" : "entries of the exclude list match")} no image " +
+                $"({string.Join(", ", unmatched.Take(3))}{(unmatched.Count > 3 ? ", ..." : "")}); entries are paths relative to '{index.Root}', such as {index.Entries[0].RelativePath}.");
         }
 
         var byPath = index.Entries.ToDictionary(e => e.RelativePath, StringComparer.Ordinal);
@@ -114,9 +124,10 @@ public sealed class DatasetSplit
                 added.Count > 0 ? $"{added.Count} file{(added.Count == 1 ? " on disk is" : "s on disk are")} not in the split ({Examples(added)})" : null,
             }.OfType<string>());
             throw new DatasetException(
-                $"The data in '{index.Root}' no longer matches the split file '{path}': {what}. " +
-                "Restore the files to keep comparing with earlier runs, list the files that came or went in an exclude list (--exclude), " +
-                "or give --split-file a new path (or delete this one) to draw a new split, whose validation set will differ from earlier runs'.");
+                $"The data in '{index.Root}' no longer matches the split file '{path}': {what}. " + (request.Resuming
+                    ? "Restore the files to resume this run: it keeps its split and its exclude list, or start a new run."
+                    : "Restore the files to keep comparing with earlier runs, list the files that came or went in an exclude list (--exclude), " +
+                      "or give --split-file a new path (or delete this one) to draw a new split, whose validation set will differ from earlier runs'."));
         }
 
         // Sized against the images the split was drawn from: excluded files may have come or gone since.

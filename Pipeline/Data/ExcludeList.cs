@@ -14,6 +14,13 @@ public sealed class ExcludeList
 
     public bool Contains(string relativePath) => _paths.Contains(relativePath);
 
+    /// <summary>The entries none of <paramref name="known"/> matches: a typo, or a path not relative to the data folder.</summary>
+    public IReadOnlyList<string> Unmatched(IEnumerable<string> known)
+    {
+        var all = known.ToHashSet(StringComparer.Ordinal);
+        return _paths.Where(path => !all.Contains(path)).Order(StringComparer.Ordinal).ToList();
+    }
+
     public static ExcludeList Load(string file)
     {
         if (!File.Exists(file))
@@ -23,6 +30,7 @@ public sealed class ExcludeList
 
         var paths = File.ReadLines(file)
             .Select(line => (line.IndexOf('#') is var hash and >= 0 ? line[..hash] : line).Trim().Replace('\\', '/'))
+            .Select(line => line.StartsWith("./", StringComparison.Ordinal) ? line[2..] : line)
             .Where(line => line.Length > 0)
             .ToHashSet(StringComparer.Ordinal);
         return new ExcludeList(paths);

@@ -3,9 +3,10 @@ namespace CatsDogs.Pipeline.Data;
 /// <summary>
 /// How large a new split's validation set should be and how to draw it. A count wins over a
 /// fraction; <see cref="Explicit"/> says the user asked for the size, so that a split file with
-/// another size is an error rather than silently reused.
+/// another size is an error rather than silently reused. <see cref="Resuming"/> says a resumed run
+/// asks: its split may neither be drawn anew nor change.
 /// </summary>
-public sealed record SplitRequest(int? ValidationCount, double ValidationFraction, int Seed, bool Explicit)
+public sealed record SplitRequest(int? ValidationCount, double ValidationFraction, int Seed, bool Explicit, bool Resuming = false)
 {
     public const double DefaultFraction = 0.2;
 

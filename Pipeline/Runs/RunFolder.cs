@@ -62,7 +62,7 @@ internal sealed class RunFolder
 
         if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
         {
-            throw new Cli.CommandLineError($"The run folder '{path}' already exists; give another --name (or --resume it, for training).");
+            throw new Cli.CommandLineError($"The run folder '{path}' already exists; give another --name, --resume it (training), or delete it.");
         }
 
         return path;
@@ -72,7 +72,17 @@ internal sealed class RunFolder
     public static RunFolder OpenExisting(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
-        return Directory.Exists(full) ? new RunFolder(full) : throw new Cli.CommandLineError($"The run folder '{full}' does not exist.");
+        if (System.IO.File.Exists(full))
+        {
+            throw new Cli.CommandLineError($"'{full}' is a file; give the run's folder (runs/<name>).");
+        }
+
+        if (!Directory.Exists(full))
+        {
+            throw new Cli.CommandLineError($"The run folder '{full}' does not exist.");
+        }
+
+        return new RunFolder(full);
     }
 
     private string Sub(string name)
