@@ -66,13 +66,13 @@ internal sealed class CheckpointedInference
     /// <summary>The --fit the network was trained with, from its run's config.json: a crop-trained network must see crops.</summary>
     private static FitMode TrainedFit(FileInfo checkpoint)
     {
-        if (RunFolder.OfCheckpoint(checkpoint) is not { } run || !File.Exists(Path.Combine(run, TrainConfig.FileName)))
+        var config = RunFolder.OfCheckpoint(checkpoint) is { } run ? Path.Combine(run, TrainConfig.FileName) : null;
+        if (config is null || !File.Exists(config))
         {
             Console.WriteLine("fit: stretch (the checkpoint is not in a run folder with its config.json; --fit to choose)");
             return FitMode.Stretch;
         }
 
-        var config = Path.Combine(run, TrainConfig.FileName);
         try
         {
             var fit = TrainConfig.Load(config).Input.Fit;

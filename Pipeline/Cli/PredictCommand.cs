@@ -39,8 +39,7 @@ internal static class PredictCommand
 
             if (index.Entries.GroupBy(e => e.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToList() is { Count: > 0 } repeated)
             {
-                Console.Error.WriteLine($"warning: {repeated.Count} id{(repeated.Count == 1 ? " is" : "s are")} shared by several images ({string.Join(", ", repeated.Take(3))}" +
-                    $"{(repeated.Count > 3 ? ", ..." : "")}), which a Kaggle submission does not allow: ids are file names without extension, so cat/1.jpg and dog/1.jpg, or 1.jpg and 1.png, share one.");
+                Console.Error.WriteLine($"warning: {repeated.Count} id{(repeated.Count == 1 ? " is" : "s are")} shared by several images ({Examples.Of(repeated)}), which a Kaggle submission does not allow: ids are file names without extension, so cat/1.jpg and dog/1.jpg, or 1.jpg and 1.png, share one.");
             }
 
             index.ReportUnread(Console.Error);

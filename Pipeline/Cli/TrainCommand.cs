@@ -147,8 +147,7 @@ internal static class TrainCommand
             {
                 RunFolder.Available(result.GetRequiredValue(runsDirectory), runName);
             }
-
-            if (run is not null)
+            else
             {
                 CheckResumable(run, config);
             }

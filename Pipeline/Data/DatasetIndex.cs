@@ -51,9 +51,9 @@ public sealed class DatasetIndex
             DatasetLayout.KaggleFlat => "only cat.N and dog.N images directly in the folder are read",
             _ => "only images directly in the folder are read",
         };
-        log.WriteLine($"warning: {Unread.Count} image file{(Unread.Count == 1 ? " is" : "s are")} not read ({string.Join(", ", Unread.Take(3))}" +
-            $"{(Unread.Count > 3 ? ", ..." : "")}): in '{Root}' {rule}.");
+        log.WriteLine($"warning: {Unread.Count} image file{(Unread.Count == 1 ? " is" : "s are")} not read ({Examples.Of(Unread)}): in '{Root}' {rule}.");
     }
+
     public int Count(ImageLabel label) => Entries.Count(e => e.Label == label);
 
     public string FullPath(ImageEntry entry) => Path.Combine(Root, entry.RelativePath);

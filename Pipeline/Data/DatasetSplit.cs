@@ -60,7 +60,7 @@ public sealed class DatasetSplit
         if (exclude?.Unmatched(index.Entries.Select(e => e.RelativePath).Concat(content.Train).Concat(content.Validation)) is { Count: > 0 } unmatched)
         {
             log.WriteLine($"warning: {unmatched.Count} {(unmatched.Count == 1 ? "entry of the exclude list matches" : "entries of the exclude list match")} no image " +
-                $"({string.Join(", ", unmatched.Take(3))}{(unmatched.Count > 3 ? ", ..." : "")}); entries are paths relative to '{index.Root}', such as {index.Entries[0].RelativePath}.");
+                $"({Examples.Of(unmatched)}); entries are paths relative to '{index.Root}', such as {index.Entries[0].RelativePath}.");
         }
 
         var byPath = index.Entries.ToDictionary(e => e.RelativePath, StringComparer.Ordinal);
@@ -117,11 +117,10 @@ public sealed class DatasetSplit
         var added = onDisk.Where(p => !inFile.Contains(p) && Counts(p)).Order(StringComparer.Ordinal).ToList();
         if (gone.Count > 0 || added.Count > 0)
         {
-            static string Examples(List<string> paths) => string.Join(", ", paths.Take(3)) + (paths.Count > 3 ? ", ..." : "");
             var what = string.Join(" and ", new[]
             {
-                gone.Count > 0 ? $"{gone.Count} file{(gone.Count == 1 ? " in the split is" : "s in the split are")} gone ({Examples(gone)})" : null,
-                added.Count > 0 ? $"{added.Count} file{(added.Count == 1 ? " on disk is" : "s on disk are")} not in the split ({Examples(added)})" : null,
+                gone.Count > 0 ? $"{gone.Count} file{(gone.Count == 1 ? " in the split is" : "s in the split are")} gone ({Examples.Of(gone)})" : null,
+                added.Count > 0 ? $"{added.Count} file{(added.Count == 1 ? " on disk is" : "s on disk are")} not in the split ({Examples.Of(added)})" : null,
             }.OfType<string>());
             throw new DatasetException(
                 $"The data in '{index.Root}' no longer matches the split file '{path}': {what}. " + (request.Resuming
