@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace CatsDogs.Tests.Fixtures;
 
@@ -10,6 +11,12 @@ internal static class NativeBuild
 
     /// <summary>g++ 11 or newer (C++20's barrier and latch), or null where there is none: tests that need it skip.</summary>
     public static string? Compiler { get; } = Find();
+
+    /// <summary>Why tests that build native code cannot run here, or null when they can.</summary>
+    public static string? SkipReason =>
+        RuntimeInformation.ProcessArchitecture != Architecture.X64 ? "the CUDA emulation switches fiber stacks with x86-64 assembly"
+        : Compiler is null ? "no C++ compiler (g++ 11 or newer) on PATH"
+        : null;
 
     /// <summary>Builds <paramref name="output"/> (a shared library) from the sources and options given; throws with the compiler's errors.</summary>
     public static void SharedLibrary(string output, params string[] sourcesAndOptions)
@@ -58,14 +65,14 @@ internal static class NativeBuild
     }
 }
 
-/// <summary>A fact that needs g++; elsewhere it is skipped with that reason.</summary>
+/// <summary>A fact that needs g++ on x86-64; elsewhere it is skipped with the reason.</summary>
 public sealed class CppFactAttribute : FactAttribute
 {
-    public CppFactAttribute()
-    {
-        if (NativeBuild.Compiler is null)
-        {
-            Skip = "no C++ compiler (g++ 11 or newer) on PATH";
-        }
-    }
+    public CppFactAttribute() => Skip = NativeBuild.SkipReason;
+}
+
+/// <summary>A theory that needs g++ on x86-64; elsewhere it is skipped with the reason.</summary>
+public sealed class CppTheoryAttribute : TheoryAttribute
+{
+    public CppTheoryAttribute() => Skip = NativeBuild.SkipReason;
 }

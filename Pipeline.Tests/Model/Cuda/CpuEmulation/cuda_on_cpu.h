@@ -1,16 +1,21 @@
 // Just enough of CUDA C++ for Kernels.cu to compile with g++ and run on the CPU, for tests on
-// machines without a GPU. A launch runs the threads of a block as real threads, so that
-// __syncthreads, __shared__ memory and warp shuffles synchronise as on a device, and runs the
-// blocks one after another: a kernel that relied on blocks running together would hang here,
-// and none may (atomicAdd is how blocks combine their results).
+// machines without a GPU. A block's threads are fibers on the launching thread: each
+// runs until it reaches __syncthreads, a warp shuffle or its end, and a barrier opens once every
+// thread still running has reached it, as on a device, where an exited thread no longer counts.
+// Blocks run one after another: a kernel that relied on blocks running together would deadlock
+// here and be reported, and none may (atomicAdd is how blocks combine their results). Fibers
+// make a launch deterministic and cheap: no OS thread per CUDA thread, and (unlike ucontext's
+// swapcontext, which changes the signal mask by system call) no system call per switch.
 #pragma once
+#if !defined(__x86_64__)
+#error "cuda_on_cpu.h switches fiber stacks with x86-64 assembly"
+#endif
 #include <math.h>
 #include <algorithm>
-#include <barrier>
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <mutex>
+#include <vector>
 
 struct dim3
 {
@@ -22,33 +27,48 @@ namespace cuda_on_cpu
 constexpr unsigned warp_size = 32;
 constexpr unsigned max_threads = 1024;
 
-// What the threads of the running block share: the block's barrier, each warp's barrier (sized
-// to the threads the warp really has) and one exchange slot per lane. A thread that returns
-// leaves both barriers, as an exited thread no longer counts on a device.
+enum class fiber_state
+{
+    runnable,
+    at_block_barrier,
+    at_warp_barrier,
+    finished,
+};
+
+// Saves the callee-saved registers on the current stack and its stack pointer in *save, then
+// resumes the stack at `resume`, saved the same way (or laid out so by a fiber's start).
+extern "C" void cuda_on_cpu_switch(void** save, void* resume);
+
+struct fiber
+{
+    void* stack_pointer;
+    fiber_state state = fiber_state::runnable;
+};
+
+// The running block: its threads, the scheduler they return to, and one exchange slot per lane.
 struct block_state
 {
-    explicit block_state(unsigned threads) : block(threads)
-    {
-        for (unsigned w = 0; w * warp_size < threads; w++)
-        {
-            warp_barriers[w] = std::make_unique<std::barrier<>>(std::min(warp_size, threads - w * warp_size));
-        }
-    }
-
-    std::barrier<> block;
-    std::unique_ptr<std::barrier<>> warp_barriers[max_threads / warp_size];
+    void* scheduler;
+    std::vector<fiber> fibers;
+    unsigned current = 0;
     std::uint64_t lanes[max_threads / warp_size][warp_size];
 };
 
-// Globals of the one launch that runs at a time (__shared__ arrays are function statics, so
-// launches must not overlap): `launches` serialises them across every library built from this.
-inline std::mutex launches;
+// The one launch that runs at a time (__shared__ arrays are function statics).
 inline block_state* current_block;
-inline std::mutex atomics;
+
+// Leaves the running thread's fiber until its barrier opens.
+inline void wait(fiber_state barrier)
+{
+    auto& block = *current_block;
+    auto& self = block.fibers[block.current];
+    self.state = barrier;
+    cuda_on_cpu_switch(&self.stack_pointer, block.scheduler);
+}
 }
 
-inline thread_local dim3 threadIdx;
-inline thread_local dim3 blockIdx;
+inline dim3 threadIdx;
+inline dim3 blockIdx;
 inline dim3 blockDim;
 inline dim3 gridDim;
 
@@ -61,7 +81,7 @@ inline dim3 gridDim;
 
 inline void __syncthreads()
 {
-    cuda_on_cpu::current_block->block.arrive_and_wait();
+    cuda_on_cpu::wait(cuda_on_cpu::fiber_state::at_block_barrier);
 }
 
 template <class T>
@@ -72,20 +92,19 @@ T __shfl_down_sync(unsigned, T value, unsigned offset)
     const unsigned lane = threadIdx.x % cuda_on_cpu::warp_size;
     const unsigned warp = threadIdx.x / cuda_on_cpu::warp_size;
     std::memcpy(&block.lanes[warp][lane], &value, sizeof(T));
-    block.warp_barriers[warp]->arrive_and_wait();
+    cuda_on_cpu::wait(cuda_on_cpu::fiber_state::at_warp_barrier);
     T result = value;
     if (lane + offset < cuda_on_cpu::warp_size && warp * cuda_on_cpu::warp_size + lane + offset < blockDim.x)
     {
         std::memcpy(&result, &block.lanes[warp][lane + offset], sizeof(T));
     }
 
-    block.warp_barriers[warp]->arrive_and_wait();
+    cuda_on_cpu::wait(cuda_on_cpu::fiber_state::at_warp_barrier);
     return result;
 }
 
 inline float atomicAdd(float* address, float value)
 {
-    std::lock_guard lock(cuda_on_cpu::atomics);
     const float old = *address;
     *address = old + value;
     return old;

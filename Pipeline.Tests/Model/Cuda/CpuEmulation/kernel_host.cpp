@@ -1,120 +1,237 @@
 // Kernels.cu behind a cuLaunchKernel-shaped entry point, so that a test drives the kernels through
 // CudaKernels' own argument packing: kernelParams holds one pointer per parameter, to a value of
 // the parameter's C type. KERNELS_SOURCE names the Kernels.cu to compile (the embedded copy).
+#include "kernel_host.h"
 #include "cuda_on_cpu.h"
-#include <atomic>
+#include <algorithm>
+#include <cstdint>
+#include <new>
+#include <span>
 #include <cstring>
-#include <latch>
-#include <thread>
+#include <memory>
+#include <mutex>
+#include <tuple>
 #include <utility>
 #include <vector>
 #include KERNELS_SOURCE
 
+// cuda_on_cpu_switch (System V x86-64): rbx, rbp and r12-r15 are the registers a call preserves.
+asm(R"(
+    .text
+    .globl cuda_on_cpu_switch
+    .hidden cuda_on_cpu_switch
+    .type cuda_on_cpu_switch, @function
+cuda_on_cpu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size cuda_on_cpu_switch, .-cuda_on_cpu_switch
+)");
+
 namespace
 {
+using bound_kernel = std::function<void()>;
+
+// The argument values, copied out of kernelParams: the caller's locals may be gone when the grid runs.
 template <class... Args>
-void invoke(void (*kernel)(Args...), void** params)
+bound_kernel bind_arguments(void (*kernel)(Args...), void** params)
 {
-    [&]<std::size_t... I>(std::index_sequence<I...>)
+    return [&]<std::size_t... I>(std::index_sequence<I...>)
     {
-        kernel(*static_cast<Args*>(params[I])...);
+        return bound_kernel([kernel, arguments = std::tuple<Args...>(*static_cast<Args*>(params[I])...)] { std::apply(kernel, arguments); });
     }(std::index_sequence_for<Args...>{});
 }
 
 struct kernel_entry
 {
     const char* name;
-    void (*thunk)(void** params);
+    bound_kernel (*bind)(void** params);
 };
 
-#define KERNEL(name) kernel_entry{#name, [](void** params) { invoke(name, params); }}
+#define KERNEL(name) kernel_entry{#name, [](void** params) { return bind_arguments(name, params); }}
 const kernel_entry kernels[] = {
     KERNEL(load_images), KERNEL(sigmoid_bce), KERNEL(sigmoid), KERNEL(dropout), KERNEL(sgd_update),
     KERNEL(adamw_update), KERNEL(squared_norm), KERNEL(clip_factor), KERNEL(gap_forward), KERNEL(gap_backward),
 };
 
-constexpr int cuda_success = 0;
-constexpr int cuda_error_invalid_value = 1;
-constexpr int cuda_error_out_of_resources = 701;
-constexpr int cuda_error_not_found = 500;
+constexpr std::size_t fiber_stack_bytes = 64 * 1024;
 
-// Runs one block. Its threads start together once all exist; if one cannot be started, those
-// that were wait for nothing and exit without touching the block's barriers.
-int run_block(const kernel_entry& kernel, void** params, unsigned block_index, unsigned threads)
+// Stacks for the fibers, kept across launches.
+std::vector<std::unique_ptr<char[]>> stacks;
+const bound_kernel* running_kernel;
+
+[[noreturn]] void fiber_entry()
 {
-    cuda_on_cpu::block_state block(threads);
-    cuda_on_cpu::current_block = &block;
-    std::latch started(1);
-    std::atomic<bool> abandoned = false;
-    std::vector<std::jthread> workers;
-    try
+    auto& block = *cuda_on_cpu::current_block;
+    (*running_kernel)();
+    auto& self = block.fibers[block.current];
+    self.state = cuda_on_cpu::fiber_state::finished;
+    cuda_on_cpu::cuda_on_cpu_switch(&self.stack_pointer, block.scheduler);
+    __builtin_unreachable();
+}
+
+// A fresh stack that cuda_on_cpu_switch resumes into fiber_entry: six zeroed callee-saved
+// registers, then fiber_entry as the return address, placed so that fiber_entry starts with the
+// stack aligned as after a call (rsp + 8 a multiple of 16).
+void* start_on(char* stack)
+{
+    auto top = reinterpret_cast<std::uintptr_t>(stack + fiber_stack_bytes) & ~std::uintptr_t{15};
+    auto* slots = reinterpret_cast<std::uintptr_t*>(top - 16);
+    slots[0] = reinterpret_cast<std::uintptr_t>(&fiber_entry);
+    slots[1] = 0;
+    slots -= 6;
+    std::fill_n(slots, 6, std::uintptr_t{0});
+    return slots;
+}
+
+// Opens the barriers every running thread (of the block, or of a warp) has reached; false when
+// none can open though threads still wait: they wait on each other's barriers for ever.
+bool open_barriers(cuda_on_cpu::block_state& block)
+{
+    using cuda_on_cpu::fiber_state;
+    bool opened = false;
+    const auto open = [&](unsigned from, unsigned to, fiber_state barrier)
     {
-        workers.reserve(threads);
+        const auto range = std::span(block.fibers).subspan(from, to - from);
+        const bool all_there = std::ranges::all_of(range, [&](const auto& f) { return f.state == barrier || f.state == fiber_state::finished; });
+        const bool any_there = std::ranges::any_of(range, [&](const auto& f) { return f.state == barrier; });
+        if (all_there && any_there)
+        {
+            for (auto& f : range)
+            {
+                if (f.state == barrier)
+                {
+                    f.state = fiber_state::runnable;
+                }
+            }
+
+            opened = true;
+        }
+    };
+
+    const auto threads = static_cast<unsigned>(block.fibers.size());
+    for (unsigned warp = 0; warp * cuda_on_cpu::warp_size < threads; warp++)
+    {
+        open(warp * cuda_on_cpu::warp_size, std::min(threads, (warp + 1) * cuda_on_cpu::warp_size), fiber_state::at_warp_barrier);
+    }
+
+    open(0, threads, fiber_state::at_block_barrier);
+    return opened;
+}
+
+int run_block(unsigned block_index, unsigned threads)
+{
+    cuda_on_cpu::block_state block;
+    cuda_on_cpu::current_block = &block;
+    block.fibers.resize(threads);
+    for (unsigned t = 0; t < threads; t++)
+    {
+        block.fibers[t].stack_pointer = start_on(stacks[t].get());
+    }
+
+    blockIdx = {block_index, 0, 0};
+    for (;;)
+    {
         for (unsigned t = 0; t < threads; t++)
         {
-            workers.emplace_back([&, t]
+            if (block.fibers[t].state == cuda_on_cpu::fiber_state::runnable)
             {
-                started.wait();
-                if (abandoned)
-                {
-                    return;
-                }
-
-                blockIdx = {block_index, 0, 0};
+                block.current = t;
                 threadIdx = {t, 0, 0};
-                kernel.thunk(params);
-                block.warp_barriers[t / cuda_on_cpu::warp_size]->arrive_and_drop();
-                block.block.arrive_and_drop();
-            });
+                cuda_on_cpu::cuda_on_cpu_switch(&block.scheduler, block.fibers[t].stack_pointer);
+            }
+        }
+
+        if (std::ranges::all_of(block.fibers, [](const auto& f) { return f.state == cuda_on_cpu::fiber_state::finished; }))
+        {
+            return kernels_on_cpu::success;
+        }
+
+        if (!open_barriers(block))
+        {
+            return kernels_on_cpu::deadlock;
         }
     }
-    catch (...)
-    {
-        abandoned = true;
-        started.count_down();
-        return cuda_error_out_of_resources;
-    }
-
-    started.count_down();
-    return cuda_success;
 }
 }
 
-extern "C" int emu_function(const void** function, const char* name)
+const void* kernels_on_cpu::find(const char* name)
 {
     for (const auto& kernel : kernels)
     {
         if (std::strcmp(kernel.name, name) == 0)
         {
-            *function = &kernel;
-            return cuda_success;
+            return &kernel;
         }
     }
 
-    return cuda_error_not_found;
+    return nullptr;
+}
+
+int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x, unsigned block_y,
+    unsigned block_z, unsigned shared_bytes, void** params, void** extra, std::function<int()>& launch)
+{
+    // The kernels are one-dimensional and declare their shared memory statically.
+    if (grid_y != 1 || grid_z != 1 || block_y != 1 || block_z != 1 || shared_bytes != 0 || extra != nullptr || grid_x == 0
+        || block_x == 0 || block_x > cuda_on_cpu::max_threads || function == nullptr || params == nullptr)
+    {
+        return invalid_value;
+    }
+
+    launch = [kernel = static_cast<const kernel_entry*>(function)->bind(params), grid_x, block_x]
+    {
+        static std::mutex one_at_a_time;
+        std::lock_guard lock(one_at_a_time);
+        try
+        {
+            while (stacks.size() < block_x)
+            {
+                stacks.push_back(std::make_unique<char[]>(fiber_stack_bytes));
+            }
+        }
+        catch (const std::bad_alloc&)
+        {
+            return out_of_resources;
+        }
+
+        running_kernel = &kernel;
+        gridDim = {grid_x, 1, 1};
+        blockDim = {block_x, 1, 1};
+        for (unsigned b = 0; b < grid_x; b++)
+        {
+            if (const int status = run_block(b, block_x); status != success)
+            {
+                return status;
+            }
+        }
+
+        return success;
+    };
+    return success;
+}
+
+extern "C" int emu_function(const void** function, const char* name)
+{
+    *function = kernels_on_cpu::find(name);
+    return *function == nullptr ? kernels_on_cpu::not_found : kernels_on_cpu::success;
 }
 
 extern "C" int emu_launch(const void* function, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x, unsigned block_y,
     unsigned block_z, unsigned shared_bytes, void*, void** params, void** extra)
 {
-    // The kernels are one-dimensional and declare their shared memory statically.
-    if (grid_y != 1 || grid_z != 1 || block_y != 1 || block_z != 1 || shared_bytes != 0 || extra != nullptr || grid_x == 0
-        || block_x == 0 || block_x > cuda_on_cpu::max_threads || function == nullptr)
-    {
-        return cuda_error_invalid_value;
-    }
-
-    std::lock_guard one_at_a_time(cuda_on_cpu::launches);
-    const auto& kernel = *static_cast<const kernel_entry*>(function);
-    gridDim = {grid_x, 1, 1};
-    blockDim = {block_x, 1, 1};
-    for (unsigned b = 0; b < grid_x; b++)
-    {
-        if (const int status = run_block(kernel, params, b, block_x); status != cuda_success)
-        {
-            return status;
-        }
-    }
-
-    return cuda_success;
+    std::function<int()> launch;
+    const int status = kernels_on_cpu::bind(function, grid_x, grid_y, grid_z, block_x, block_y, block_z, shared_bytes, params, extra, launch);
+    return status == kernels_on_cpu::success ? launch() : status;
 }

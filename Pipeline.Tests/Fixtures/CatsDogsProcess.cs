@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace CatsDogs.Tests.Telemetry;
+namespace CatsDogs.Tests.Fixtures;
 
 /// <summary>The real <c>catsdogs</c> app (built next to the tests) running a verb; killed on dispose if still running.</summary>
 internal sealed class CatsDogsProcess : IAsyncDisposable
@@ -24,13 +24,21 @@ internal sealed class CatsDogsProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static CatsDogsProcess Start(params string[] args)
+    public static CatsDogsProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <param name="environment">Variables set for the app on top of this process's environment.</param>
+    public static CatsDogsProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "catsdogs.dll"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         return new CatsDogsProcess(Process.Start(start) ?? throw new InvalidOperationException("catsdogs did not start"));

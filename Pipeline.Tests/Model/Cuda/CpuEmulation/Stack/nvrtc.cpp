@@ -1,0 +1,271 @@
+// libnvrtc.so.13's entry points that NvrtcCompiler uses. Nothing is compiled: the stand-in accepts
+// only the Kernels.cu it was built from (KERNELS_SOURCE, whose kernels the driver stand-in runs)
+// and returns an image naming the architecture asked for, which the driver stand-in checks.
+#include "runtime.h"
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+using namespace stand_in;
+
+namespace
+{
+enum nvrtc_result : int
+{
+    nvrtc_success = 0,
+    nvrtc_invalid_input = 3,
+    nvrtc_invalid_program = 4,
+    nvrtc_invalid_option = 5,
+    nvrtc_compilation = 6,
+};
+
+constexpr int supported[] = {75, 80, 86, 87, 89, 90, 100, 103, 110, 120, 121};
+
+struct program
+{
+    std::string source;
+    std::string log;
+    std::string image;
+    bool cubin = false;
+};
+
+std::set<program*> programs;
+
+std::string built_source()
+{
+    std::ifstream file(KERNELS_SOURCE, std::ios::binary);
+    return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+program* find(void* handle)
+{
+    auto* candidate = static_cast<program*>(handle);
+    return programs.contains(candidate) ? candidate : nullptr;
+}
+
+// "sm_90" or "compute_90": the architecture number when this NVRTC knows it, else 0.
+int architecture_of(const std::string& value, bool& cubin)
+{
+    int number = 0;
+    char kind[16] = {};
+    if (std::sscanf(value.c_str(), "%15[a-z]_%d", kind, &number) != 2 || std::ranges::find(supported, number) == std::end(supported))
+    {
+        return 0;
+    }
+
+    cubin = std::strcmp(kind, "sm") == 0;
+    return cubin || std::strcmp(kind, "compute") == 0 ? number : 0;
+}
+}
+
+extern "C"
+{
+const char* nvrtcGetErrorString(int result)
+{
+    switch (result)
+    {
+    case nvrtc_success: return "NVRTC_SUCCESS";
+    case nvrtc_invalid_input: return "NVRTC_ERROR_INVALID_INPUT";
+    case nvrtc_invalid_program: return "NVRTC_ERROR_INVALID_PROGRAM";
+    case nvrtc_invalid_option: return "NVRTC_ERROR_INVALID_OPTION";
+    case nvrtc_compilation: return "NVRTC_ERROR_COMPILATION";
+    default: return "NVRTC_ERROR unknown";
+    }
+}
+
+int nvrtcVersion(int* major, int* minor)
+{
+    if (major == nullptr || minor == nullptr)
+    {
+        return nvrtc_invalid_input;
+    }
+
+    *major = 13;
+    *minor = 0;
+    return nvrtc_success;
+}
+
+int nvrtcGetNumSupportedArchs(int* count)
+{
+    if (count == nullptr)
+    {
+        return nvrtc_invalid_input;
+    }
+
+    *count = static_cast<int>(std::size(supported));
+    return nvrtc_success;
+}
+
+int nvrtcGetSupportedArchs(int* architectures)
+{
+    if (architectures == nullptr)
+    {
+        return nvrtc_invalid_input;
+    }
+
+    std::ranges::copy(supported, architectures);
+    return nvrtc_success;
+}
+
+int nvrtcCreateProgram(void** handle, const char* source, const char*, int header_count, const char* const*, const char* const*)
+{
+    auto lock = enter();
+    if (handle == nullptr || source == nullptr || header_count < 0)
+    {
+        return handle == nullptr ? nvrtc_invalid_program : nvrtc_invalid_input;
+    }
+
+    auto* created = new program{source};
+    programs.insert(created);
+    *handle = created;
+    return nvrtc_success;
+}
+
+int nvrtcDestroyProgram(void** handle)
+{
+    auto lock = enter();
+    if (handle == nullptr || find(*handle) == nullptr)
+    {
+        return nvrtc_invalid_program;
+    }
+
+    programs.erase(static_cast<program*>(*handle));
+    delete static_cast<program*>(*handle);
+    *handle = nullptr;
+    return nvrtc_success;
+}
+
+int nvrtcCompileProgram(void* handle, int option_count, const char* const* options)
+{
+    auto lock = enter();
+    auto* compiled = find(handle);
+    if (compiled == nullptr)
+    {
+        return nvrtc_invalid_program;
+    }
+
+    if (option_count < 0 || (option_count > 0 && options == nullptr))
+    {
+        return nvrtc_invalid_input;
+    }
+
+    int architecture = 0;
+    for (int i = 0; i < option_count; i++)
+    {
+        const std::string option = options[i];
+        for (const std::string prefix : {"--gpu-architecture=", "-arch="})
+        {
+            if (option.starts_with(prefix) && (architecture = architecture_of(option.substr(prefix.size()), compiled->cubin)) == 0)
+            {
+                compiled->log = "nvrtc: error: invalid value for --gpu-architecture (-arch): " + option.substr(prefix.size()) + "\n";
+                return nvrtc_invalid_option;
+            }
+        }
+
+        if (!option.starts_with("-"))
+        {
+            compiled->log = "nvrtc: error: unrecognized option " + option + "\n";
+            return nvrtc_invalid_option;
+        }
+    }
+
+    if (architecture == 0)
+    {
+        architecture = 52;
+        compiled->cubin = false;
+    }
+
+    if (compiled->source != built_source())
+    {
+        compiled->log = "cuda-on-cpu: this NVRTC runs only the Kernels.cu it was built from (" KERNELS_SOURCE "), and this source differs\n";
+        return nvrtc_compilation;
+    }
+
+    compiled->image = std::string("cuda-on-cpu ") + (compiled->cubin ? "sm_" : "compute_") + std::to_string(architecture) + "\n";
+    compiled->log.clear();
+    return nvrtc_success;
+}
+
+int nvrtcGetPTXSize(void* handle, std::size_t* size)
+{
+    auto lock = enter();
+    auto* compiled = find(handle);
+    if (compiled == nullptr || compiled->image.empty())
+    {
+        return nvrtc_invalid_program;
+    }
+
+    *size = compiled->image.size() + 1;
+    return nvrtc_success;
+}
+
+int nvrtcGetPTX(void* handle, char* ptx)
+{
+    auto lock = enter();
+    auto* compiled = find(handle);
+    if (compiled == nullptr || compiled->image.empty())
+    {
+        return nvrtc_invalid_program;
+    }
+
+    std::memcpy(ptx, compiled->image.c_str(), compiled->image.size() + 1);
+    return nvrtc_success;
+}
+
+int nvrtcGetCUBINSize(void* handle, std::size_t* size)
+{
+    auto lock = enter();
+    auto* compiled = find(handle);
+    if (compiled == nullptr || compiled->image.empty())
+    {
+        return nvrtc_invalid_program;
+    }
+
+    // A program compiled for a virtual architecture has no CUBIN.
+    *size = compiled->cubin ? compiled->image.size() : 0;
+    return nvrtc_success;
+}
+
+int nvrtcGetCUBIN(void* handle, char* cubin)
+{
+    auto lock = enter();
+    auto* compiled = find(handle);
+    if (compiled == nullptr || !compiled->cubin)
+    {
+        return nvrtc_invalid_program;
+    }
+
+    std::memcpy(cubin, compiled->image.data(), compiled->image.size());
+    return nvrtc_success;
+}
+
+int nvrtcGetProgramLogSize(void* handle, std::size_t* size)
+{
+    auto lock = enter();
+    auto* compiled = find(handle);
+    if (compiled == nullptr)
+    {
+        return nvrtc_invalid_program;
+    }
+
+    *size = compiled->log.size() + 1;
+    return nvrtc_success;
+}
+
+int nvrtcGetProgramLog(void* handle, char* log)
+{
+    auto lock = enter();
+    auto* compiled = find(handle);
+    if (compiled == nullptr)
+    {
+        return nvrtc_invalid_program;
+    }
+
+    std::memcpy(log, compiled->log.c_str(), compiled->log.size() + 1);
+    return nvrtc_success;
+}
+}

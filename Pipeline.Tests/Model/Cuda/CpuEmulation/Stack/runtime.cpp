@@ -1,0 +1,183 @@
+// The shared device state of the stand-ins (runtime.h).
+#include "runtime.h"
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace stand_in
+{
+struct stream
+{
+    std::deque<std::function<void()>> pending;
+    std::uint64_t enqueued = 0;
+    std::uint64_t completed = 0;
+    bool running = false;
+};
+
+namespace
+{
+struct allocation
+{
+    std::size_t bytes;
+    memory_kind kind;
+};
+
+std::recursive_mutex api;
+result sticky = success;
+std::map<std::uintptr_t, allocation> allocations;
+stream default_stream;
+// Streams are never deleted: an event may still point into a destroyed one's queue.
+std::set<stream*> live_streams;
+std::deque<stream> all_streams;
+
+const char* name_of(memory_kind kind) { return kind == memory_kind::device ? "device" : "pinned host"; }
+}
+
+std::unique_lock<std::recursive_mutex> enter() { return std::unique_lock(api); }
+
+result sticky_error() { return sticky; }
+
+void fail(const std::string& why)
+{
+    std::fprintf(stderr, "cuda-on-cpu: %s\n", why.c_str());
+    std::fflush(stderr);
+    if (sticky == success)
+    {
+        sticky = illegal_address;
+    }
+}
+
+memory_kind kind_of(const void* start, std::size_t bytes)
+{
+    const auto address = reinterpret_cast<std::uintptr_t>(start);
+    auto after = allocations.upper_bound(address);
+    if (after == allocations.begin())
+    {
+        return memory_kind::none;
+    }
+
+    const auto& [base, block] = *std::prev(after);
+    return address + bytes <= base + block.bytes ? block.kind : memory_kind::none;
+}
+
+bool device_range(std::uint64_t address, std::size_t bytes, const char* what, std::string& complaint)
+{
+    if (bytes == 0 || kind_of(reinterpret_cast<const void*>(address), bytes) == memory_kind::device)
+    {
+        return true;
+    }
+
+    char text[256];
+    std::snprintf(text, sizeof text, "%s: %zu bytes at 0x%llx are not inside one live device allocation", what, bytes,
+        static_cast<unsigned long long>(address));
+    complaint = text;
+    std::fprintf(stderr, "cuda-on-cpu: %s\n", text);
+    return false;
+}
+
+void* allocate(std::size_t bytes, memory_kind kind)
+{
+    // Device allocations are 256-byte aligned on a GPU; fresh memory reads as NaN (all bits set), as
+    // memory the caller forgot to initialise may read anything there.
+    const std::size_t rounded = (bytes + 255) / 256 * 256;
+    void* memory = std::aligned_alloc(256, rounded);
+    if (memory == nullptr)
+    {
+        return nullptr;
+    }
+
+    std::memset(memory, 0xFF, rounded);
+    allocations[reinterpret_cast<std::uintptr_t>(memory)] = {bytes, kind};
+    return memory;
+}
+
+bool release(void* start, memory_kind kind)
+{
+    const auto found = allocations.find(reinterpret_cast<std::uintptr_t>(start));
+    if (found == allocations.end() || found->second.kind != kind)
+    {
+        std::fprintf(stderr, "cuda-on-cpu: %p is not the start of a live %s allocation\n", start, name_of(kind));
+        return false;
+    }
+
+    run_everything();
+    allocations.erase(found);
+    std::free(start);
+    return true;
+}
+
+stream* find_stream(void* handle)
+{
+    if (handle == nullptr)
+    {
+        return &default_stream;
+    }
+
+    auto* candidate = static_cast<stream*>(handle);
+    return live_streams.contains(candidate) ? candidate : nullptr;
+}
+
+void* create_stream()
+{
+    auto* created = &all_streams.emplace_back();
+    live_streams.insert(created);
+    return created;
+}
+
+bool destroy_stream(void* handle)
+{
+    auto* doomed = static_cast<stream*>(handle);
+    if (handle == nullptr || !live_streams.contains(doomed))
+    {
+        return false;
+    }
+
+    // Work queued before the destroy still completes on a GPU.
+    run_stream(*doomed);
+    live_streams.erase(doomed);
+    return true;
+}
+
+void enqueue(stream& on, std::function<void()> work)
+{
+    on.pending.push_back(std::move(work));
+    on.enqueued++;
+}
+
+marker mark(stream& on) { return {&on, on.enqueued}; }
+
+void run_until(const marker& point)
+{
+    auto& on = *point.on;
+    while (on.completed < point.position)
+    {
+        if (on.running)
+        {
+            fail("two streams wait on each other's events: a GPU would deadlock");
+            return;
+        }
+
+        auto work = std::move(on.pending.front());
+        on.pending.pop_front();
+        on.running = true;
+        if (sticky == success)
+        {
+            work();
+        }
+
+        on.running = false;
+        on.completed++;
+    }
+}
+
+void run_stream(stream& on) { run_until(mark(on)); }
+
+void run_everything()
+{
+    run_stream(default_stream);
+    for (auto& each : all_streams)
+    {
+        run_stream(each);
+    }
+}
+}

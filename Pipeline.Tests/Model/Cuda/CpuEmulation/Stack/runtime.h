@@ -1,0 +1,116 @@
+// The device of the CUDA stack on the CPU: what libcuda, cuDNN, cuBLAS and NVRTC stand-ins share.
+//
+// Device memory is host memory, so the kernels built for the CPU can use it, but every device
+// range an op names is checked against a live allocation. Streams are as lazy as CUDA allows:
+// queued work runs only when something forces it (a host wait on the stream, an event or the
+// context; a stream waiting on an event; an implicit synchronisation). So work that was not
+// ordered by events runs in whatever order the host's waits happen to force, which turns a
+// missing cuStreamWaitEvent into wrong numbers instead of a race that a real GPU would usually win.
+// An upload from pinned memory reads it when it runs, and fails if the host changed the memory
+// in between (a buffer reused before its upload completed).
+#pragma once
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace stand_in
+{
+// CUresult values.
+enum result : int
+{
+    success = 0,
+    invalid_value = 1,
+    out_of_memory = 2,
+    not_initialized = 3,
+    invalid_device = 101,
+    invalid_image = 200,
+    invalid_context = 201,
+    invalid_handle = 400,
+    not_found = 500,
+    illegal_address = 700,
+};
+
+// The device this stand-in pretends to be.
+constexpr int compute_major = 9;
+constexpr int compute_minor = 0;
+constexpr int multiprocessors = 1;
+constexpr std::size_t total_memory = std::size_t{4} << 30;
+constexpr int driver_version = 13000;
+
+// One entry point at a time: every exported function holds it for its whole call, and queued
+// work runs inside the call that forces it.
+std::unique_lock<std::recursive_mutex> enter();
+
+// Whether the calling thread has the primary context current; ops need it, as on a device.
+bool context_current();
+
+// The error that made the device unusable (as an illegal address does), or success; every
+// driver call returns it from then on.
+result sticky_error();
+
+// Makes the device unusable, saying why on stderr.
+void fail(const std::string& why);
+
+// Where a range lies.
+enum class memory_kind
+{
+    none,
+    device,
+    pinned,
+};
+
+memory_kind kind_of(const void* start, std::size_t bytes);
+
+// Whether [address, address + bytes) lies inside one live device allocation; says so on stderr and
+// in `complaint` when it does not.
+bool device_range(std::uint64_t address, std::size_t bytes, const char* what, std::string& complaint);
+
+void* allocate(std::size_t bytes, memory_kind kind);
+
+// Frees after waiting for all queued work, as cuMemFree and cuMemFreeHost synchronise.
+bool release(void* start, memory_kind kind);
+
+struct stream;
+
+// The stream behind a handle (0 is the legacy default stream), or null for one never created.
+stream* find_stream(void* handle);
+void* create_stream();
+bool destroy_stream(void* handle);
+
+// Queues work; it runs when forced. A failing step calls fail() itself.
+void enqueue(stream& on, std::function<void()> work);
+
+// An event: the point of a stream's queue at its last record.
+struct marker
+{
+    stream* on = nullptr;
+    std::uint64_t position = 0;
+};
+
+marker mark(stream& on);
+
+// Runs the stream's queue up to the marker's position (a host or stream wait).
+void run_until(const marker& point);
+void run_stream(stream& on);
+void run_everything();
+
+// Rounds to nearest even on the 10 explicit mantissa bits of TF32, as tensor cores read float32.
+inline float tf32(float value)
+{
+    auto bits = std::bit_cast<std::uint32_t>(value);
+    if ((bits & 0x7F800000u) == 0x7F800000u)
+    {
+        return value;
+    }
+
+    bits += 0xFFFu + ((bits >> 13) & 1u);
+    return std::bit_cast<float>(bits & ~0x1FFFu);
+}
+}

@@ -1,0 +1,22 @@
+// The kernels of Kernels.cu, built for the CPU (kernel_host.cpp), for a library that launches them.
+#pragma once
+#include <functional>
+
+namespace kernels_on_cpu
+{
+// CUresult values a launch can fail with.
+constexpr int success = 0;
+constexpr int invalid_value = 1;
+constexpr int not_found = 500;
+constexpr int out_of_resources = 701;
+// CUDA_ERROR_LAUNCH_FAILED: here, threads that wait on barriers no other thread will reach.
+constexpr int deadlock = 719;
+
+// The kernel called `name`, or null.
+const void* find(const char* name);
+
+// Checks a launch's shape and copies its arguments now, as cuLaunchKernel does (kernelParams may
+// point at the caller's locals); `launch` then runs the grid whenever it is called.
+int bind(const void* function, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x, unsigned block_y,
+    unsigned block_z, unsigned shared_bytes, void** params, void** extra, std::function<int()>& launch);
+}

@@ -1,0 +1,68 @@
+using System.Runtime.InteropServices;
+using CatsDogs.Model.Backends.Cuda;
+using CatsDogs.Model.Native.Loading;
+using CatsDogs.Tests.Fixtures;
+
+namespace CatsDogs.Tests.Model.Cuda;
+
+/// <summary>
+/// The CUDA stack on the CPU (CpuEmulation/Stack): one library, built once per test run with g++,
+/// that stands in for the driver, cuDNN, cuBLAS and NVRTC under all their sonames. catsdogs then
+/// runs its real CUDA backend (loader, bindings, streams, events, pinned uploads, kernels) with no
+/// GPU; Stack/runtime.h says what the stand-in simulates and what it checks.
+/// </summary>
+internal static class CudaStackOnCpu
+{
+    private const string LibraryName = "libcuda_on_cpu.so";
+
+    private static readonly string[] Sonames =
+    [
+        "libcuda.so.1", "libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn.so.9",
+        "libcublasLt.so.13", "libcublas.so.13", "libnvrtc.so.13",
+    ];
+
+    private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(3);
+    private static readonly Lazy<string> Built = new(Build);
+
+    /// <summary>Runs catsdogs with the stand-in found before any real GPU library (LD_LIBRARY_PATH comes first).</summary>
+    public static async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    {
+        var folder = Built.Value;
+        var environment = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = folder, [LibrarySearch.OverrideVariable] = folder };
+        await using var app = CatsDogsProcess.Start(environment, args);
+        await app.WaitForExitAsync(RunLimit);
+        return (app.ExitCode, app.Output);
+    }
+
+    /// <summary>
+    /// A copy of the library loaded into this process by a path of its own, so that its device
+    /// state (a sticky error, say) is the caller's alone and no soname lookup can find it.
+    /// </summary>
+    public static nint LoadPrivateCopy()
+    {
+        var copy = Path.Combine(Built.Value, $"private-{Guid.NewGuid():N}.so");
+        File.Copy(Path.Combine(Built.Value, LibraryName), copy);
+        return NativeLibrary.Load(copy);
+    }
+
+    private static string Build()
+    {
+        var emulation = Path.Combine(AppContext.BaseDirectory, "Model", "Cuda", "CpuEmulation");
+        var folder = Directory.CreateTempSubdirectory("catsdogs-cuda-on-cpu-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
+        // The NVRTC stand-in accepts only this source; the driver stand-in runs its kernels.
+        var kernels = Path.Combine(folder, "Kernels.cu");
+        File.WriteAllText(kernels, CudaKernels.Source);
+        NativeBuild.SharedLibrary(Path.Combine(folder, LibraryName),
+        [
+            "-O2", "-ffp-contract=off", "-pthread", $"-DKERNELS_SOURCE=\"{kernels}\"", "-I", emulation,
+            Path.Combine(emulation, "kernel_host.cpp"), .. Directory.GetFiles(Path.Combine(emulation, "Stack"), "*.cpp").Order(StringComparer.Ordinal),
+        ]);
+        foreach (var soname in Sonames)
+        {
+            File.CreateSymbolicLink(Path.Combine(folder, soname), LibraryName);
+        }
+
+        return folder;
+    }
+}

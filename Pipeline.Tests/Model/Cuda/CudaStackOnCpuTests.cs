@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CatsDogs.Tests.Fixtures;
+
+namespace CatsDogs.Tests.Model.Cuda;
+
+/// <summary>
+/// catsdogs' CUDA backend end to end on the CUDA stack on the CPU: what a GPU's first run would
+/// find wrong in the loader, the bindings' argument order, the descriptors, the GEMM transposes,
+/// the algorithm choice, the workspace, the streams' ordering or the pinned-buffer reuse, found
+/// without one. The stand-in's streams run work only when something waits for it, so an upload
+/// the compute stream forgot to wait for reads memory not yet written.
+/// </summary>
+public sealed class CudaStackOnCpuTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    [CppTheory]
+    [InlineData("tf32", "TF32 allowed")]
+    [InlineData("fp32", "strict FP32")]
+    public async Task The_selftest_passes_with_every_op_within_the_precisions_threshold(string precision, string described)
+    {
+        var (exit, output) = await CudaStackOnCpu.RunAsync("selftest", "--device", "cuda", "--precision", precision,
+            "--model", "compact", "--steps", "20", "--batch", "8", "--image-size", "16");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("CUDA stack on the CPU (test stand-in)", output);
+        Assert.Contains(described, output);
+        Assert.Contains("selftest passed on cuda", output);
+    }
+
+    [CppFact]
+    public async Task Training_on_jpegs_follows_the_cpu_backend_epoch_for_epoch_and_evaluation_agrees()
+    {
+        StripesDataset.Write(_folder, "data", perClass: 24, side: 16);
+        foreach (var device in new[] { "cpu", "cuda" })
+        {
+            // A small learning rate keeps float rounding from growing into different trajectories.
+            var (exit, output) = await CudaStackOnCpu.RunAsync("train", "--device", device, "--precision", "fp32", "--cpu-threads", "1",
+                "--decode-threads", "1", "--metrics-listen", "none", "--data", _folder.Combine("data"), "--split-file", _folder.Combine("split.json"),
+                "--runs-dir", _folder.Combine("runs"), "--name", device, "--epochs", "2", "--image-size", "16", "--batch-size", "4", "--lr", "0.0001");
+            Assert.True(exit == 0, output);
+        }
+
+        var (cpu, cuda) = (Losses("cpu"), Losses("cuda"));
+        Assert.Equal(2, cuda.Count);
+        Assert.All(cpu.Zip(cuda), pair =>
+        {
+            Assert.Equal(pair.First.Train, pair.Second.Train, tolerance: 1e-5);
+            Assert.Equal(pair.First.Validation, pair.Second.Validation, tolerance: 1e-5);
+        });
+
+        var evaluations = new List<(double Loss, string Accuracy)>();
+        foreach (var device in new[] { "cpu", "cuda" })
+        {
+            var (exit, output) = await CudaStackOnCpu.RunAsync("evaluate", "--device", device, "--precision", "fp32",
+                "--checkpoint", _folder.Combine("runs", "cuda", "checkpoints", "best.json"), "--data", _folder.Combine("data"));
+            Assert.True(exit == 0, output);
+            var scores = Regex.Match(output, @"^images: \d+, loss ([0-9.]+), accuracy ([0-9.]+)", RegexOptions.Multiline);
+            Assert.True(scores.Success, output);
+            evaluations.Add((double.Parse(scores.Groups[1].Value, CultureInfo.InvariantCulture), scores.Groups[2].Value));
+        }
+
+        // The loss is printed to 4 decimals: agreeing values may still round apart by one in the last.
+        Assert.Equal(evaluations[0].Loss, evaluations[1].Loss, tolerance: 1.5e-4);
+        Assert.Equal(evaluations[0].Accuracy, evaluations[1].Accuracy);
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    /// <summary>Each epoch's training and validation loss from the run's metrics.csv.</summary>
+    private List<(double Train, double Validation)> Losses(string run)
+    {
+        var lines = File.ReadAllLines(_folder.Combine("runs", run, "metrics.csv"));
+        var header = lines[0].Split(',');
+        var (train, validation) = (Array.IndexOf(header, "train_loss"), Array.IndexOf(header, "val_loss"));
+        return [.. lines.Skip(1).Select(line => line.Split(','))
+            .Select(cells => (double.Parse(cells[train], CultureInfo.InvariantCulture), double.Parse(cells[validation], CultureInfo.InvariantCulture)))];
+    }
+}
