@@ -340,12 +340,22 @@ int usable(const std::vector<algorithm>& table, int id, const convolution& conv,
     return ok;
 }
 
-int find_algorithms(const std::vector<algorithm>& table, const convolution& conv, int requested, int* returned, algorithm_performance* results)
+// Find: x, w, y name the convolution's descriptors in forward terms.
+int find_algorithms(void* handle, void* xd, void* wd, void* cd, void* yd, const std::vector<algorithm>& table, int requested, int* returned,
+    algorithm_performance* results)
 {
-    if (requested < 1 || returned == nullptr || results == nullptr)
+    geometry g;
+    if (handle_of(handle) == nullptr || requested < 1 || returned == nullptr || results == nullptr)
     {
         return bad_param;
     }
+
+    if (const int status = make_geometry(xd, wd, cd, yd, g); status != ok)
+    {
+        return status;
+    }
+
+    const auto& conv = g.conv;
 
     // Find runs every candidate, so the device is synchronised first.
     run_everything();
@@ -407,6 +417,52 @@ std::vector<float> operand(std::uint64_t address, std::size_t count, bool tensor
     return values;
 }
 
+// A convolution op's call, checked: its shapes, alpha and beta, and whether its algorithm reads
+// the operands as TF32.
+struct convolution_call
+{
+    geometry g;
+    float alpha = 1.0f;
+    float beta = 0.0f;
+    bool tensor_ops = false;
+};
+
+// x, w and y name the descriptors and data in forward terms (a backward pass's dx is x, and so on).
+int check_convolution(const float* alpha_pointer, const float* beta_pointer, void* xd, std::uint64_t x, void* wd, std::uint64_t w, void* cd,
+    void* yd, std::uint64_t y, const std::vector<algorithm>& table, int algo, std::uint64_t workspace, std::size_t workspace_bytes,
+    convolution_call& call)
+{
+    if (!scalars(alpha_pointer, beta_pointer, call.alpha, call.beta))
+    {
+        return bad_param_null_pointer;
+    }
+
+    if (const int status = make_geometry(xd, wd, cd, yd, call.g); status != ok)
+    {
+        return status;
+    }
+
+    if (const int status = usable(table, algo, call.g.conv, workspace, workspace_bytes, call.tensor_ops); status != ok)
+    {
+        return status;
+    }
+
+    const auto& g = call.g;
+    return in_device(x, g.x.count(), "convolution x (dx)") && in_device(w, g.w.count(), "convolution w (dw)") && in_device(y, g.y.count(), "convolution y (dy)")
+        ? ok
+        : bad_param;
+}
+
+// The forward convolution's sums, before alpha, beta, bias or activation.
+std::vector<double> correlate(const convolution_call& call, std::uint64_t x, std::uint64_t w)
+{
+    const auto& g = call.g;
+    const auto xs = operand(x, g.x.count(), call.tensor_ops), ws = operand(w, g.w.count(), call.tensor_ops);
+    std::vector<double> sum(g.y.count());
+    g.each([&](std::size_t xi, std::size_t wi, std::size_t yi) { sum[yi] += static_cast<double>(xs[xi]) * ws[wi]; });
+    return sum;
+}
+
 struct batch_statistics
 {
     std::vector<double> mean;
@@ -452,8 +508,22 @@ void per_channel(const tensor& d, Visit visit)
             }
 }
 
-int batch_norm_checks(int mode, const tensor& x, const tensor& y, const tensor& parameters, double epsilon)
+// The checks every batch norm call makes: the scalars, the descriptors (y is dy for the backward
+// pass) and what they describe, and epsilon; x's shape comes back.
+int check_batch_norm(int mode, const float* alpha_pointer, const float* beta_pointer, void* xd, void* yd, void* pd, double epsilon, tensor& x,
+    float& alpha, float& beta)
 {
+    tensor y, parameters;
+    if (!scalars(alpha_pointer, beta_pointer, alpha, beta))
+    {
+        return bad_param_null_pointer;
+    }
+
+    if (!read(tensors, xd, x) || !read(tensors, yd, y) || !read(tensors, pd, parameters))
+    {
+        return bad_param;
+    }
+
     if (mode != batch_norm_spatial)
     {
         return refuse(not_supported, "only spatial batch normalisation is simulated");
@@ -643,42 +713,21 @@ int cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(void*, int* count) { *cou
 int cudnnFindConvolutionForwardAlgorithm(void* handle, void* xd, void* wd, void* cd, void* yd, int requested, int* returned, algorithm_performance* results)
 {
     auto lock = enter();
-    geometry g;
-    if (handle_of(handle) == nullptr)
-    {
-        return bad_param;
-    }
-
-    const int status = make_geometry(xd, wd, cd, yd, g);
-    return status != ok ? status : find_algorithms(forward_algorithms, g.conv, requested, returned, results);
+    return find_algorithms(handle, xd, wd, cd, yd, forward_algorithms, requested, returned, results);
 }
 
 int cudnnFindConvolutionBackwardDataAlgorithm(void* handle, void* wd, void* dyd, void* cd, void* dxd, int requested, int* returned,
     algorithm_performance* results)
 {
     auto lock = enter();
-    geometry g;
-    if (handle_of(handle) == nullptr)
-    {
-        return bad_param;
-    }
-
-    const int status = make_geometry(dxd, wd, cd, dyd, g);
-    return status != ok ? status : find_algorithms(backward_data_algorithms, g.conv, requested, returned, results);
+    return find_algorithms(handle, dxd, wd, cd, dyd, backward_data_algorithms, requested, returned, results);
 }
 
 int cudnnFindConvolutionBackwardFilterAlgorithm(void* handle, void* xd, void* dyd, void* cd, void* dwd, int requested, int* returned,
     algorithm_performance* results)
 {
     auto lock = enter();
-    geometry g;
-    if (handle_of(handle) == nullptr)
-    {
-        return bad_param;
-    }
-
-    const int status = make_geometry(xd, dwd, cd, dyd, g);
-    return status != ok ? status : find_algorithms(backward_filter_algorithms, g.conv, requested, returned, results);
+    return find_algorithms(handle, xd, dwd, cd, dyd, backward_filter_algorithms, requested, returned, results);
 }
 
 int cudnnGetConvolutionForwardWorkspaceSize(void* handle, void* xd, void* wd, void* cd, void* yd, int algo, std::size_t* bytes)
@@ -709,36 +758,9 @@ int cudnnConvolutionForward(void* handle, const float* alpha_pointer, void* xd, 
     std::uint64_t workspace, std::size_t workspace_bytes, const float* beta_pointer, void* yd, std::uint64_t y)
 {
     auto lock = enter();
-    geometry g;
-    float alpha, beta;
-    bool tensor_ops = false;
-    if (!scalars(alpha_pointer, beta_pointer, alpha, beta))
-    {
-        return bad_param_null_pointer;
-    }
-
-    if (const int status = make_geometry(xd, wd, cd, yd, g); status != ok)
-    {
-        return status;
-    }
-
-    if (const int status = usable(forward_algorithms, algo, g.conv, workspace, workspace_bytes, tensor_ops); status != ok)
-    {
-        return status;
-    }
-
-    if (!in_device(x, g.x.count(), "convolution x") || !in_device(w, g.w.count(), "convolution w") || !in_device(y, g.y.count(), "convolution y"))
-    {
-        return bad_param;
-    }
-
-    return queue(handle, [=]
-    {
-        const auto xs = operand(x, g.x.count(), tensor_ops), ws = operand(w, g.w.count(), tensor_ops);
-        std::vector<double> sum(g.y.count());
-        g.each([&](std::size_t xi, std::size_t wi, std::size_t yi) { sum[yi] += static_cast<double>(xs[xi]) * ws[wi]; });
-        blend(at(y), sum, alpha, beta);
-    });
+    convolution_call call;
+    const int status = check_convolution(alpha_pointer, beta_pointer, xd, x, wd, w, cd, yd, y, forward_algorithms, algo, workspace, workspace_bytes, call);
+    return status != ok ? status : queue(handle, [=] { blend(at(y), correlate(call, x, w), call.alpha, call.beta); });
 }
 
 int cudnnConvolutionBiasActivationForward(void* handle, const float* alpha1_pointer, void* xd, std::uint64_t x, void* wd, std::uint64_t w, void* cd,
@@ -746,21 +768,18 @@ int cudnnConvolutionBiasActivationForward(void* handle, const float* alpha1_poin
     void* ad, void* yd, std::uint64_t y)
 {
     auto lock = enter();
-    geometry g;
+    convolution_call call;
     tensor z_shape, bias_shape;
     activation act;
-    float alpha1, alpha2;
-    bool tensor_ops = false;
-    if (!scalars(alpha1_pointer, alpha2_pointer, alpha1, alpha2))
-    {
-        return bad_param_null_pointer;
-    }
-
-    if (const int status = make_geometry(xd, wd, cd, yd, g); status != ok)
+    // alpha1 scales the convolution and alpha2 the z input: they arrive where alpha and beta do.
+    if (const int status = check_convolution(alpha1_pointer, alpha2_pointer, xd, x, wd, w, cd, yd, y, forward_algorithms, algo, workspace,
+        workspace_bytes, call); status != ok)
     {
         return status;
     }
 
+    const auto& g = call.g;
+    const float alpha1 = call.alpha, alpha2 = call.beta;
     if (!read(tensors, zd, z_shape) || !read(tensors, bd, bias_shape) || !read(activations, ad, act) || !z_shape.same_dims(g.y)
         || !bias_shape.channel_vector(g.w.k))
     {
@@ -777,22 +796,15 @@ int cudnnConvolutionBiasActivationForward(void* handle, const float* alpha1_poin
         return refuse(not_supported_shape, "cuda-on-cpu declines to fuse convolutions of an odd channel count");
     }
 
-    if (const int status = usable(forward_algorithms, algo, g.conv, workspace, workspace_bytes, tensor_ops); status != ok)
-    {
-        return status;
-    }
-
-    if (!in_device(x, g.x.count(), "convolution x") || !in_device(w, g.w.count(), "convolution w") || !in_device(y, g.y.count(), "convolution y")
-        || !in_device(bias, static_cast<std::size_t>(g.w.k), "convolution bias") || (alpha2 != 0.0f && !in_device(z, g.y.count(), "convolution z")))
+    if (!in_device(bias, static_cast<std::size_t>(g.w.k), "convolution bias") || (alpha2 != 0.0f && !in_device(z, g.y.count(), "convolution z")))
     {
         return bad_param;
     }
 
     return queue(handle, [=]
     {
-        const auto xs = operand(x, g.x.count(), tensor_ops), ws = operand(w, g.w.count(), tensor_ops);
-        std::vector<double> sum(g.y.count());
-        g.each([&](std::size_t xi, std::size_t wi, std::size_t yi) { sum[yi] += static_cast<double>(xs[xi]) * ws[wi]; });
+        // z may be y: every output is computed before any is written.
+        auto sum = correlate(call, x, w);
         const std::size_t plane = static_cast<std::size_t>(g.y.h) * g.y.w;
         for (std::size_t i = 0; i < sum.size(); i++)
         {
@@ -813,35 +825,20 @@ int cudnnConvolutionBackwardData(void* handle, const float* alpha_pointer, void*
     std::uint64_t workspace, std::size_t workspace_bytes, const float* beta_pointer, void* dxd, std::uint64_t dx)
 {
     auto lock = enter();
-    geometry g;
-    float alpha, beta;
-    bool tensor_ops = false;
-    if (!scalars(alpha_pointer, beta_pointer, alpha, beta))
-    {
-        return bad_param_null_pointer;
-    }
-
-    if (const int status = make_geometry(dxd, wd, cd, dyd, g); status != ok)
+    convolution_call call;
+    if (const int status = check_convolution(alpha_pointer, beta_pointer, dxd, dx, wd, w, cd, dyd, dy, backward_data_algorithms, algo, workspace,
+        workspace_bytes, call); status != ok)
     {
         return status;
     }
 
-    if (const int status = usable(backward_data_algorithms, algo, g.conv, workspace, workspace_bytes, tensor_ops); status != ok)
-    {
-        return status;
-    }
-
-    if (!in_device(w, g.w.count(), "backward data w") || !in_device(dy, g.y.count(), "backward data dy") || !in_device(dx, g.x.count(), "backward data dx"))
-    {
-        return bad_param;
-    }
-
+    const auto& g = call.g;
     return queue(handle, [=]
     {
-        const auto dys = operand(dy, g.y.count(), tensor_ops), ws = operand(w, g.w.count(), tensor_ops);
+        const auto dys = operand(dy, g.y.count(), call.tensor_ops), ws = operand(w, g.w.count(), call.tensor_ops);
         std::vector<double> sum(g.x.count());
         g.each([&](std::size_t xi, std::size_t wi, std::size_t yi) { sum[xi] += static_cast<double>(dys[yi]) * ws[wi]; });
-        blend(at(dx), sum, alpha, beta);
+        blend(at(dx), sum, call.alpha, call.beta);
     });
 }
 
@@ -849,35 +846,20 @@ int cudnnConvolutionBackwardFilter(void* handle, const float* alpha_pointer, voi
     std::uint64_t workspace, std::size_t workspace_bytes, const float* beta_pointer, void* dwd, std::uint64_t dw)
 {
     auto lock = enter();
-    geometry g;
-    float alpha, beta;
-    bool tensor_ops = false;
-    if (!scalars(alpha_pointer, beta_pointer, alpha, beta))
-    {
-        return bad_param_null_pointer;
-    }
-
-    if (const int status = make_geometry(xd, dwd, cd, dyd, g); status != ok)
+    convolution_call call;
+    if (const int status = check_convolution(alpha_pointer, beta_pointer, xd, x, dwd, dw, cd, dyd, dy, backward_filter_algorithms, algo, workspace,
+        workspace_bytes, call); status != ok)
     {
         return status;
     }
 
-    if (const int status = usable(backward_filter_algorithms, algo, g.conv, workspace, workspace_bytes, tensor_ops); status != ok)
-    {
-        return status;
-    }
-
-    if (!in_device(x, g.x.count(), "backward filter x") || !in_device(dy, g.y.count(), "backward filter dy") || !in_device(dw, g.w.count(), "backward filter dw"))
-    {
-        return bad_param;
-    }
-
+    const auto& g = call.g;
     return queue(handle, [=]
     {
-        const auto xs = operand(x, g.x.count(), tensor_ops), dys = operand(dy, g.y.count(), tensor_ops);
+        const auto xs = operand(x, g.x.count(), call.tensor_ops), dys = operand(dy, g.y.count(), call.tensor_ops);
         std::vector<double> sum(g.w.count());
         g.each([&](std::size_t xi, std::size_t wi, std::size_t yi) { sum[wi] += static_cast<double>(xs[xi]) * dys[yi]; });
-        blend(at(dw), sum, alpha, beta);
+        blend(at(dw), sum, call.alpha, call.beta);
     });
 }
 
@@ -1163,19 +1145,9 @@ int cudnnBatchNormalizationForwardTraining(void* handle, int mode, const float* 
     std::uint64_t running_variance, double epsilon, std::uint64_t saved_mean, std::uint64_t saved_inverse_std)
 {
     auto lock = enter();
-    tensor in, out, parameters;
+    tensor in;
     float alpha, beta;
-    if (!scalars(alpha_pointer, beta_pointer, alpha, beta))
-    {
-        return bad_param_null_pointer;
-    }
-
-    if (!read(tensors, xd, in) || !read(tensors, yd, out) || !read(tensors, pd, parameters))
-    {
-        return bad_param;
-    }
-
-    if (const int status = batch_norm_checks(mode, in, out, parameters, epsilon); status != ok)
+    if (const int status = check_batch_norm(mode, alpha_pointer, beta_pointer, xd, yd, pd, epsilon, in, alpha, beta); status != ok)
     {
         return status;
     }
@@ -1229,19 +1201,9 @@ int cudnnBatchNormalizationForwardInference(void* handle, int mode, const float*
     void* yd, std::uint64_t y, void* pd, std::uint64_t scale, std::uint64_t bias, std::uint64_t mean, std::uint64_t variance, double epsilon)
 {
     auto lock = enter();
-    tensor in, out, parameters;
+    tensor in;
     float alpha, beta;
-    if (!scalars(alpha_pointer, beta_pointer, alpha, beta))
-    {
-        return bad_param_null_pointer;
-    }
-
-    if (!read(tensors, xd, in) || !read(tensors, yd, out) || !read(tensors, pd, parameters))
-    {
-        return bad_param;
-    }
-
-    if (const int status = batch_norm_checks(mode, in, out, parameters, epsilon); status != ok)
+    if (const int status = check_batch_norm(mode, alpha_pointer, beta_pointer, xd, yd, pd, epsilon, in, alpha, beta); status != ok)
     {
         return status;
     }
@@ -1270,23 +1232,21 @@ int cudnnBatchNormalizationBackward(void* handle, int mode, const float* alpha_d
     std::uint64_t saved_inverse_std)
 {
     auto lock = enter();
-    tensor in, gradient, in_gradient, parameters;
+    tensor in, in_gradient;
     float alpha_data, beta_data, alpha_parameters, beta_parameters;
-    if (!scalars(alpha_data_pointer, beta_data_pointer, alpha_data, beta_data)
-        || !scalars(alpha_parameters_pointer, beta_parameters_pointer, alpha_parameters, beta_parameters))
+    if (const int status = check_batch_norm(mode, alpha_data_pointer, beta_data_pointer, xd, dyd, pd, epsilon, in, alpha_data, beta_data); status != ok)
+    {
+        return status;
+    }
+
+    if (!scalars(alpha_parameters_pointer, beta_parameters_pointer, alpha_parameters, beta_parameters))
     {
         return bad_param_null_pointer;
     }
 
-    if (!read(tensors, xd, in) || !read(tensors, dyd, gradient) || !read(tensors, dxd, in_gradient) || !read(tensors, pd, parameters)
-        || !in.same_dims(in_gradient))
+    if (!read(tensors, dxd, in_gradient) || !in.same_dims(in_gradient))
     {
-        return bad_param;
-    }
-
-    if (const int status = batch_norm_checks(mode, in, gradient, parameters, epsilon); status != ok)
-    {
-        return status;
+        return refuse(bad_param, "batch norm backward: dx must be shaped as x");
     }
 
     const std::size_t channels = static_cast<std::size_t>(in.c);

@@ -52,7 +52,24 @@ int check(bool needs_context = true)
     return needs_context && current_context != &primary_context ? invalid_context : success;
 }
 
-stream* stream_of(void* handle) { return find_stream(handle); }
+// The checks of a call about a device: the driver initialised, no sticky error, device 0 (the only one).
+int check_device(int device)
+{
+    const int status = check(false);
+    return status != success ? status : device != 0 ? invalid_device : success;
+}
+
+// The checks of a call that queues work on a stream or waits for one: check()'s, then the stream.
+int check_stream(void* handle, stream*& on)
+{
+    if (const int status = check(); status != success)
+    {
+        return status;
+    }
+
+    on = find_stream(handle);
+    return on == nullptr ? invalid_handle : success;
+}
 
 std::uint64_t checksum(const void* data, std::size_t bytes)
 {
@@ -63,6 +80,24 @@ std::uint64_t checksum(const void* data, std::size_t bytes)
     }
 
     return hash;
+}
+
+// Deletes an object this driver handed out as a handle of the registry's kind.
+template <class T>
+int destroy(std::set<void*>& registry, void* handle)
+{
+    if (const int status = check(); status != success)
+    {
+        return status;
+    }
+
+    if (registry.erase(handle) == 0)
+    {
+        return invalid_handle;
+    }
+
+    delete static_cast<T*>(handle);
+    return success;
 }
 
 const char* error_name(int error)
@@ -145,14 +180,14 @@ int cuDeviceGet(int* device, int ordinal)
 int cuDeviceGetName(char* name, int length, int device)
 {
     auto lock = enter();
-    if (const int status = check(false); status != success)
+    if (const int status = check_device(device); status != success)
     {
         return status;
     }
 
-    if (device != 0 || name == nullptr || length <= 0)
+    if (name == nullptr || length <= 0)
     {
-        return device != 0 ? invalid_device : invalid_value;
+        return invalid_value;
     }
 
     std::snprintf(name, static_cast<std::size_t>(length), "%s", "CUDA stack on the CPU (test stand-in)");
@@ -162,14 +197,9 @@ int cuDeviceGetName(char* name, int length, int device)
 int cuDeviceGetAttribute(int* value, int attribute, int device)
 {
     auto lock = enter();
-    if (const int status = check(false); status != success)
+    if (const int status = check_device(device); status != success)
     {
         return status;
-    }
-
-    if (device != 0)
-    {
-        return invalid_device;
     }
 
     switch (attribute)
@@ -185,14 +215,9 @@ int cuDeviceGetAttribute(int* value, int attribute, int device)
 int cuDeviceTotalMem_v2(std::size_t* bytes, int device)
 {
     auto lock = enter();
-    if (const int status = check(false); status != success)
+    if (const int status = check_device(device); status != success)
     {
         return status;
-    }
-
-    if (device != 0)
-    {
-        return invalid_device;
     }
 
     *bytes = total_memory;
@@ -202,26 +227,21 @@ int cuDeviceTotalMem_v2(std::size_t* bytes, int device)
 int cuDevicePrimaryCtxSetFlags_v2(int device, unsigned flags)
 {
     auto lock = enter();
-    if (const int status = check(false); status != success)
+    if (const int status = check_device(device); status != success)
     {
         return status;
     }
 
     // The scheduling modes (low 3 bits), map-host and local-memory resize.
-    return device != 0 ? invalid_device : (flags & ~0x1Fu) != 0 || (flags & 0x7u) == 0x3u || (flags & 0x7u) > 4 ? invalid_value : success;
+    return (flags & ~0x1Fu) != 0 || (flags & 0x7u) == 0x3u || (flags & 0x7u) > 4 ? invalid_value : success;
 }
 
 int cuDevicePrimaryCtxRetain(void** context, int device)
 {
     auto lock = enter();
-    if (const int status = check(false); status != success)
+    if (const int status = check_device(device); status != success)
     {
         return status;
-    }
-
-    if (device != 0)
-    {
-        return invalid_device;
     }
 
     primary_retains++;
@@ -340,17 +360,13 @@ int cuMemFreeHost(void* pointer)
 int cuMemcpyHtoDAsync_v2(CUdeviceptr destination, const void* source, std::size_t bytes, void* stream_handle)
 {
     auto lock = enter();
-    if (const int status = check(); status != success)
+    stream* on;
+    if (const int status = check_stream(stream_handle, on); status != success)
     {
         return status;
     }
 
     std::string complaint;
-    auto* on = stream_of(stream_handle);
-    if (on == nullptr)
-    {
-        return invalid_handle;
-    }
 
     if (source == nullptr || !device_range(destination, bytes, "cuMemcpyHtoDAsync destination", complaint))
     {
@@ -385,17 +401,13 @@ int cuMemcpyHtoDAsync_v2(CUdeviceptr destination, const void* source, std::size_
 int cuMemcpyDtoHAsync_v2(void* destination, CUdeviceptr source, std::size_t bytes, void* stream_handle)
 {
     auto lock = enter();
-    if (const int status = check(); status != success)
+    stream* on;
+    if (const int status = check_stream(stream_handle, on); status != success)
     {
         return status;
     }
 
     std::string complaint;
-    auto* on = stream_of(stream_handle);
-    if (on == nullptr)
-    {
-        return invalid_handle;
-    }
 
     if (destination == nullptr || !device_range(source, bytes, "cuMemcpyDtoHAsync source", complaint))
     {
@@ -415,17 +427,13 @@ int cuMemcpyDtoHAsync_v2(void* destination, CUdeviceptr source, std::size_t byte
 int cuMemcpyDtoDAsync_v2(CUdeviceptr destination, CUdeviceptr source, std::size_t bytes, void* stream_handle)
 {
     auto lock = enter();
-    if (const int status = check(); status != success)
+    stream* on;
+    if (const int status = check_stream(stream_handle, on); status != success)
     {
         return status;
     }
 
     std::string complaint;
-    auto* on = stream_of(stream_handle);
-    if (on == nullptr)
-    {
-        return invalid_handle;
-    }
 
     if (!device_range(source, bytes, "cuMemcpyDtoDAsync source", complaint)
         || !device_range(destination, bytes, "cuMemcpyDtoDAsync destination", complaint))
@@ -440,17 +448,13 @@ int cuMemcpyDtoDAsync_v2(CUdeviceptr destination, CUdeviceptr source, std::size_
 int cuMemsetD32Async(CUdeviceptr destination, unsigned value, std::size_t count, void* stream_handle)
 {
     auto lock = enter();
-    if (const int status = check(); status != success)
+    stream* on;
+    if (const int status = check_stream(stream_handle, on); status != success)
     {
         return status;
     }
 
     std::string complaint;
-    auto* on = stream_of(stream_handle);
-    if (on == nullptr)
-    {
-        return invalid_handle;
-    }
 
     if (destination % 4 != 0 || !device_range(destination, count * 4, "cuMemsetD32Async destination", complaint))
     {
@@ -496,15 +500,10 @@ int cuStreamDestroy_v2(void* stream_handle)
 int cuStreamSynchronize(void* stream_handle)
 {
     auto lock = enter();
-    if (const int status = check(); status != success)
+    stream* on;
+    if (const int status = check_stream(stream_handle, on); status != success)
     {
         return status;
-    }
-
-    auto* on = stream_of(stream_handle);
-    if (on == nullptr)
-    {
-        return invalid_handle;
     }
 
     run_stream(*on);
@@ -514,13 +513,13 @@ int cuStreamSynchronize(void* stream_handle)
 int cuStreamWaitEvent(void* stream_handle, void* event_handle, unsigned flags)
 {
     auto lock = enter();
-    if (const int status = check(); status != success)
+    stream* on;
+    if (const int status = check_stream(stream_handle, on); status != success)
     {
         return status;
     }
 
-    auto* on = stream_of(stream_handle);
-    if (on == nullptr || !events.contains(event_handle))
+    if (!events.contains(event_handle))
     {
         return invalid_handle;
     }
@@ -560,13 +559,13 @@ int cuEventCreate(void** event_handle, unsigned flags)
 int cuEventRecord(void* event_handle, void* stream_handle)
 {
     auto lock = enter();
-    if (const int status = check(); status != success)
+    stream* on;
+    if (const int status = check_stream(stream_handle, on); status != success)
     {
         return status;
     }
 
-    auto* on = stream_of(stream_handle);
-    if (on == nullptr || !events.contains(event_handle))
+    if (!events.contains(event_handle))
     {
         return invalid_handle;
     }
@@ -601,18 +600,7 @@ int cuEventSynchronize(void* event_handle)
 int cuEventDestroy_v2(void* event_handle)
 {
     auto lock = enter();
-    if (const int status = check(); status != success)
-    {
-        return status;
-    }
-
-    if (events.erase(event_handle) == 0)
-    {
-        return invalid_handle;
-    }
-
-    delete static_cast<event*>(event_handle);
-    return success;
+    return destroy<event>(events, event_handle);
 }
 
 int cuModuleLoadDataEx(void** module, const void* image, unsigned option_count, const unsigned* options, void** option_values)
@@ -676,18 +664,7 @@ int cuModuleLoadDataEx(void** module, const void* image, unsigned option_count, 
 int cuModuleUnload(void* module)
 {
     auto lock = enter();
-    if (const int status = check(); status != success)
-    {
-        return status;
-    }
-
-    if (modules.erase(module) == 0)
-    {
-        return invalid_handle;
-    }
-
-    delete static_cast<char*>(module);
-    return success;
+    return destroy<char>(modules, module);
 }
 
 int cuModuleGetFunction(const void** function, void* module, const char* name)
@@ -716,15 +693,10 @@ int cuLaunchKernel(const void* function, unsigned grid_x, unsigned grid_y, unsig
     unsigned block_z, unsigned shared_bytes, void* stream_handle, void** params, void** extra)
 {
     auto lock = enter();
-    if (const int status = check(); status != success)
+    stream* on;
+    if (const int status = check_stream(stream_handle, on); status != success)
     {
         return status;
-    }
-
-    auto* on = stream_of(stream_handle);
-    if (on == nullptr)
-    {
-        return invalid_handle;
     }
 
     std::function<int()> launch;
