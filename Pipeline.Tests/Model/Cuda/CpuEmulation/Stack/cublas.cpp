@@ -1,6 +1,6 @@
 // libcublas.so.13's entry points that CudaBackend uses: column-major SGEMM as the BLAS reference
 // defines it (C = alpha op(A) op(B) + beta C; C is not read when beta is 0), with TF32 rounding of
-// the inputs in CUBLAS_TF32_TENSOR_OP_MATH. Values as in cublas_api.h.
+// the inputs in the TF32 and (deprecated) FP16 tensor-op modes. Values as in cublas_api.h.
 #include "runtime.h"
 #include <algorithm>
 #include <cstdint>
@@ -24,6 +24,7 @@ constexpr int op_n = 0;
 constexpr int op_t = 1;
 constexpr int op_c = 2;
 constexpr int math_default = 0;
+constexpr int math_fp16 = 1;
 constexpr int math_tf32 = 3;
 constexpr int disallow_reduced_precision_reduction = 16;
 
@@ -105,8 +106,10 @@ int cublasSetMathMode(void* handle, int mode)
         return blas_not_initialised;
     }
 
+    // cublasMath_t: default 0, tensor op 1 (deprecated: FP16 compute), pedantic 2, TF32 3, FP32 emulated by BF16x9 4,
+    // FP64 emulated by fixed point 8; any of them may carry the disallow-reduced-precision-reduction flag.
     const int base = mode & ~disallow_reduced_precision_reduction;
-    if (base < 0 || base > math_tf32)
+    if (base != math_default && base != math_fp16 && base != 2 && base != math_tf32 && base != 4 && base != 8)
     {
         return blas_invalid_value;
     }
@@ -167,7 +170,8 @@ int cublasSgemm_v2(void* handle, int transa, int transb, int m, int n, int k, co
     }
 
     const float alpha = *alpha_pointer, beta = *beta_pointer;
-    const bool round = owner->math == math_tf32;
+    // TF32 and FP16 tensor ops both keep 10 mantissa bits of each input.
+    const bool round = owner->math == math_tf32 || owner->math == math_fp16;
     enqueue(*owner->on, [=]
     {
         const auto* A = reinterpret_cast<const float*>(a);

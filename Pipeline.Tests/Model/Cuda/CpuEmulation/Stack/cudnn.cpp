@@ -124,7 +124,7 @@ const std::vector<algorithm> backward_data_algorithms = {
     {5, not_supported, -1.0f, 0, 1, math_default},
 };
 const std::vector<algorithm> backward_filter_algorithms = {
-    {3, ok, 0.07f, std::size_t{256} << 10, 1, math_tensor_op},
+    {3, ok, 0.07f, std::size_t{256} << 10, 0, math_tensor_op},
     {1, ok, 0.10f, std::size_t{64} << 10, 1, math_fma},
     {0, ok, 0.15f, 0, 0, math_fma},
 };
@@ -168,6 +168,14 @@ registry<convolution> convolutions;
 registry<pooling> poolings;
 registry<activation> activations;
 std::string last_error;
+
+// Every entry point but cudnnGetLastErrorString starts here: the last error is the latest call's.
+std::unique_lock<std::recursive_mutex> begin_call()
+{
+    auto lock = enter();
+    last_error.clear();
+    return lock;
+}
 
 int refuse(int status, const std::string& why)
 {
@@ -448,9 +456,18 @@ int check_convolution(const float* alpha_pointer, const float* beta_pointer, voi
     }
 
     const auto& g = call.g;
-    return in_device(x, g.x.count(), "convolution x (dx)") && in_device(w, g.w.count(), "convolution w (dw)") && in_device(y, g.y.count(), "convolution y (dy)")
-        ? ok
-        : bad_param;
+    if (!in_device(x, g.x.count(), "convolution x (dx)") || !in_device(w, g.w.count(), "convolution w (dw)") || !in_device(y, g.y.count(), "convolution y (dy)"))
+    {
+        return bad_param;
+    }
+
+    const auto overlap = [](std::uint64_t a, std::size_t a_floats, std::uint64_t b, std::size_t b_floats)
+    {
+        return a < b + b_floats * sizeof(float) && b < a + a_floats * sizeof(float);
+    };
+    return overlap(x, g.x.count(), y, g.y.count()) || overlap(x, g.x.count(), w, g.w.count()) || overlap(w, g.w.count(), y, g.y.count())
+        ? refuse(bad_param, "convolution: x, w and y overlap (cuDNN convolutions do not run in place)")
+        : ok;
 }
 
 // The forward convolution's sums, before alpha, beta, bias or activation.
@@ -506,6 +523,24 @@ void per_channel(const tensor& d, Visit visit)
             {
                 visit(c, (static_cast<std::size_t>(n) * d.c + c) * plane + i);
             }
+}
+
+// The checks of a pooling call: the descriptors, y shaped as the pooling of x, and max pooling.
+int check_pooling(void* pd, void* xd, void* yd, pooling& pool, tensor& in, tensor& out)
+{
+    if (!read(poolings, pd, pool) || !read(tensors, xd, in) || !read(tensors, yd, out))
+    {
+        return refuse(bad_param, "pooling: a descriptor is unknown or was never set");
+    }
+
+    const int p = (in.h + 2 * pool.pad_h - pool.window_h) / pool.stride_h + 1;
+    const int q = (in.w + 2 * pool.pad_w - pool.window_w) / pool.stride_w + 1;
+    if (out.n != in.n || out.c != in.c || out.h != p || out.w != q)
+    {
+        return refuse(bad_param, "pooling: y should be " + std::to_string(in.n) + "x" + std::to_string(in.c) + "x" + std::to_string(p) + "x" + std::to_string(q));
+    }
+
+    return pool.mode != pooling_max && pool.mode != pooling_max_deterministic ? refuse(not_supported, "the stand-in simulates max pooling only") : ok;
 }
 
 // The checks every batch norm call makes: the scalars, the descriptors (y is dy for the backward
@@ -570,7 +605,7 @@ void cudnnGetLastErrorString(char* message, std::size_t max_size)
 
 int cudnnCreate(void** handle)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     if (const int status = handles.create(handle); status != ok)
     {
         return status;
@@ -582,13 +617,13 @@ int cudnnCreate(void** handle)
 
 int cudnnDestroy(void* handle)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     return handles.destroy(handle);
 }
 
 int cudnnSetStream(void* handle, void* stream_handle)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     auto* owner = handle_of(handle);
     auto* on = find_stream(stream_handle);
     if (owner == nullptr || on == nullptr)
@@ -600,20 +635,20 @@ int cudnnSetStream(void* handle, void* stream_handle)
     return ok;
 }
 
-int cudnnCreateTensorDescriptor(void** d) { auto lock = enter(); return tensors.create(d); }
-int cudnnDestroyTensorDescriptor(void* d) { auto lock = enter(); return tensors.destroy(d); }
-int cudnnCreateFilterDescriptor(void** d) { auto lock = enter(); return filters.create(d); }
-int cudnnDestroyFilterDescriptor(void* d) { auto lock = enter(); return filters.destroy(d); }
-int cudnnCreateConvolutionDescriptor(void** d) { auto lock = enter(); return convolutions.create(d); }
-int cudnnDestroyConvolutionDescriptor(void* d) { auto lock = enter(); return convolutions.destroy(d); }
-int cudnnCreatePoolingDescriptor(void** d) { auto lock = enter(); return poolings.create(d); }
-int cudnnDestroyPoolingDescriptor(void* d) { auto lock = enter(); return poolings.destroy(d); }
-int cudnnCreateActivationDescriptor(void** d) { auto lock = enter(); return activations.create(d); }
-int cudnnDestroyActivationDescriptor(void* d) { auto lock = enter(); return activations.destroy(d); }
+int cudnnCreateTensorDescriptor(void** d) { auto lock = begin_call(); return tensors.create(d); }
+int cudnnDestroyTensorDescriptor(void* d) { auto lock = begin_call(); return tensors.destroy(d); }
+int cudnnCreateFilterDescriptor(void** d) { auto lock = begin_call(); return filters.create(d); }
+int cudnnDestroyFilterDescriptor(void* d) { auto lock = begin_call(); return filters.destroy(d); }
+int cudnnCreateConvolutionDescriptor(void** d) { auto lock = begin_call(); return convolutions.create(d); }
+int cudnnDestroyConvolutionDescriptor(void* d) { auto lock = begin_call(); return convolutions.destroy(d); }
+int cudnnCreatePoolingDescriptor(void** d) { auto lock = begin_call(); return poolings.create(d); }
+int cudnnDestroyPoolingDescriptor(void* d) { auto lock = begin_call(); return poolings.destroy(d); }
+int cudnnCreateActivationDescriptor(void** d) { auto lock = begin_call(); return activations.create(d); }
+int cudnnDestroyActivationDescriptor(void* d) { auto lock = begin_call(); return activations.destroy(d); }
 
 int cudnnSetTensor4dDescriptor(void* d, int format, int data_type, int n, int c, int h, int w)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     auto* target = tensors.find(d);
     if (target == nullptr || n <= 0 || c <= 0 || h <= 0 || w <= 0)
     {
@@ -631,7 +666,7 @@ int cudnnSetTensor4dDescriptor(void* d, int format, int data_type, int n, int c,
 
 int cudnnSetFilter4dDescriptor(void* d, int data_type, int format, int k, int c, int h, int w)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     auto* target = filters.find(d);
     if (target == nullptr || k <= 0 || c <= 0 || h <= 0 || w <= 0)
     {
@@ -649,7 +684,7 @@ int cudnnSetFilter4dDescriptor(void* d, int data_type, int format, int k, int c,
 
 int cudnnSetConvolution2dDescriptor(void* d, int pad_h, int pad_w, int stride_h, int stride_w, int dilation_h, int dilation_w, int mode, int compute)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     auto* target = convolutions.find(d);
     if (target == nullptr || pad_h < 0 || pad_w < 0 || stride_h <= 0 || stride_w <= 0 || dilation_h <= 0 || dilation_w <= 0
         || (mode != mode_convolution && mode != mode_cross_correlation))
@@ -668,7 +703,7 @@ int cudnnSetConvolution2dDescriptor(void* d, int pad_h, int pad_w, int stride_h,
 
 int cudnnSetConvolutionMathType(void* d, int math)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     auto* target = convolutions.find(d);
     if (target == nullptr || math < math_default || math > math_fma)
     {
@@ -681,7 +716,7 @@ int cudnnSetConvolutionMathType(void* d, int math)
 
 int cudnnSetPooling2dDescriptor(void* d, int mode, int nan, int window_h, int window_w, int pad_h, int pad_w, int stride_h, int stride_w)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     auto* target = poolings.find(d);
     if (target == nullptr || mode < 0 || mode > 3 || nan < 0 || nan > 1 || window_h <= 0 || window_w <= 0 || pad_h < 0 || pad_w < 0
         || stride_h <= 0 || stride_w <= 0)
@@ -695,7 +730,7 @@ int cudnnSetPooling2dDescriptor(void* d, int mode, int nan, int window_h, int wi
 
 int cudnnSetActivationDescriptor(void* d, int mode, int nan, double coefficient)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     auto* target = activations.find(d);
     if (target == nullptr || mode < 0 || mode > 6 || nan < 0 || nan > 1)
     {
@@ -712,27 +747,27 @@ int cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(void*, int* count) { *cou
 
 int cudnnFindConvolutionForwardAlgorithm(void* handle, void* xd, void* wd, void* cd, void* yd, int requested, int* returned, algorithm_performance* results)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     return find_algorithms(handle, xd, wd, cd, yd, forward_algorithms, requested, returned, results);
 }
 
 int cudnnFindConvolutionBackwardDataAlgorithm(void* handle, void* wd, void* dyd, void* cd, void* dxd, int requested, int* returned,
     algorithm_performance* results)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     return find_algorithms(handle, dxd, wd, cd, dyd, backward_data_algorithms, requested, returned, results);
 }
 
 int cudnnFindConvolutionBackwardFilterAlgorithm(void* handle, void* xd, void* dyd, void* cd, void* dwd, int requested, int* returned,
     algorithm_performance* results)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     return find_algorithms(handle, xd, dwd, cd, dyd, backward_filter_algorithms, requested, returned, results);
 }
 
 int cudnnGetConvolutionForwardWorkspaceSize(void* handle, void* xd, void* wd, void* cd, void* yd, int algo, std::size_t* bytes)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     geometry g;
     const int status = handle_of(handle) == nullptr ? bad_param : make_geometry(xd, wd, cd, yd, g);
     return status != ok ? status : workspace_size(forward_algorithms, algo, bytes);
@@ -740,7 +775,7 @@ int cudnnGetConvolutionForwardWorkspaceSize(void* handle, void* xd, void* wd, vo
 
 int cudnnGetConvolutionBackwardDataWorkspaceSize(void* handle, void* wd, void* dyd, void* cd, void* dxd, int algo, std::size_t* bytes)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     geometry g;
     const int status = handle_of(handle) == nullptr ? bad_param : make_geometry(dxd, wd, cd, dyd, g);
     return status != ok ? status : workspace_size(backward_data_algorithms, algo, bytes);
@@ -748,7 +783,7 @@ int cudnnGetConvolutionBackwardDataWorkspaceSize(void* handle, void* wd, void* d
 
 int cudnnGetConvolutionBackwardFilterWorkspaceSize(void* handle, void* xd, void* dyd, void* cd, void* dwd, int algo, std::size_t* bytes)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     geometry g;
     const int status = handle_of(handle) == nullptr ? bad_param : make_geometry(xd, dwd, cd, dyd, g);
     return status != ok ? status : workspace_size(backward_filter_algorithms, algo, bytes);
@@ -757,7 +792,7 @@ int cudnnGetConvolutionBackwardFilterWorkspaceSize(void* handle, void* xd, void*
 int cudnnConvolutionForward(void* handle, const float* alpha_pointer, void* xd, std::uint64_t x, void* wd, std::uint64_t w, void* cd, int algo,
     std::uint64_t workspace, std::size_t workspace_bytes, const float* beta_pointer, void* yd, std::uint64_t y)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     convolution_call call;
     const int status = check_convolution(alpha_pointer, beta_pointer, xd, x, wd, w, cd, yd, y, forward_algorithms, algo, workspace, workspace_bytes, call);
     return status != ok ? status : queue(handle, [=] { blend(at(y), correlate(call, x, w), call.alpha, call.beta); });
@@ -767,7 +802,7 @@ int cudnnConvolutionBiasActivationForward(void* handle, const float* alpha1_poin
     int algo, std::uint64_t workspace, std::size_t workspace_bytes, const float* alpha2_pointer, void* zd, std::uint64_t z, void* bd, std::uint64_t bias,
     void* ad, void* yd, std::uint64_t y)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     convolution_call call;
     tensor z_shape, bias_shape;
     activation act;
@@ -824,7 +859,7 @@ int cudnnConvolutionBiasActivationForward(void* handle, const float* alpha1_poin
 int cudnnConvolutionBackwardData(void* handle, const float* alpha_pointer, void* wd, std::uint64_t w, void* dyd, std::uint64_t dy, void* cd, int algo,
     std::uint64_t workspace, std::size_t workspace_bytes, const float* beta_pointer, void* dxd, std::uint64_t dx)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     convolution_call call;
     if (const int status = check_convolution(alpha_pointer, beta_pointer, dxd, dx, wd, w, cd, dyd, dy, backward_data_algorithms, algo, workspace,
         workspace_bytes, call); status != ok)
@@ -845,7 +880,7 @@ int cudnnConvolutionBackwardData(void* handle, const float* alpha_pointer, void*
 int cudnnConvolutionBackwardFilter(void* handle, const float* alpha_pointer, void* xd, std::uint64_t x, void* dyd, std::uint64_t dy, void* cd, int algo,
     std::uint64_t workspace, std::size_t workspace_bytes, const float* beta_pointer, void* dwd, std::uint64_t dw)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     convolution_call call;
     if (const int status = check_convolution(alpha_pointer, beta_pointer, xd, x, dwd, dw, cd, dyd, dy, backward_filter_algorithms, algo, workspace,
         workspace_bytes, call); status != ok)
@@ -865,7 +900,7 @@ int cudnnConvolutionBackwardFilter(void* handle, const float* alpha_pointer, voi
 
 int cudnnConvolutionBackwardBias(void* handle, const float* alpha_pointer, void* dyd, std::uint64_t dy, const float* beta_pointer, void* dbd, std::uint64_t db)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     tensor gradient, bias;
     float alpha, beta;
     if (!scalars(alpha_pointer, beta_pointer, alpha, beta))
@@ -893,7 +928,7 @@ int cudnnConvolutionBackwardBias(void* handle, const float* alpha_pointer, void*
 
 int cudnnAddTensor(void* handle, const float* alpha_pointer, void* ad, std::uint64_t a, const float* beta_pointer, void* cd, std::uint64_t c)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     tensor added, output;
     float alpha, beta;
     if (!scalars(alpha_pointer, beta_pointer, alpha, beta))
@@ -931,7 +966,7 @@ int cudnnAddTensor(void* handle, const float* alpha_pointer, void* ad, std::uint
 
 int cudnnActivationForward(void* handle, void* ad, const float* alpha_pointer, void* xd, std::uint64_t x, const float* beta_pointer, void* yd, std::uint64_t y)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     activation act;
     tensor in, out;
     float alpha, beta;
@@ -970,7 +1005,7 @@ int cudnnActivationForward(void* handle, void* ad, const float* alpha_pointer, v
 int cudnnActivationBackward(void* handle, void* ad, const float* alpha_pointer, void* yd, std::uint64_t y, void* dyd, std::uint64_t dy, void* xd,
     std::uint64_t x, const float* beta_pointer, void* dxd, std::uint64_t dx)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     activation act;
     tensor out, gradient, in, input_gradient;
     float alpha, beta;
@@ -1001,6 +1036,13 @@ int cudnnActivationBackward(void* handle, void* ad, const float* alpha_pointer, 
         std::vector<double> result(out.count());
         for (std::size_t i = 0; i < result.size(); i++)
         {
+            // Which of x and y cuDNN reads is not documented; for ReLU both give the mask, unless they are not a ReLU's input and output.
+            if ((at(x)[i] > 0.0f) != (at(y)[i] > 0.0f))
+            {
+                fail("ReLU backward: x and y are not a ReLU's input and output (their signs disagree)");
+                return;
+            }
+
             result[i] = at(x)[i] > 0.0f ? at(dy)[i] : 0.0f;
         }
 
@@ -1010,7 +1052,7 @@ int cudnnActivationBackward(void* handle, void* ad, const float* alpha_pointer, 
 
 int cudnnPoolingForward(void* handle, void* pd, const float* alpha_pointer, void* xd, std::uint64_t x, const float* beta_pointer, void* yd, std::uint64_t y)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     pooling pool;
     tensor in, out;
     float alpha, beta;
@@ -1019,21 +1061,9 @@ int cudnnPoolingForward(void* handle, void* pd, const float* alpha_pointer, void
         return bad_param_null_pointer;
     }
 
-    if (!read(poolings, pd, pool) || !read(tensors, xd, in) || !read(tensors, yd, out))
+    if (const int status = check_pooling(pd, xd, yd, pool, in, out); status != ok)
     {
-        return bad_param;
-    }
-
-    const int p = (in.h + 2 * pool.pad_h - pool.window_h) / pool.stride_h + 1;
-    const int q = (in.w + 2 * pool.pad_w - pool.window_w) / pool.stride_w + 1;
-    if (out.n != in.n || out.c != in.c || out.h != p || out.w != q)
-    {
-        return refuse(bad_param, "pooling: y should be " + std::to_string(in.n) + "x" + std::to_string(in.c) + "x" + std::to_string(p) + "x" + std::to_string(q));
-    }
-
-    if (pool.mode != pooling_max && pool.mode != pooling_max_deterministic)
-    {
-        return refuse(not_supported, "the stand-in simulates max pooling only");
+        return status;
     }
 
     if (!in_device(x, in.count(), "pooling x") || !in_device(y, out.count(), "pooling y"))
@@ -1070,7 +1100,7 @@ int cudnnPoolingForward(void* handle, void* pd, const float* alpha_pointer, void
 int cudnnPoolingBackward(void* handle, void* pd, const float* alpha_pointer, void* yd, std::uint64_t y, void* dyd, std::uint64_t dy, void* xd,
     std::uint64_t x, const float* beta_pointer, void* dxd, std::uint64_t dx)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     pooling pool;
     tensor out, out_gradient, in, in_gradient;
     float alpha, beta;
@@ -1079,11 +1109,14 @@ int cudnnPoolingBackward(void* handle, void* pd, const float* alpha_pointer, voi
         return bad_param_null_pointer;
     }
 
-    if (!read(poolings, pd, pool) || !read(tensors, yd, out) || !read(tensors, dyd, out_gradient) || !read(tensors, xd, in)
-        || !read(tensors, dxd, in_gradient) || !out.same_dims(out_gradient) || !in.same_dims(in_gradient)
-        || out.h != (in.h + 2 * pool.pad_h - pool.window_h) / pool.stride_h + 1 || out.w != (in.w + 2 * pool.pad_w - pool.window_w) / pool.stride_w + 1)
+    if (const int status = check_pooling(pd, xd, yd, pool, in, out); status != ok)
     {
-        return refuse(bad_param, "pooling backward: y and dy, x and dx must match, and y be the pooling of x");
+        return status;
+    }
+
+    if (!read(tensors, dyd, out_gradient) || !read(tensors, dxd, in_gradient) || !out.same_dims(out_gradient) || !in.same_dims(in_gradient))
+    {
+        return refuse(bad_param, "pooling backward: dy must be shaped as y and dx as x");
     }
 
     if (!in_device(y, out.count(), "pooling y") || !in_device(dy, out.count(), "pooling dy") || !in_device(x, in.count(), "pooling x")
@@ -1144,7 +1177,7 @@ int cudnnBatchNormalizationForwardTraining(void* handle, int mode, const float* 
     void* yd, std::uint64_t y, void* pd, std::uint64_t scale, std::uint64_t bias, double factor, std::uint64_t running_mean,
     std::uint64_t running_variance, double epsilon, std::uint64_t saved_mean, std::uint64_t saved_inverse_std)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     tensor in;
     float alpha, beta;
     if (const int status = check_batch_norm(mode, alpha_pointer, beta_pointer, xd, yd, pd, epsilon, in, alpha, beta); status != ok)
@@ -1200,7 +1233,7 @@ int cudnnBatchNormalizationForwardTraining(void* handle, int mode, const float* 
 int cudnnBatchNormalizationForwardInference(void* handle, int mode, const float* alpha_pointer, const float* beta_pointer, void* xd, std::uint64_t x,
     void* yd, std::uint64_t y, void* pd, std::uint64_t scale, std::uint64_t bias, std::uint64_t mean, std::uint64_t variance, double epsilon)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     tensor in;
     float alpha, beta;
     if (const int status = check_batch_norm(mode, alpha_pointer, beta_pointer, xd, yd, pd, epsilon, in, alpha, beta); status != ok)
@@ -1231,7 +1264,7 @@ int cudnnBatchNormalizationBackward(void* handle, int mode, const float* alpha_d
     std::uint64_t dx, void* pd, std::uint64_t scale, std::uint64_t dscale, std::uint64_t dbias, double epsilon, std::uint64_t saved_mean,
     std::uint64_t saved_inverse_std)
 {
-    auto lock = enter();
+    auto lock = begin_call();
     tensor in, in_gradient;
     float alpha_data, beta_data, alpha_parameters, beta_parameters;
     if (const int status = check_batch_norm(mode, alpha_data_pointer, beta_data_pointer, xd, dyd, pd, epsilon, in, alpha_data, beta_data); status != ok)

@@ -100,24 +100,36 @@ int destroy(std::set<void*>& registry, void* handle)
     return success;
 }
 
-const char* error_name(int error)
+struct error_text
 {
-    switch (error)
-    {
-    case success: return "CUDA_SUCCESS";
-    case invalid_value: return "CUDA_ERROR_INVALID_VALUE";
-    case out_of_memory: return "CUDA_ERROR_OUT_OF_MEMORY";
-    case not_initialized: return "CUDA_ERROR_NOT_INITIALIZED";
-    case invalid_device: return "CUDA_ERROR_INVALID_DEVICE";
-    case invalid_image: return "CUDA_ERROR_INVALID_IMAGE";
-    case invalid_context: return "CUDA_ERROR_INVALID_CONTEXT";
-    case no_binary_for_gpu: return "CUDA_ERROR_NO_BINARY_FOR_GPU";
-    case invalid_handle: return "CUDA_ERROR_INVALID_HANDLE";
-    case not_found: return "CUDA_ERROR_NOT_FOUND";
-    case illegal_address: return "CUDA_ERROR_ILLEGAL_ADDRESS";
-    case kernels_on_cpu::out_of_resources: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
-    default: return nullptr;
-    }
+    int code;
+    const char* name;
+    const char* description;
+};
+
+const error_text errors[] = {
+    {success, "CUDA_SUCCESS", "no error"},
+    {invalid_value, "CUDA_ERROR_INVALID_VALUE", "invalid argument"},
+    {out_of_memory, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
+    {not_initialized, "CUDA_ERROR_NOT_INITIALIZED", "initialization error"},
+    {34, "CUDA_ERROR_STUB_LIBRARY", "CUDA driver is a stub library"},
+    {100, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
+    {invalid_device, "CUDA_ERROR_INVALID_DEVICE", "invalid device ordinal"},
+    {invalid_image, "CUDA_ERROR_INVALID_IMAGE", "device kernel image is invalid"},
+    {invalid_context, "CUDA_ERROR_INVALID_CONTEXT", "invalid device context"},
+    {no_binary_for_gpu, "CUDA_ERROR_NO_BINARY_FOR_GPU", "no kernel image is available for execution on the device"},
+    {invalid_handle, "CUDA_ERROR_INVALID_HANDLE", "invalid resource handle"},
+    {not_found, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
+    {600, "CUDA_ERROR_NOT_READY", "device not ready"},
+    {illegal_address, "CUDA_ERROR_ILLEGAL_ADDRESS", "an illegal memory access was encountered"},
+    {kernels_on_cpu::out_of_resources, "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES", "too many resources requested for launch"},
+    {kernels_on_cpu::deadlock, "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
+};
+
+const error_text* find_error(int code)
+{
+    const auto found = std::ranges::find(errors, code, &error_text::code);
+    return found == std::end(errors) ? nullptr : found;
 }
 }
 
@@ -232,8 +244,8 @@ int cuDevicePrimaryCtxSetFlags_v2(int device, unsigned flags)
         return status;
     }
 
-    // The scheduling modes (low 3 bits), map-host and local-memory resize.
-    return (flags & ~0x1Fu) != 0 || (flags & 0x7u) == 0x3u || (flags & 0x7u) > 4 ? invalid_value : success;
+    // CU_CTX_FLAGS_MASK is 0xFF; the scheduling mode (low 3 bits) is one of auto 0, spin 1, yield 2 or blocking sync 4.
+    return (flags & ~0xFFu) != 0 || (flags & 0x7u) == 0x3u || (flags & 0x7u) > 4 ? invalid_value : success;
 }
 
 int cuDevicePrimaryCtxRetain(void** context, int device)
@@ -649,9 +661,10 @@ int cuModuleLoadDataEx(void** module, const void* image, unsigned option_count, 
         return refuse(invalid_image, "not an image made by the NVRTC stand-in");
     }
 
+    // A CUBIN runs on its major version from its minor up; PTX on its architecture and newer.
     const int device = compute_major * 10 + compute_minor;
     const bool cubin = std::strcmp(kind, "sm") == 0;
-    if (cubin ? architecture != device : architecture > device)
+    if (cubin ? architecture / 10 != compute_major || architecture > device : architecture > device)
     {
         return refuse(no_binary_for_gpu, "the image was built for another architecture than this device's");
     }
@@ -718,13 +731,15 @@ int cuLaunchKernel(const void* function, unsigned grid_x, unsigned grid_y, unsig
 
 int cuGetErrorString(int error, const char** text)
 {
-    *text = error_name(error);
-    return *text == nullptr ? invalid_value : success;
+    const auto* known = find_error(error);
+    *text = known == nullptr ? nullptr : known->description;
+    return known == nullptr ? invalid_value : success;
 }
 
 int cuGetErrorName(int error, const char** text)
 {
-    *text = error_name(error);
-    return *text == nullptr ? invalid_value : success;
+    const auto* known = find_error(error);
+    *text = known == nullptr ? nullptr : known->name;
+    return known == nullptr ? invalid_value : success;
 }
 }

@@ -23,7 +23,7 @@ enum nvrtc_result : int
     nvrtc_compilation = 6,
 };
 
-constexpr int supported[] = {75, 80, 86, 87, 89, 90, 100, 103, 110, 120, 121};
+constexpr int supported[] = {75, 80, 86, 87, 88, 89, 90, 100, 103, 110, 120, 121};
 
 struct program
 {
@@ -153,29 +153,49 @@ int nvrtcCompileProgram(void* handle, int option_count, const char* const* optio
         return nvrtc_invalid_input;
     }
 
+    // NVRTC's options as the stand-in knows them: the architecture (given as one string or two), the
+    // language standard and contraction switch CudaKernels passes, and a few harmless others.
     int architecture = 0;
     for (int i = 0; i < option_count; i++)
     {
-        const std::string option = options[i];
-        for (const std::string prefix : {"--gpu-architecture=", "-arch="})
+        std::string option = options[i];
+        if ((option == "--gpu-architecture" || option == "-arch") && i + 1 < option_count)
         {
-            if (option.starts_with(prefix) && (architecture = architecture_of(option.substr(prefix.size()), compiled->cubin)) == 0)
-            {
-                compiled->log = "nvrtc: error: invalid value for --gpu-architecture (-arch): " + option.substr(prefix.size()) + "\n";
-                return nvrtc_invalid_option;
-            }
+            option += std::string("=") + options[++i];
         }
 
-        if (!option.starts_with("-"))
+        const auto value = option.substr(option.find('=') + 1);
+        const auto named = [&](std::initializer_list<const char*> names) { return std::ranges::any_of(names, [&](const char* name) { return option.starts_with(std::string(name) + "="); }); };
+        bool known;
+        if (named({"--gpu-architecture", "-arch"}))
         {
-            compiled->log = "nvrtc: error: unrecognized option " + option + "\n";
+            known = (architecture = architecture_of(value, compiled->cubin)) != 0;
+        }
+        else if (named({"--std", "-std"}))
+        {
+            known = value == "c++03" || value == "c++11" || value == "c++14" || value == "c++17" || value == "c++20";
+        }
+        else if (named({"--fmad", "-fmad", "--ftz", "-ftz", "--prec-div", "-prec-div", "--prec-sqrt", "-prec-sqrt"}))
+        {
+            known = value == "true" || value == "false";
+        }
+        else
+        {
+            known = option == "--use_fast_math" || option == "-use_fast_math" || option == "-lineinfo" || option == "--generate-line-info"
+                || option == "-default-device" || option == "--device-as-default-execution-space" || option.starts_with("-D") || option.starts_with("--define-macro=");
+        }
+
+        if (!known)
+        {
+            compiled->log = "nvrtc error: invalid option or value: " + option + "\n";
             return nvrtc_invalid_option;
         }
     }
 
     if (architecture == 0)
     {
-        architecture = 52;
+        // CUDA 13's NVRTC defaults to its oldest architecture.
+        architecture = supported[0];
         compiled->cubin = false;
     }
 
