@@ -7,9 +7,9 @@ namespace CatsDogs.Tests.Model.Cuda;
 
 /// <summary>
 /// The CUDA stack on the CPU (CpuEmulation/Stack): one library, built once per test run with g++,
-/// that stands in for the driver, cuDNN, cuBLAS and NVRTC under all their sonames. catsdogs then
-/// runs its real CUDA backend (loader, bindings, streams, events, pinned uploads, kernels) with no
-/// GPU; Stack/runtime.h says what the stand-in simulates and what it checks.
+/// that stands in for the driver, cuDNN, cuBLAS, NVRTC and NVML under all their sonames. catsdogs
+/// then runs its real CUDA backend (loader, bindings, streams, events, pinned uploads, kernels) and
+/// its GPU telemetry with no GPU; Stack/runtime.h says what the stand-in simulates and what it checks.
 /// </summary>
 internal static class CudaStackOnCpu
 {
@@ -18,7 +18,7 @@ internal static class CudaStackOnCpu
     private static readonly string[] Sonames =
     [
         "libcuda.so.1", "libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn.so.9",
-        "libcublasLt.so.13", "libcublas.so.13", "libnvrtc.so.13",
+        "libcublasLt.so.13", "libcublas.so.13", "libnvrtc.so.13", "libnvidia-ml.so.1",
     ];
 
     private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(3);

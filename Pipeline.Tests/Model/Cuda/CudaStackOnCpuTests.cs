@@ -5,7 +5,7 @@ using CatsDogs.Tests.Fixtures;
 namespace CatsDogs.Tests.Model.Cuda;
 
 /// <summary>
-/// catsdogs' CUDA backend end to end on the CUDA stack on the CPU: what a GPU's first run would
+/// catsdogs' CUDA backend and GPU telemetry end to end on the CUDA stack on the CPU: what a GPU's first run would
 /// find wrong in the loader, the bindings' argument order, the descriptors, the GEMM transposes,
 /// the algorithm choice, the workspace, the streams' ordering or the pinned-buffer reuse, found
 /// without one. The stand-in's streams run work only when something waits for it, so an upload
@@ -44,6 +44,11 @@ public sealed class CudaStackOnCpuTests : IDisposable
 
         var (cpu, cuda) = (Losses("cpu"), Losses("cuda"));
         Assert.Equal(2, cuda.Count);
+        // NVML's stand-in reports the share of time the stand-in's streams were busy; training keeps them busy.
+        var utilization = Utilization("cuda");
+        Assert.NotEmpty(utilization);
+        Assert.All(utilization, percent => Assert.InRange(percent, 0, 100));
+        Assert.Contains(utilization, percent => percent > 0);
         Assert.All(cpu.Zip(cuda), pair =>
         {
             Assert.Equal(pair.First.Train, pair.Second.Train, tolerance: 1e-5);
@@ -67,6 +72,14 @@ public sealed class CudaStackOnCpuTests : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
+
+    /// <summary>The utilization.gpu column of the run's gpu.csv, in percent.</summary>
+    private List<int> Utilization(string run)
+    {
+        var lines = File.ReadAllLines(_folder.Combine("runs", run, "gpu.csv"));
+        var column = Array.IndexOf(lines[0].Split(", "), "utilization.gpu [%]");
+        return [.. lines.Skip(1).Select(line => int.Parse(line.Split(", ")[column].TrimEnd('%', ' '), CultureInfo.InvariantCulture))];
+    }
 
     /// <summary>Each epoch's training and validation loss from the run's metrics.csv.</summary>
     private List<(double Train, double Validation)> Losses(string run)

@@ -1,5 +1,7 @@
 // The shared device state of the stand-ins (runtime.h).
 #include "runtime.h"
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,6 +31,8 @@ stream default_stream;
 // Streams are never deleted: an event may still point into a destroyed one's queue.
 std::set<stream*> live_streams;
 std::deque<stream> all_streams;
+std::atomic<std::uint64_t> busy;
+std::atomic<std::size_t> device_bytes;
 
 const char* name_of(memory_kind kind) { return kind == memory_kind::device ? "device" : "pinned host"; }
 }
@@ -88,6 +92,11 @@ void* allocate(std::size_t bytes, memory_kind kind)
 
     std::memset(memory, 0xFF, rounded);
     allocations[reinterpret_cast<std::uintptr_t>(memory)] = {bytes, kind};
+    if (kind == memory_kind::device)
+    {
+        device_bytes += bytes;
+    }
+
     return memory;
 }
 
@@ -101,6 +110,11 @@ bool release(void* start, memory_kind kind)
     }
 
     run_everything();
+    if (kind == memory_kind::device)
+    {
+        device_bytes -= found->second.bytes;
+    }
+
     allocations.erase(found);
     std::free(start);
     return true;
@@ -162,7 +176,9 @@ void run_until(const marker& point)
         on.running = true;
         if (sticky == success)
         {
+            const auto started = std::chrono::steady_clock::now();
             work();
+            busy += static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
         }
 
         on.running = false;
@@ -171,6 +187,10 @@ void run_until(const marker& point)
 }
 
 void run_stream(stream& on) { run_until(mark(on)); }
+
+std::uint64_t busy_nanoseconds() { return busy; }
+
+std::size_t device_bytes_in_use() { return device_bytes; }
 
 void run_everything()
 {

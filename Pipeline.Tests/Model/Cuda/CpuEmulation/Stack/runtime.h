@@ -1,4 +1,4 @@
-// The device of the CUDA stack on the CPU: what libcuda, cuDNN, cuBLAS and NVRTC stand-ins share.
+// The device of the CUDA stack on the CPU: what the libcuda, cuDNN, cuBLAS, NVRTC and NVML stand-ins share.
 //
 // Device memory is host memory, so the kernels built for the CPU can use it, but every device
 // range an op names is checked against a live allocation. Streams are as lazy as CUDA allows:
@@ -100,6 +100,11 @@ marker mark(stream& on);
 void run_until(const marker& point);
 void run_stream(stream& on);
 void run_everything();
+
+// For NVML: nanoseconds the streams have spent running work, and device bytes allocated; both
+// readable without entering, from a sampler's thread.
+std::uint64_t busy_nanoseconds();
+std::size_t device_bytes_in_use();
 
 // Rounds to nearest even on the 10 explicit mantissa bits of TF32, as tensor cores read float32.
 inline float tf32(float value)
