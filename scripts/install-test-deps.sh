@@ -3,7 +3,8 @@
 # - prometheus: the telemetry tests start a real Prometheus server and check the exporter's
 #   output with promtool (Debian's prometheus package ships both).
 # - fonts-dejavu-core: a TrueType font for the plots (Skia's Linux assets have no fontconfig).
-# - g++: the kernel tests build the CUDA kernels for the CPU (Pipeline.Tests/Model/Cuda/CpuEmulation).
+# - g++: the CUDA tests build the kernels and stand-ins for the CUDA libraries for the CPU
+#   (Pipeline.Tests/Model/Cuda/CpuEmulation).
 set -euo pipefail
 
 missing=()

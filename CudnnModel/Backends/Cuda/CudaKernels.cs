@@ -47,7 +47,7 @@ internal sealed unsafe class CudaKernels : IDisposable
     {
         var (major, minor) = context.ComputeCapability;
         var architecture = NvrtcCompiler.ArchitectureFor(major, minor);
-        var image = NvrtcCompiler.Compile(Source, "catsdogs_kernels.cu", architecture, ["--std=c++17", "--fmad=false"]);
+        var image = NvrtcCompiler.Compile(Source, "catsdogs_kernels.cu", architecture, CompileOptions);
         var module = CudaModule.Load(context, image);
         try
         {
@@ -66,6 +66,9 @@ internal sealed unsafe class CudaKernels : IDisposable
 
     /// <summary>The kernel source, embedded in this assembly.</summary>
     internal static string Source { get; } = ReadSource();
+
+    /// <summary>NVRTC's options besides the architecture: no fused multiply-add contraction, so that the kernels round as the CPU backend does.</summary>
+    internal static IReadOnlyList<string> CompileOptions { get; } = ["--std=c++17", "--fmad=false"];
 
     public void LoadImages(ulong pixels, ulong stagedLabels, ulong images, ulong labels, int count, int plane, CudaStream stream)
     {
