@@ -51,6 +51,22 @@ public sealed class DatasetSplitTests : IDisposable
     }
 
     [Fact]
+    public void Reusing_a_split_drawn_with_another_seed_than_the_one_given_says_so_and_how_to_draw_anew()
+    {
+        var drawn = File.ReadAllText(WriteFresh(seed: 5));
+        var (given, defaulted) = (new StringWriter(), new StringWriter());
+
+        DatasetSplit.LoadOrCreate(Index(), _splitFile, new SplitRequest(null, 0.2, 6, Explicit: false, SeedGiven: true), null, given);
+        DatasetSplit.LoadOrCreate(Index(), _splitFile, new SplitRequest(null, 0.2, 6, Explicit: false), null, defaulted);
+        DatasetSplit.LoadOrCreate(Index(), _splitFile, new SplitRequest(null, 0.2, 5, Explicit: false, SeedGiven: true), null, defaulted);
+
+        Assert.Equal(drawn, File.ReadAllText(_splitFile));
+        Assert.Contains("was drawn with seed 5 and is reused; --seed 6 seeds the shuffling", given.ToString());
+        Assert.Contains("to draw a split with seed 6", given.ToString());
+        Assert.Equal("", defaulted.ToString());
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_split_and_another_seed_another()
     {
         var first = File.ReadAllText(WriteFresh(seed: 5));

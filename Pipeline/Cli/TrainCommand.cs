@@ -163,7 +163,8 @@ internal static class TrainCommand
 
             using var device = ModelOptions.Open(config.Device, config.CpuThreads, config.Precision, Console.Out);
             var request = new SplitRequest(config.ValidationCount, config.ValidationFraction, config.Train.Seed,
-                Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null), Resuming: run is not null);
+                Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null), Resuming: run is not null,
+                SeedGiven: run is null && Given(seed));
             var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, excluded, Console.Out);
 
             var (network, state) = OpenNetwork(run, config, device, split.Hash);

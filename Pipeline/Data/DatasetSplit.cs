@@ -45,6 +45,11 @@ public sealed class DatasetSplit
         {
             content = Read(path);
             CheckStillMatches(index, content, path, request, exclude);
+            if (request.SeedGiven && content.Seed != request.Seed)
+            {
+                log.WriteLine($"note: the split in {path} was drawn with seed {content.Seed} and is reused; --seed {request.Seed} seeds the shuffling, " +
+                    $"augmentation and weights. Give --split-file a new path (or delete the file) to draw a split with seed {request.Seed}.");
+            }
         }
         else if (request.Resuming)
         {
