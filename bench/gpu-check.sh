@@ -10,6 +10,7 @@
 #      gpu.csv and the input-wait fraction from metrics.csv
 # Each step has its own time limit and all share a 6-minute deadline; the summary table comes last.
 # Logs and the run folder go to $OUT/gpu-check when OUT is set (the device runner returns it), else bench/out/gpu-check.
+# GPU_CHECK_REHEARSAL=1 runs it all at toy sizes (GpuCheckRehearsalTests does, on the CUDA stack on the CPU).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,17 @@ PY
 )
 export CATSDOGS_CUDA_LIBS="${CATSDOGS_CUDA_LIBS:+$CATSDOGS_CUDA_LIBS:}$wheel_libs"
 export DOTNET_BUNDLE_EXTRACT_BASE_DIR="$out/bundle"
+
+# What the check trains. GPU_CHECK_REHEARSAL=1 keeps every step, log and line of the table but
+# shrinks the work to what the CUDA stack on the CPU (Pipeline.Tests/Model/Cuda/CpuEmulation) runs
+# in seconds: the tests rehearse this script so, with no GPU.
+# A rehearsal's training serves no metrics: the port may be taken on a developer's machine.
+if [[ -n ${GPU_CHECK_REHEARSAL:-} ]]; then
+  model=compact second=baseline batch=8 steps=3 epochs=2 size=(--image-size 16) learning=(--model compact --steps 20 --batch 8 --image-size 16)
+  serve=(--metrics-listen none)
+else
+  model=deep6 second=baseline batch=512 steps=30 epochs=3 size=() learning=() serve=()
+fi
 
 field() { grep -so "$1=[0-9.]*" "$2" | tail -1 | cut -d= -f2; }
 # Every step has its own limit, and all of them share one deadline, so the whole check ends within
@@ -54,27 +66,27 @@ echo "CATSDOGS_CUDA_LIBS=$CATSDOGS_CUDA_LIBS"
 echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
 ldconfig -p 2>/dev/null | grep -E 'lib(cuda|cudnn[a-z_]*|cublas|nvrtc)\.so' | sed 's/^[[:space:]]*/ldconfig: /'
 
-step selftest 120 "$out/selftest.log" "$bin" selftest --device cuda --precision "$precision"
+step selftest 120 "$out/selftest.log" "$bin" selftest --device cuda --precision "$precision" "${learning[@]}"
 if [[ ${row[selftest]} =~ ^exit\ (124|137), && -z ${CATSDOGS_CUDA_SPIN:-} ]]; then
   # A hang rather than a failure: perhaps the driver's blocking wait never wakes in this sandbox.
   # The later steps spin instead, so one run still yields their figures and tells the two apart.
   export CATSDOGS_CUDA_SPIN=1
   row[selftest]+="; the later steps ran with CATSDOGS_CUDA_SPIN=1"
 fi
-step bench_deep6 60 "$out/bench-deep6.log" "$bin" bench model --device cuda --precision "$precision" --model deep6 --batch 512 --steps 30
-step bench_baseline 45 "$out/bench-baseline.log" "$bin" bench model --device cuda --precision "$precision" --model baseline --batch 512 --steps 30
-step torch_deep6 110 "$out/torch-deep6.log" python3 bench/torch_reference.py --model deep6 --batch 512 --precision "$precision" --steps 30
+step bench_model 60 "$out/bench-$model.log" "$bin" bench model --device cuda --precision "$precision" --model "$model" --batch "$batch" --steps "$steps" "${size[@]}"
+step bench_second 45 "$out/bench-$second.log" "$bin" bench model --device cuda --precision "$precision" --model "$second" --batch "$batch" --steps "$steps" "${size[@]}"
+step torch 110 "$out/torch-$model.log" python3 bench/torch_reference.py --model "$model" --batch "$batch" --precision "$precision" --steps "$steps" "${size[@]}"
 
-ours=$(field images_per_second "$out/bench-deep6.log")
-eager=$(grep -s "mode=eager" "$out/torch-deep6.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
-compiled=$(grep -s "mode=compile" "$out/torch-deep6.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
+ours=$(field images_per_second "$out/bench-$model.log")
+eager=$(grep -s "mode=eager" "$out/torch-$model.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
+compiled=$(grep -s "mode=compile" "$out/torch-$model.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
 ratio() { [[ -n "$1" && -n "$2" ]] && python3 -c "print(f'{$1 / $2:.2f}x')" || echo "n/a"; }
 
 train_log="$out/train.log"
 if [[ -f "$data_tar" ]]; then
   mkdir -p "$out/data" && tar -xzf "$data_tar" -C "$out/data"
   rm -rf "$out/runs/gpu-check" # a rerun replaces the last check's run
-  step train 90 "$train_log" "$bin" train --device cuda --precision "$precision" --model deep6 --epochs 3 --batch-size 512 \
+  step train 90 "$train_log" "$bin" train --device cuda --precision "$precision" --model "$model" --epochs "$epochs" --batch-size "$batch" "${size[@]}" "${serve[@]}" \
     --data "$out/data/train" --split-file "$out/data/train.split.json" --runs-dir "$out/runs" --name gpu-check
   run="$out/runs/gpu-check"
   utilization=$(awk -F', ' 'NR > 1 { sub(/ %/, "", $9); if ($9 ~ /^[0-9]+$/) { s += $9; n++ } } END { if (n) printf "%.0f %% (%d samples)", s / n, n }' "$run/gpu.csv" 2>/dev/null)
@@ -88,12 +100,12 @@ echo
 echo "================ catsdogs GPU check ($precision) ================"
 printf '%-32s %s\n' \
   "selftest" "${row[selftest]}" \
-  "bench deep6 b512 (ours)" "${ours:-n/a} images/s, $(field tflops "$out/bench-deep6.log") TFLOP/s; ${row[bench_deep6]}" \
-  "bench baseline b512 (ours)" "$(field images_per_second "$out/bench-baseline.log") images/s, $(field tflops "$out/bench-baseline.log") TFLOP/s; ${row[bench_baseline]}" \
-  "PyTorch deep6 eager" "${eager:-n/a} images/s" \
-  "PyTorch deep6 torch.compile" "${compiled:-n/a} images/s; ${row[torch_deep6]}" \
+  "bench $model b$batch (ours)" "${ours:-n/a} images/s, $(field tflops "$out/bench-$model.log") TFLOP/s; ${row[bench_model]}" \
+  "bench $second b$batch (ours)" "$(field images_per_second "$out/bench-$second.log") images/s, $(field tflops "$out/bench-$second.log") TFLOP/s; ${row[bench_second]}" \
+  "PyTorch $model eager" "${eager:-n/a} images/s" \
+  "PyTorch $model torch.compile" "${compiled:-n/a} images/s; ${row[torch]}" \
   "ours / PyTorch eager" "$(ratio "$ours" "$eager") (target >= 1.00x)" \
   "ours / torch.compile" "$(ratio "$ours" "$compiled")" \
-  "train 3 epochs deep6" "${row[train]}; ${train_speed:-}" \
+  "train $epochs epochs $model" "${row[train]}; ${train_speed:-}" \
   "mean GPU utilization (gpu.csv)" "${utilization:-n/a}" \
   "input wait fraction (metrics)" "${input_wait:-n/a}"

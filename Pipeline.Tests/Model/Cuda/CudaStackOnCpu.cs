@@ -24,12 +24,13 @@ internal static class CudaStackOnCpu
     private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(3);
     private static readonly Lazy<string> Built = new(Build);
 
-    /// <summary>Runs catsdogs with the stand-in found before any real GPU library (LD_LIBRARY_PATH comes first).</summary>
+    /// <summary>The variables under which a process finds the stand-in before any real GPU library (LD_LIBRARY_PATH comes first).</summary>
+    public static Dictionary<string, string> Environment => new() { ["LD_LIBRARY_PATH"] = Built.Value, [LibrarySearch.OverrideVariable] = Built.Value };
+
+    /// <summary>Runs catsdogs on the stand-in.</summary>
     public static async Task<(int Exit, string Output)> RunAsync(params string[] args)
     {
-        var folder = Built.Value;
-        var environment = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = folder, [LibrarySearch.OverrideVariable] = folder };
-        await using var app = CatsDogsProcess.Start(environment, args);
+        await using var app = CatsDogsProcess.Start(Environment, args);
         await app.WaitForExitAsync(RunLimit);
         return (app.ExitCode, app.Output);
     }

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using CatsDogs.Tests.Fixtures;
+using CatsDogs.Tests.Telemetry;
+
+namespace CatsDogs.Tests.Model.Cuda;
+
+/// <summary>
+/// bench/gpu-check.sh, the one script a GPU machine runs, rehearsed on the CUDA stack on the CPU
+/// with GPU_CHECK_REHEARSAL's toy sizes: every catsdogs step must pass and its figures must reach
+/// the table, so that a change to an output the script reads cannot waste a device run.
+/// </summary>
+public sealed class GpuCheckRehearsalTests : IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(7);
+
+    private readonly TempFolder _folder = new();
+
+    [CppFact]
+    public async Task Every_catsdogs_step_passes_and_reaches_the_summary_table()
+    {
+        // The device machine runs a self-contained binary; here the app built beside the tests stands in for it.
+        var binary = _folder.Write("catsdogs", System.Text.Encoding.UTF8.GetBytes(
+            $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "catsdogs.dll")}' \"$@\"\n"));
+        Assert.Equal(0, await RunAsync("chmod", ["+x", binary], []));
+        StripesDataset.Write(_folder, Path.Combine("data", "train"), perClass: 24, side: 16);
+        var tarball = _folder.Combine("train.tar.gz");
+        Assert.Equal(0, await RunAsync("tar", ["-czf", tarball, "-C", _folder.Combine("data"), "train"], []));
+
+        var environment = CudaStackOnCpu.Environment;
+        environment["GPU_CHECK_REHEARSAL"] = "1";
+        environment["OUT"] = _folder.Combine("out");
+        var output = new List<string>();
+        var exit = await RunAsync("bash", [RepoPaths.Of("bench/gpu-check.sh"), binary, tarball], environment, output);
+
+        var table = output.SkipWhile(line => !line.StartsWith("================ catsdogs GPU check", StringComparison.Ordinal)).ToList();
+        var text = string.Join('\n', output);
+        Assert.True(exit == 0 && table.Count > 0, text);
+        string Row(string name) => table.Single(line => line.StartsWith(name, StringComparison.Ordinal));
+        Assert.Matches(@"^selftest\s+exit 0,", Row("selftest"));
+        Assert.Matches(@"^bench baseline b8 \(ours\)\s+[0-9.]+ images/s, [0-9.]+ TFLOP/s; exit 0,", Row("bench baseline"));
+        Assert.Matches(@"^bench compact b8 \(ours\)\s+[0-9.]+ images/s, [0-9.]+ TFLOP/s; exit 0,", Row("bench compact"));
+        Assert.Matches(@"^train 2 epochs compact\s+exit 0, \d+ s; [0-9]+ images/s \(last epoch\)", Row("train"));
+        Assert.Matches(@"^mean GPU utilization \(gpu\.csv\)\s+\d+ % \(\d+ samples\)", Row("mean GPU utilization"));
+        Assert.Matches(@"^input wait fraction \(metrics\)\s+[0-9.]+ %", Row("input wait"));
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private static async Task<int> RunAsync(string program, string[] arguments, Dictionary<string, string> environment, List<string>? output = null)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var (lines, errors) = (process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        await process.WaitForExitAsync(new CancellationTokenSource(Limit).Token);
+        output?.AddRange((await lines + await errors).Split('\n'));
+        return process.ExitCode;
+    }
+}
