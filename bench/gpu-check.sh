@@ -33,13 +33,15 @@ export DOTNET_BUNDLE_EXTRACT_BASE_DIR="$out/bundle"
 
 # What the check trains. GPU_CHECK_REHEARSAL=1 keeps every step, log and line of the table but
 # shrinks the work to what the CUDA stack on the CPU (Pipeline.Tests/Model/Cuda/CpuEmulation) runs
-# in seconds: the tests rehearse this script so, with no GPU.
-# A rehearsal's training serves no metrics: the port may be taken on a developer's machine.
+# in seconds: the tests rehearse this script so, with no GPU. Its training serves no metrics (the
+# port may be taken on a developer's machine). The *_args strings are expanded unquoted on purpose:
+# empty arrays would abort a bash older than 4.4 under set -u.
+second=baseline
 if [[ -n ${GPU_CHECK_REHEARSAL:-} ]]; then
-  model=compact second=baseline batch=8 steps=3 epochs=2 size=(--image-size 16) learning=(--model compact --steps 20 --batch 8 --image-size 16)
-  serve=(--metrics-listen none)
+  model=baseline second=compact batch=8 steps=3 epochs=8
+  size_args="--image-size 16" selftest_args="--model compact --steps 20 --batch 8 --image-size 16" serve_args="--metrics-listen none"
 else
-  model=deep6 second=baseline batch=512 steps=30 epochs=3 size=() learning=() serve=()
+  model=deep6 batch=512 steps=30 epochs=3 size_args="" selftest_args="" serve_args=""
 fi
 
 field() { grep -so "$1=[0-9.]*" "$2" | tail -1 | cut -d= -f2; }
@@ -66,16 +68,16 @@ echo "CATSDOGS_CUDA_LIBS=$CATSDOGS_CUDA_LIBS"
 echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
 ldconfig -p 2>/dev/null | grep -E 'lib(cuda|cudnn[a-z_]*|cublas|nvrtc)\.so' | sed 's/^[[:space:]]*/ldconfig: /'
 
-step selftest 120 "$out/selftest.log" "$bin" selftest --device cuda --precision "$precision" "${learning[@]}"
+step selftest 120 "$out/selftest.log" "$bin" selftest --device cuda --precision "$precision" $selftest_args
 if [[ ${row[selftest]} =~ ^exit\ (124|137), && -z ${CATSDOGS_CUDA_SPIN:-} ]]; then
   # A hang rather than a failure: perhaps the driver's blocking wait never wakes in this sandbox.
   # The later steps spin instead, so one run still yields their figures and tells the two apart.
   export CATSDOGS_CUDA_SPIN=1
   row[selftest]+="; the later steps ran with CATSDOGS_CUDA_SPIN=1"
 fi
-step bench_model 60 "$out/bench-$model.log" "$bin" bench model --device cuda --precision "$precision" --model "$model" --batch "$batch" --steps "$steps" "${size[@]}"
-step bench_second 45 "$out/bench-$second.log" "$bin" bench model --device cuda --precision "$precision" --model "$second" --batch "$batch" --steps "$steps" "${size[@]}"
-step torch 110 "$out/torch-$model.log" python3 bench/torch_reference.py --model "$model" --batch "$batch" --precision "$precision" --steps "$steps" "${size[@]}"
+step bench_model 60 "$out/bench-$model.log" "$bin" bench model --device cuda --precision "$precision" --model "$model" --batch "$batch" --steps "$steps" $size_args
+step bench_second 45 "$out/bench-$second.log" "$bin" bench model --device cuda --precision "$precision" --model "$second" --batch "$batch" --steps "$steps" $size_args
+step torch 110 "$out/torch-$model.log" python3 bench/torch_reference.py --model "$model" --batch "$batch" --precision "$precision" --steps "$steps" $size_args
 
 ours=$(field images_per_second "$out/bench-$model.log")
 eager=$(grep -s "mode=eager" "$out/torch-$model.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
@@ -86,7 +88,7 @@ train_log="$out/train.log"
 if [[ -f "$data_tar" ]]; then
   mkdir -p "$out/data" && tar -xzf "$data_tar" -C "$out/data"
   rm -rf "$out/runs/gpu-check" # a rerun replaces the last check's run
-  step train 90 "$train_log" "$bin" train --device cuda --precision "$precision" --model "$model" --epochs "$epochs" --batch-size "$batch" "${size[@]}" "${serve[@]}" \
+  step train 90 "$train_log" "$bin" train --device cuda --precision "$precision" --model "$model" --epochs "$epochs" --batch-size "$batch" $size_args $serve_args \
     --data "$out/data/train" --split-file "$out/data/train.split.json" --runs-dir "$out/runs" --name gpu-check
   run="$out/runs/gpu-check"
   utilization=$(awk -F', ' 'NR > 1 { sub(/ %/, "", $9); if ($9 ~ /^[0-9]+$/) { s += $9; n++ } } END { if (n) printf "%.0f %% (%d samples)", s / n, n }' "$run/gpu.csv" 2>/dev/null)

@@ -9,7 +9,7 @@ internal static class NativeBuild
     // Before Compiler: static initialisers run in the order they are written, and Find uses it.
     private static readonly TimeSpan BuildLimit = TimeSpan.FromMinutes(2);
 
-    /// <summary>g++ 11 or newer (C++20's barrier and latch), or null where there is none: tests that need it skip.</summary>
+    /// <summary>g++ 11 or newer (C++20), or null where there is none: tests that need it skip.</summary>
     public static string? Compiler { get; } = Find();
 
     /// <summary>Why tests that build native code cannot run here, or null when they can.</summary>
@@ -22,7 +22,9 @@ internal static class NativeBuild
     public static void SharedLibrary(string output, params string[] sourcesAndOptions)
     {
         var compiler = Compiler ?? throw new InvalidOperationException("No g++ on PATH.");
-        var (exit, errors) = Run(compiler, ["-std=c++20", "-O1", "-fPIC", "-shared", "-Wall", .. sourcesAndOptions, "-o", output]);
+        // -fno-gnu-unique: each library keeps its own inline globals (the emulation's running block), which
+        // g++ would otherwise merge across every library loaded in the process.
+        var (exit, errors) = Run(compiler, ["-std=c++20", "-O1", "-fPIC", "-shared", "-Wall", "-fno-gnu-unique", .. sourcesAndOptions, "-o", output]);
         if (exit != 0)
         {
             throw new InvalidOperationException($"g++ could not build {Path.GetFileName(output)} (exit {exit}):\n{errors}");

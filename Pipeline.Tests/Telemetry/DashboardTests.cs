@@ -82,7 +82,7 @@ public sealed class DashboardTests
         int port = LoopbackPort.Free();
         // Small images, the compact net on the CPU, and more epochs than the test waits for: it is stopped when done.
         using var runs = new TempFolder();
-        await using var app = CatsDogsProcess.Start(
+        await using var app = ChildProcess.CatsDogs(
             "train", "--data", data.Path, "--split-file", runs.Combine("split.json"), "--runs-dir", runs.Path,
             "--model", "compact", "--device", "cpu", "--image-size", "32", "--batch-size", "32", "--epochs", "1000", "--log-every", "1",
             "--max-pixels", BadImages.MaxPixels.ToString(System.Globalization.CultureInfo.InvariantCulture),

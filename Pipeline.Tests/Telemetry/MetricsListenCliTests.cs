@@ -64,7 +64,7 @@ public sealed class MetricsListenCliTests : IDisposable
 
     private async Task<(int ExitCode, string Output)> TrainAsync(string listen)
     {
-        await using var app = CatsDogsProcess.Start(
+        await using var app = ChildProcess.CatsDogs(
             "train", "--data", _data.Path, "--split-file", _runs.Combine("split.json"), "--runs-dir", _runs.Combine("runs"),
             "--device", "cpu", "--image-size", "16", "--epochs", "1", "--metrics-listen", listen);
         await app.WaitForExitAsync(TimeSpan.FromSeconds(60));

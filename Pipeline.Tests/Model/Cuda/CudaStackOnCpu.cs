@@ -17,20 +17,22 @@ internal static class CudaStackOnCpu
 
     private static readonly string[] Sonames =
     [
-        "libcuda.so.1", "libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn.so.9",
+        // The optional cuDNN engine libraries too: missing here, the loader would find a real cuDNN's by soname.
+        "libcuda.so.1", "libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn_engines_precompiled.so.9",
+        "libcudnn_engines_runtime_compiled.so.9", "libcudnn_heuristic.so.9", "libcudnn.so.9",
         "libcublasLt.so.13", "libcublas.so.13", "libnvrtc.so.13", "libnvidia-ml.so.1",
     ];
 
     private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(3);
     private static readonly Lazy<string> Built = new(Build);
 
-    /// <summary>The variables under which a process finds the stand-in before any real GPU library (LD_LIBRARY_PATH comes first).</summary>
+    /// <summary>The variables under which a process finds the stand-in before any real GPU library (the dynamic loader searches LD_LIBRARY_PATH first).</summary>
     public static Dictionary<string, string> Environment => new() { ["LD_LIBRARY_PATH"] = Built.Value, [LibrarySearch.OverrideVariable] = Built.Value };
 
     /// <summary>Runs catsdogs on the stand-in.</summary>
     public static async Task<(int Exit, string Output)> RunAsync(params string[] args)
     {
-        await using var app = CatsDogsProcess.Start(Environment, args);
+        await using var app = ChildProcess.CatsDogs(Environment, args);
         await app.WaitForExitAsync(RunLimit);
         return (app.ExitCode, app.Output);
     }

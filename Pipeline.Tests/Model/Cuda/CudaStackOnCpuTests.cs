@@ -43,6 +43,7 @@ public sealed class CudaStackOnCpuTests : IDisposable
         }
 
         var (cpu, cuda) = (Losses("cpu"), Losses("cuda"));
+        Assert.Equal(2, cpu.Count);
         Assert.Equal(2, cuda.Count);
         // NVML's stand-in reports the share of time the stand-in's streams were busy; training keeps them busy.
         var utilization = Utilization("cuda");

@@ -15,6 +15,18 @@ public sealed unsafe class RealNvrtcTests
     public void The_kernels_compile_without_a_diagnostic_for_the_newest_architecture_nvrtc_knows()
     {
         var nvrtc = NativeLibrary.Load(NvrtcFactAttribute.Installed!);
+        try
+        {
+            CompilesCleanly(nvrtc);
+        }
+        finally
+        {
+            NativeLibrary.Free(nvrtc);
+        }
+    }
+
+    private static void CompilesCleanly(nint nvrtc)
+    {
         int count;
         Assert.Equal(0, ((delegate* unmanaged<int*, int>)NativeLibrary.GetExport(nvrtc, "nvrtcGetNumSupportedArchs"))(&count));
         var supported = new int[count];
@@ -80,7 +92,6 @@ public sealed unsafe class RealNvrtcTests
             }
         }
     }
-
 }
 
 /// <summary>A fact that needs an NVRTC library the dynamic loader can find; elsewhere skipped with that reason.</summary>

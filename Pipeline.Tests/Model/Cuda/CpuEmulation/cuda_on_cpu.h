@@ -2,8 +2,9 @@
 // machines without a GPU. A block's threads are fibers on the launching thread: each
 // runs until it reaches __syncthreads, a warp shuffle or its end, and a barrier opens once every
 // thread still running has reached it, as on a device, where an exited thread no longer counts.
-// Blocks run one after another: a kernel that relied on blocks running together would deadlock
-// here and be reported, and none may (atomicAdd is how blocks combine their results). Fibers
+// Blocks run one after another, so no kernel may rely on blocks running together (atomicAdd is
+// how blocks combine their results); threads waiting on barriers no thread can reach are
+// reported as a failed launch, while a spin on global memory would never end. Fibers
 // make a launch deterministic and cheap: no OS thread per CUDA thread, and (unlike ucontext's
 // swapcontext, which changes the signal mask by system call) no system call per switch.
 #pragma once
@@ -11,10 +12,8 @@
 #error "cuda_on_cpu.h switches fiber stacks with x86-64 assembly"
 #endif
 #include <math.h>
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <vector>
 
 struct dim3

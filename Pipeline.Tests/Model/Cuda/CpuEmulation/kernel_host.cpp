@@ -17,7 +17,7 @@
 
 // cuda_on_cpu_switch (System V x86-64): rbx, rbp and r12-r15 are the registers a call preserves.
 asm(R"(
-    .text
+    .pushsection .text
     .globl cuda_on_cpu_switch
     .hidden cuda_on_cpu_switch
     .type cuda_on_cpu_switch, @function
@@ -38,6 +38,7 @@ cuda_on_cpu_switch:
     popq %rbp
     ret
     .size cuda_on_cpu_switch, .-cuda_on_cpu_switch
+    .popsection
 )");
 
 namespace
@@ -72,7 +73,8 @@ constexpr std::size_t fiber_stack_bytes = 64 * 1024;
 std::vector<std::unique_ptr<char[]>> stacks;
 const bound_kernel* running_kernel;
 
-[[noreturn]] void fiber_entry()
+// A kernel that throws ends the process (std::terminate): a fiber has nowhere to unwind to.
+[[noreturn]] void fiber_entry() noexcept
 {
     auto& block = *cuda_on_cpu::current_block;
     (*running_kernel)();

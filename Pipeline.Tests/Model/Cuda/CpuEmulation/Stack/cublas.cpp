@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
-#include <set>
 #include <vector>
 
 using namespace stand_in;
@@ -30,17 +29,13 @@ constexpr int disallow_reduced_precision_reduction = 16;
 
 struct library_handle
 {
-    stream* on;
+    stream* on = nullptr;
     int math = math_default;
 };
 
-std::set<library_handle*> handles;
+registry<library_handle> handles;
 
-library_handle* find(void* handle)
-{
-    auto* candidate = static_cast<library_handle*>(handle);
-    return handles.contains(candidate) ? candidate : nullptr;
-}
+library_handle* find(void* handle) { return handles.find(handle); }
 }
 
 extern "C"
@@ -53,8 +48,8 @@ int cublasCreate_v2(void** handle)
         return blas_invalid_value;
     }
 
-    auto* created = new library_handle{find_stream(nullptr)};
-    handles.insert(created);
+    auto* created = handles.create();
+    created->on = find_stream(nullptr);
     *handle = created;
     return blas_ok;
 }
@@ -62,13 +57,7 @@ int cublasCreate_v2(void** handle)
 int cublasDestroy_v2(void* handle)
 {
     auto lock = enter();
-    if (handles.erase(static_cast<library_handle*>(handle)) == 0)
-    {
-        return blas_not_initialised;
-    }
-
-    delete static_cast<library_handle*>(handle);
-    return blas_ok;
+    return handles.destroy(handle) ? blas_ok : blas_not_initialised;
 }
 
 int cublasGetVersion_v2(void* handle, int* version)

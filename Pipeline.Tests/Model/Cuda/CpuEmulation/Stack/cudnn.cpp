@@ -129,37 +129,25 @@ const std::vector<algorithm> backward_filter_algorithms = {
     {0, ok, 0.15f, 0, 0, math_fma},
 };
 
+// A descriptor or handle created as cuDNN's create functions do: a null out pointer is refused.
 template <class T>
-struct registry
+int create_in(registry<T>& live, void** handle)
 {
-    std::set<T*> live;
-
-    T* find(void* handle) { return live.contains(static_cast<T*>(handle)) ? static_cast<T*>(handle) : nullptr; }
-
-    int create(void** handle)
+    if (handle == nullptr)
     {
-        if (handle == nullptr)
-        {
-            return bad_param_null_pointer;
-        }
-
-        auto* created = new T();
-        live.insert(created);
-        *handle = created;
-        return ok;
+        return bad_param_null_pointer;
     }
 
-    int destroy(void* handle)
-    {
-        if (handle != nullptr && live.erase(static_cast<T*>(handle)) == 0)
-        {
-            return bad_param;
-        }
+    *handle = live.create();
+    return ok;
+}
 
-        delete static_cast<T*>(handle);
-        return ok;
-    }
-};
+// Destroying null is allowed, as in cuDNN; any other handle must be live.
+template <class T>
+int destroy_in(registry<T>& live, void* handle)
+{
+    return handle == nullptr || live.destroy(handle) ? ok : bad_param;
+}
 
 registry<library_handle> handles;
 registry<tensor> tensors;
@@ -606,7 +594,7 @@ void cudnnGetLastErrorString(char* message, std::size_t max_size)
 int cudnnCreate(void** handle)
 {
     auto lock = begin_call();
-    if (const int status = handles.create(handle); status != ok)
+    if (const int status = create_in(handles, handle); status != ok)
     {
         return status;
     }
@@ -618,7 +606,7 @@ int cudnnCreate(void** handle)
 int cudnnDestroy(void* handle)
 {
     auto lock = begin_call();
-    return handles.destroy(handle);
+    return destroy_in(handles, handle);
 }
 
 int cudnnSetStream(void* handle, void* stream_handle)
@@ -635,16 +623,16 @@ int cudnnSetStream(void* handle, void* stream_handle)
     return ok;
 }
 
-int cudnnCreateTensorDescriptor(void** d) { auto lock = begin_call(); return tensors.create(d); }
-int cudnnDestroyTensorDescriptor(void* d) { auto lock = begin_call(); return tensors.destroy(d); }
-int cudnnCreateFilterDescriptor(void** d) { auto lock = begin_call(); return filters.create(d); }
-int cudnnDestroyFilterDescriptor(void* d) { auto lock = begin_call(); return filters.destroy(d); }
-int cudnnCreateConvolutionDescriptor(void** d) { auto lock = begin_call(); return convolutions.create(d); }
-int cudnnDestroyConvolutionDescriptor(void* d) { auto lock = begin_call(); return convolutions.destroy(d); }
-int cudnnCreatePoolingDescriptor(void** d) { auto lock = begin_call(); return poolings.create(d); }
-int cudnnDestroyPoolingDescriptor(void* d) { auto lock = begin_call(); return poolings.destroy(d); }
-int cudnnCreateActivationDescriptor(void** d) { auto lock = begin_call(); return activations.create(d); }
-int cudnnDestroyActivationDescriptor(void* d) { auto lock = begin_call(); return activations.destroy(d); }
+int cudnnCreateTensorDescriptor(void** d) { auto lock = begin_call(); return create_in(tensors, d); }
+int cudnnDestroyTensorDescriptor(void* d) { auto lock = begin_call(); return destroy_in(tensors, d); }
+int cudnnCreateFilterDescriptor(void** d) { auto lock = begin_call(); return create_in(filters, d); }
+int cudnnDestroyFilterDescriptor(void* d) { auto lock = begin_call(); return destroy_in(filters, d); }
+int cudnnCreateConvolutionDescriptor(void** d) { auto lock = begin_call(); return create_in(convolutions, d); }
+int cudnnDestroyConvolutionDescriptor(void* d) { auto lock = begin_call(); return destroy_in(convolutions, d); }
+int cudnnCreatePoolingDescriptor(void** d) { auto lock = begin_call(); return create_in(poolings, d); }
+int cudnnDestroyPoolingDescriptor(void* d) { auto lock = begin_call(); return destroy_in(poolings, d); }
+int cudnnCreateActivationDescriptor(void** d) { auto lock = begin_call(); return create_in(activations, d); }
+int cudnnDestroyActivationDescriptor(void* d) { auto lock = begin_call(); return destroy_in(activations, d); }
 
 int cudnnSetTensor4dDescriptor(void* d, int format, int data_type, int n, int c, int h, int w)
 {

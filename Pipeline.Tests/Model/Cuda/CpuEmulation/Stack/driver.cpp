@@ -27,14 +27,20 @@ bool initialised = false;
 int primary_retains = 0;
 char primary_context;
 thread_local void* current_context = nullptr;
-std::set<void*> events;
-std::set<void*> modules;
 
 struct event
 {
     marker point;
     bool recorded = false;
 };
+
+// A loaded module: the kernels are those built into this library, so it holds nothing.
+struct module
+{
+};
+
+registry<event> events;
+registry<module> modules;
 
 // The checks every call makes first: the driver initialised, no sticky error, and (for most) a current context.
 int check(bool needs_context = true)
@@ -82,22 +88,16 @@ std::uint64_t checksum(const void* data, std::size_t bytes)
     return hash;
 }
 
-// Deletes an object this driver handed out as a handle of the registry's kind.
+// Deletes an object this driver handed out as a handle.
 template <class T>
-int destroy(std::set<void*>& registry, void* handle)
+int destroy(registry<T>& live, void* handle)
 {
     if (const int status = check(); status != success)
     {
         return status;
     }
 
-    if (registry.erase(handle) == 0)
-    {
-        return invalid_handle;
-    }
-
-    delete static_cast<T*>(handle);
-    return success;
+    return live.destroy(handle) ? success : invalid_handle;
 }
 
 struct error_text
@@ -531,7 +531,7 @@ int cuStreamWaitEvent(void* stream_handle, void* event_handle, unsigned flags)
         return status;
     }
 
-    if (!events.contains(event_handle))
+    if (events.find(event_handle) == nullptr)
     {
         return invalid_handle;
     }
@@ -563,8 +563,7 @@ int cuEventCreate(void** event_handle, unsigned flags)
         return invalid_value;
     }
 
-    *event_handle = new event();
-    events.insert(*event_handle);
+    *event_handle = events.create();
     return success;
 }
 
@@ -577,7 +576,7 @@ int cuEventRecord(void* event_handle, void* stream_handle)
         return status;
     }
 
-    if (!events.contains(event_handle))
+    if (events.find(event_handle) == nullptr)
     {
         return invalid_handle;
     }
@@ -596,7 +595,7 @@ int cuEventSynchronize(void* event_handle)
         return status;
     }
 
-    if (!events.contains(event_handle))
+    if (events.find(event_handle) == nullptr)
     {
         return invalid_handle;
     }
@@ -612,7 +611,7 @@ int cuEventSynchronize(void* event_handle)
 int cuEventDestroy_v2(void* event_handle)
 {
     auto lock = enter();
-    return destroy<event>(events, event_handle);
+    return destroy(events, event_handle);
 }
 
 int cuModuleLoadDataEx(void** module, const void* image, unsigned option_count, const unsigned* options, void** option_values)
@@ -669,15 +668,14 @@ int cuModuleLoadDataEx(void** module, const void* image, unsigned option_count, 
         return refuse(no_binary_for_gpu, "the image was built for another architecture than this device's");
     }
 
-    *module = new char;
-    modules.insert(*module);
+    *module = modules.create();
     return success;
 }
 
 int cuModuleUnload(void* module)
 {
     auto lock = enter();
-    return destroy<char>(modules, module);
+    return destroy(modules, module);
 }
 
 int cuModuleGetFunction(const void** function, void* module, const char* name)
@@ -688,7 +686,7 @@ int cuModuleGetFunction(const void** function, void* module, const char* name)
         return status;
     }
 
-    if (!modules.contains(module))
+    if (modules.find(module) == nullptr)
     {
         return invalid_handle;
     }

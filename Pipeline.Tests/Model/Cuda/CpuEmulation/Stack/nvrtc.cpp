@@ -33,7 +33,7 @@ struct program
     bool cubin = false;
 };
 
-std::set<program*> programs;
+registry<program> programs;
 
 std::string built_source()
 {
@@ -41,11 +41,7 @@ std::string built_source()
     return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
-program* find(void* handle)
-{
-    auto* candidate = static_cast<program*>(handle);
-    return programs.contains(candidate) ? candidate : nullptr;
-}
+program* find(void* handle) { return programs.find(handle); }
 
 // "sm_90" or "compute_90": the architecture number when this NVRTC knows it, else 0.
 int architecture_of(const std::string& value, bool& cubin)
@@ -119,8 +115,8 @@ int nvrtcCreateProgram(void** handle, const char* source, const char*, int heade
         return handle == nullptr ? nvrtc_invalid_program : nvrtc_invalid_input;
     }
 
-    auto* created = new program{source};
-    programs.insert(created);
+    auto* created = programs.create();
+    created->source = source;
     *handle = created;
     return nvrtc_success;
 }
@@ -128,13 +124,11 @@ int nvrtcCreateProgram(void** handle, const char* source, const char*, int heade
 int nvrtcDestroyProgram(void** handle)
 {
     auto lock = enter();
-    if (handle == nullptr || find(*handle) == nullptr)
+    if (handle == nullptr || !programs.destroy(*handle))
     {
         return nvrtc_invalid_program;
     }
 
-    programs.erase(static_cast<program*>(*handle));
-    delete static_cast<program*>(*handle);
     *handle = nullptr;
     return nvrtc_success;
 }

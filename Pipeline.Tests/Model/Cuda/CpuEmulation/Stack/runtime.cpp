@@ -32,6 +32,7 @@ stream default_stream;
 std::set<stream*> live_streams;
 std::deque<stream> all_streams;
 std::atomic<std::uint64_t> busy;
+int running_depth = 0;
 std::atomic<std::size_t> device_bytes;
 
 const char* name_of(memory_kind kind) { return kind == memory_kind::device ? "device" : "pinned host"; }
@@ -61,7 +62,7 @@ memory_kind kind_of(const void* start, std::size_t bytes)
     }
 
     const auto& [base, block] = *std::prev(after);
-    return address + bytes <= base + block.bytes ? block.kind : memory_kind::none;
+    return bytes <= block.bytes && address - base <= block.bytes - bytes ? block.kind : memory_kind::none;
 }
 
 bool device_range(std::uint64_t address, std::size_t bytes, const char* what, std::string& complaint)
@@ -83,6 +84,11 @@ void* allocate(std::size_t bytes, memory_kind kind)
 {
     // Device allocations are 256-byte aligned on a GPU; fresh memory reads as NaN (all bits set), as
     // memory the caller forgot to initialise may read anything there.
+    if (kind == memory_kind::device && bytes > total_memory - device_bytes)
+    {
+        return nullptr;
+    }
+
     const std::size_t rounded = (bytes + 255) / 256 * 256;
     void* memory = std::aligned_alloc(256, rounded);
     if (memory == nullptr)
@@ -176,9 +182,14 @@ void run_until(const marker& point)
         on.running = true;
         if (sticky == success)
         {
+            // Work that waits on another stream runs that stream's work inside it: only the outermost counts as busy time.
             const auto started = std::chrono::steady_clock::now();
+            running_depth++;
             work();
-            busy += static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
+            if (--running_depth == 0)
+            {
+                busy += static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
+            }
         }
 
         on.running = false;

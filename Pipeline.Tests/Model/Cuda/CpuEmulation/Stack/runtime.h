@@ -106,6 +106,42 @@ void run_everything();
 std::uint64_t busy_nanoseconds();
 std::size_t device_bytes_in_use();
 
+// Objects a library hands out as opaque handles, so that a call can tell a live handle from any
+// other pointer. Not locked: callers have entered.
+template <class T>
+class registry
+{
+public:
+    T* create()
+    {
+        auto* made = new T();
+        _live.insert(made);
+        return made;
+    }
+
+    T* find(void* handle) const
+    {
+        auto* candidate = static_cast<T*>(handle);
+        return _live.contains(candidate) ? candidate : nullptr;
+    }
+
+    // False for a handle that is not live.
+    bool destroy(void* handle)
+    {
+        auto* doomed = static_cast<T*>(handle);
+        if (_live.erase(doomed) == 0)
+        {
+            return false;
+        }
+
+        delete doomed;
+        return true;
+    }
+
+private:
+    std::set<T*> _live;
+};
+
 // Rounds to nearest even on the 10 explicit mantissa bits of TF32, as tensor cores read float32.
 inline float tf32(float value)
 {

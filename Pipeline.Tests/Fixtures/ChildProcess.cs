@@ -3,13 +3,17 @@ using System.Diagnostics;
 
 namespace CatsDogs.Tests.Fixtures;
 
-/// <summary>The real <c>catsdogs</c> app (built next to the tests) running a verb; killed on dispose if still running.</summary>
-internal sealed class CatsDogsProcess : IAsyncDisposable
+/// <summary>
+/// A program the tests run, usually the real <c>catsdogs</c> app (built next to the tests) running a
+/// verb; its standard output and error are collected line by line, and it is killed with its
+/// children on dispose if still running.
+/// </summary>
+internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private CatsDogsProcess(Process process)
+    private ChildProcess(Process process)
     {
         _process = process;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { _output.Enqueue(e.Data); } };
@@ -24,13 +28,21 @@ internal sealed class CatsDogsProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static CatsDogsProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+    public static ChildProcess CatsDogs(params string[] args) => CatsDogs(new Dictionary<string, string>(), args);
 
     /// <param name="environment">Variables set for the app on top of this process's environment.</param>
-    public static CatsDogsProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static ChildProcess CatsDogs(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Start("dotnet", [System.IO.Path.Combine(AppContext.BaseDirectory, "catsdogs.dll"), .. args], environment);
+
+    /// <param name="environment">Variables set for the program on top of this process's environment.</param>
+    public static ChildProcess Start(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "catsdogs.dll"));
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -41,7 +53,7 @@ internal sealed class CatsDogsProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        return new CatsDogsProcess(Process.Start(start) ?? throw new InvalidOperationException("catsdogs did not start"));
+        return new ChildProcess(Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start"));
     }
 
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(new CancellationTokenSource(timeout).Token);
