@@ -33,6 +33,7 @@ internal sealed class BatchNormLayer : Layer
             new NamedTensor($"{Name}.running_mean", _runningMean),
             new NamedTensor($"{Name}.running_var", _runningVariance),
         ];
+        Kept = [_savedMean, _savedInverseStd];
     }
 
     public override void Forward(Tensor x, Tensor y, PassContext context)

@@ -25,6 +25,9 @@ internal abstract class Layer : IDisposable
     /// <summary>Saved but untrained tensors, such as batch norm's running statistics.</summary>
     public IReadOnlyList<NamedTensor> Buffers { get; protected init; } = [];
 
+    /// <summary>Tensors kept from the forward pass for the backward one, neither trained nor saved (batch norm's batch statistics).</summary>
+    protected IReadOnlyList<Tensor> Kept { get; init; } = [];
+
     /// <summary>True when the output is the input under another shape (flatten): no work in either pass.</summary>
     public virtual bool IsView => false;
 
@@ -49,6 +52,11 @@ internal abstract class Layer : IDisposable
         foreach (var buffer in Buffers)
         {
             buffer.Tensor.Dispose();
+        }
+
+        foreach (var tensor in Kept)
+        {
+            tensor.Dispose();
         }
     }
 

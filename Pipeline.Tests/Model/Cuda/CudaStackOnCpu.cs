@@ -30,9 +30,12 @@ internal static class CudaStackOnCpu
     public static Dictionary<string, string> Environment => new() { ["LD_LIBRARY_PATH"] = Built.Value, [LibrarySearch.OverrideVariable] = Built.Value };
 
     /// <summary>Runs catsdogs on the stand-in.</summary>
-    public static async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    public static Task<(int Exit, string Output)> RunAsync(params string[] args) => RunAsync(Environment, args);
+
+    /// <param name="environment"><see cref="Environment"/>, with what a test adds.</param>
+    public static async Task<(int Exit, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        await using var app = ChildProcess.CatsDogs(Environment, args);
+        await using var app = ChildProcess.CatsDogs(environment, args);
         await app.WaitForExitAsync(RunLimit);
         return (app.ExitCode, app.Output);
     }

@@ -72,7 +72,33 @@ public sealed class CudaStackOnCpuTests : IDisposable
         Assert.Equal(evaluations[0].Accuracy, evaluations[1].Accuracy);
     }
 
+    [CppFact]
+    public async Task A_training_step_waits_only_for_the_previous_upload_and_allocates_nothing()
+    {
+        var (few, more) = (await CountsAfter(steps: 5), await CountsAfter(steps: 15));
+
+        // Ten more steps: ten more waits for an upload (each load waits for the one before), and
+        // no allocation, free, stream or context synchronisation or download in any of them.
+        Assert.Equal(10, more["event_waits"] - few["event_waits"]);
+        Assert.All(new[] { "device_allocations", "device_frees", "stream_waits", "context_waits", "pageable_downloads" },
+            name => Assert.True(few[name] == more[name], $"{name}: {few[name]} after 5 steps, {more[name]} after 15"));
+        // Closing the backend frees all it allocated.
+        Assert.Equal(few["device_allocations"], few["device_frees"]);
+    }
+
     public void Dispose() => _folder.Dispose();
+
+    /// <summary>The stand-in's counts (Stack/runtime.h) over a whole `bench model` run of <paramref name="steps"/> timed steps.</summary>
+    private async Task<Dictionary<string, long>> CountsAfter(int steps)
+    {
+        var file = _folder.Combine($"counts-{steps}.txt");
+        var environment = CudaStackOnCpu.Environment;
+        environment["CUDA_ON_CPU_COUNTS"] = file;
+        var (exit, output) = await CudaStackOnCpu.RunAsync(environment, "bench", "model", "--device", "cuda", "--model", "compact",
+            "--batch", "4", "--image-size", "16", "--warmup", "2", "--steps", steps.ToString(CultureInfo.InvariantCulture));
+        Assert.True(exit == 0, output);
+        return File.ReadAllLines(file).Select(line => line.Split(' ')).ToDictionary(parts => parts[0], parts => long.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
 
     /// <summary>The utilization.gpu column of the run's gpu.csv, in percent.</summary>
     private List<int> Utilization(string run)

@@ -303,6 +303,7 @@ int cuCtxSynchronize()
         return status;
     }
 
+    tally(counter::context_waits);
     run_everything();
     return sticky_error();
 }
@@ -326,6 +327,8 @@ int cuMemAlloc_v2(CUdeviceptr* pointer, std::size_t bytes)
         return out_of_memory;
     }
 
+    tally(counter::device_allocations);
+
     *pointer = reinterpret_cast<CUdeviceptr>(memory);
     return success;
 }
@@ -338,7 +341,13 @@ int cuMemFree_v2(CUdeviceptr pointer)
         return status;
     }
 
-    return release(reinterpret_cast<void*>(pointer), memory_kind::device) ? sticky_error() : invalid_value;
+    if (!release(reinterpret_cast<void*>(pointer), memory_kind::device))
+    {
+        return invalid_value;
+    }
+
+    tally(counter::device_frees);
+    return sticky_error();
 }
 
 int cuMemHostAlloc(void** pointer, std::size_t bytes, unsigned flags)
@@ -430,6 +439,7 @@ int cuMemcpyDtoHAsync_v2(void* destination, CUdeviceptr source, std::size_t byte
     if (kind_of(destination, bytes) != memory_kind::pinned)
     {
         // Into pageable memory the copy has completed when the call returns.
+        tally(counter::pageable_downloads);
         run_stream(*on);
     }
 
@@ -518,6 +528,7 @@ int cuStreamSynchronize(void* stream_handle)
         return status;
     }
 
+    tally(counter::stream_waits);
     run_stream(*on);
     return sticky_error();
 }
@@ -600,6 +611,7 @@ int cuEventSynchronize(void* event_handle)
         return invalid_handle;
     }
 
+    tally(counter::event_waits);
     if (const auto& waited = *static_cast<event*>(event_handle); waited.recorded)
     {
         run_until(waited.point);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 namespace stand_in
 {
@@ -34,6 +35,28 @@ std::deque<stream> all_streams;
 std::atomic<std::uint64_t> busy;
 int running_depth = 0;
 std::atomic<std::size_t> device_bytes;
+
+// Written when the library is unloaded at exit.
+struct counts
+{
+    std::atomic<std::uint64_t> values[6] = {};
+
+    ~counts()
+    {
+        const char* path = std::getenv("CUDA_ON_CPU_COUNTS");
+        if (path == nullptr)
+        {
+            return;
+        }
+
+        static const char* const names[] = {"device_allocations", "device_frees", "stream_waits", "event_waits", "context_waits", "pageable_downloads"};
+        std::ofstream file(path);
+        for (std::size_t i = 0; i < std::size(names); i++)
+        {
+            file << names[i] << ' ' << values[i] << '\n';
+        }
+    }
+} tallies;
 
 const char* name_of(memory_kind kind) { return kind == memory_kind::device ? "device" : "pinned host"; }
 }
@@ -202,6 +225,8 @@ void run_stream(stream& on) { run_until(mark(on)); }
 std::uint64_t busy_nanoseconds() { return busy; }
 
 std::size_t device_bytes_in_use() { return device_bytes; }
+
+void tally(counter what) { tallies.values[static_cast<std::size_t>(what)]++; }
 
 void run_everything()
 {

@@ -101,6 +101,20 @@ void run_until(const marker& point);
 void run_stream(stream& on);
 void run_everything();
 
+// What the tests count (written at exit to the file CUDA_ON_CPU_COUNTS names, one "name count" a
+// line): allocations and frees of device memory, and every way the host waits for the device.
+enum class counter
+{
+    device_allocations,
+    device_frees,
+    stream_waits,
+    event_waits,
+    context_waits,
+    pageable_downloads,
+};
+
+void tally(counter what);
+
 // For NVML: nanoseconds the streams have spent running work, and device bytes allocated; both
 // readable without entering, from a sampler's thread.
 std::uint64_t busy_nanoseconds();
