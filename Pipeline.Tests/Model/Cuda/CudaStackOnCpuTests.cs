@@ -80,10 +80,12 @@ public sealed class CudaStackOnCpuTests : IDisposable
         // Ten more steps: ten more waits for an upload (each load waits for the one before), and
         // no allocation, free, stream or context synchronisation or download in any of them.
         Assert.Equal(10, more["event_waits"] - few["event_waits"]);
-        Assert.All(new[] { "device_allocations", "device_frees", "stream_waits", "context_waits", "pageable_downloads" },
+        Assert.All(new[] { "device_allocations", "device_frees", "pinned_allocations", "pinned_frees", "stream_waits", "context_waits", "pageable_downloads" },
             name => Assert.True(few[name] == more[name], $"{name}: {few[name]} after 5 steps, {more[name]} after 15"));
-        // Closing the backend frees all it allocated.
+        // Closing frees all that was allocated, pinned batch buffers included.
         Assert.Equal(few["device_allocations"], few["device_frees"]);
+        Assert.True(few["pinned_allocations"] > 0);
+        Assert.Equal(few["pinned_allocations"], few["pinned_frees"]);
     }
 
     public void Dispose() => _folder.Dispose();

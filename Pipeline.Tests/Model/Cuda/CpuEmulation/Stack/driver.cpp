@@ -364,7 +364,13 @@ int cuMemHostAlloc(void** pointer, std::size_t bytes, unsigned flags)
     }
 
     *pointer = allocate(bytes, memory_kind::pinned);
-    return *pointer == nullptr ? out_of_memory : success;
+    if (*pointer == nullptr)
+    {
+        return out_of_memory;
+    }
+
+    tally(counter::pinned_allocations);
+    return success;
 }
 
 int cuMemFreeHost(void* pointer)
@@ -375,7 +381,13 @@ int cuMemFreeHost(void* pointer)
         return status;
     }
 
-    return release(pointer, memory_kind::pinned) ? sticky_error() : invalid_value;
+    if (!release(pointer, memory_kind::pinned))
+    {
+        return invalid_value;
+    }
+
+    tally(counter::pinned_frees);
+    return sticky_error();
 }
 
 int cuMemcpyHtoDAsync_v2(CUdeviceptr destination, const void* source, std::size_t bytes, void* stream_handle)
