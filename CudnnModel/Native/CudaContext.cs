@@ -54,12 +54,18 @@ internal sealed unsafe class CudaContext : IDisposable
     /// </summary>
     public static CudaContext Open(int ordinal)
     {
-        ThrowIfFailed(CudaNative.cuInit(0));
+        var initialised = CudaNative.cuInit(0);
+        if (initialised == CuResult.NoDevice)
+        {
+            throw NoDevice("cuInit");
+        }
+
+        ThrowIfFailed(initialised, "cuInit");
         int count;
         ThrowIfFailed(CudaNative.cuDeviceGetCount(&count));
         if (count == 0)
         {
-            ThrowIfFailed(CuResult.NoDevice, "cuDeviceGetCount");
+            throw NoDevice("cuDeviceGetCount");
         }
 
         int device;
@@ -123,6 +129,14 @@ internal sealed unsafe class CudaContext : IDisposable
         _ = CudaNative.cuCtxSetCurrent(0);
         t_current = 0;
         _handle = 0;
+    }
+
+    /// <summary>CUDA_ERROR_NO_DEVICE, with the setting that commonly causes it when it is set.</summary>
+    private static CudaException NoDevice(string call)
+    {
+        var visible = Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES");
+        return new CudaException((int)CuResult.NoDevice, $"{call}: the CUDA driver loaded but sees no GPU" +
+            (visible is null ? "" : $" (CUDA_VISIBLE_DEVICES is '{visible}', which hides every GPU it does not name)"));
     }
 
     private int Attribute(CuDeviceAttribute attribute)

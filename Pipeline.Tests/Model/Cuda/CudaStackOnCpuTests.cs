@@ -88,6 +88,23 @@ public sealed class CudaStackOnCpuTests : IDisposable
         Assert.Equal(few["pinned_allocations"], few["pinned_frees"]);
     }
 
+    [CppFact]
+    public async Task With_every_gpu_hidden_cuda_is_a_clear_error_and_auto_falls_back_to_the_cpu_saying_why()
+    {
+        var environment = CudaStackOnCpu.Environment;
+        environment["CUDA_VISIBLE_DEVICES"] = "";
+
+        var (exit, output) = await CudaStackOnCpu.RunAsync(environment, "selftest", "--device", "cuda");
+        var (autoExit, autoOutput) = await CudaStackOnCpu.RunAsync(environment, "bench", "model", "--device", "auto", "--model", "compact",
+            "--batch", "4", "--image-size", "16", "--warmup", "1", "--steps", "1");
+
+        Assert.True(exit == 2, output);
+        Assert.Contains("error: --device cuda: no CUDA device: cuInit: the CUDA driver loaded but sees no GPU (CUDA_VISIBLE_DEVICES is '', which hides", output);
+        Assert.True(autoExit == 0, autoOutput);
+        Assert.Contains("device: cpu, ", autoOutput);
+        Assert.Contains("auto: CUDA is not available, so the CPU runs: no CUDA device (cuInit: the CUDA driver loaded but sees no GPU", autoOutput);
+    }
+
     public void Dispose() => _folder.Dispose();
 
     /// <summary>The stand-in's counts (Stack/runtime.h) over a whole `bench model` run of <paramref name="steps"/> timed steps.</summary>

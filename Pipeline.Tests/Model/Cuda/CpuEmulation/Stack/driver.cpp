@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@ using CUdeviceptr = unsigned long long;
 
 namespace
 {
+constexpr int no_device = 100;
 constexpr int no_binary_for_gpu = 209;
 constexpr int attribute_multiprocessor_count = 16;
 constexpr int attribute_async_engine_count = 40;
@@ -56,6 +58,13 @@ int check(bool needs_context = true)
     }
 
     return needs_context && current_context != &primary_context ? invalid_context : success;
+}
+
+// As the driver does, an empty CUDA_VISIBLE_DEVICES (or one naming no device, as "-1" does) hides the device.
+int visible_devices()
+{
+    const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
+    return visible == nullptr || (*visible != '\0' && *visible != '-') ? 1 : 0;
 }
 
 // The checks of a call about a device: the driver initialised, no sticky error, device 0 (the only one).
@@ -113,7 +122,7 @@ const error_text errors[] = {
     {out_of_memory, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
     {not_initialized, "CUDA_ERROR_NOT_INITIALIZED", "initialization error"},
     {34, "CUDA_ERROR_STUB_LIBRARY", "CUDA driver is a stub library"},
-    {100, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
+    {no_device, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
     {invalid_device, "CUDA_ERROR_INVALID_DEVICE", "invalid device ordinal"},
     {invalid_image, "CUDA_ERROR_INVALID_IMAGE", "device kernel image is invalid"},
     {invalid_context, "CUDA_ERROR_INVALID_CONTEXT", "invalid device context"},
@@ -145,6 +154,12 @@ int cuInit(unsigned flags)
         return invalid_value;
     }
 
+    // A driver that sees no device fails to initialise.
+    if (visible_devices() == 0)
+    {
+        return no_device;
+    }
+
     initialised = true;
     return success;
 }
@@ -168,7 +183,7 @@ int cuDeviceGetCount(int* count)
         return status;
     }
 
-    *count = 1;
+    *count = visible_devices();
     return success;
 }
 
@@ -180,7 +195,7 @@ int cuDeviceGet(int* device, int ordinal)
         return status;
     }
 
-    if (ordinal != 0)
+    if (ordinal < 0 || ordinal >= visible_devices())
     {
         return invalid_device;
     }
