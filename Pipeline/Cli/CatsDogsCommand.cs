@@ -12,6 +12,8 @@ internal static class CatsDogsCommand
 
     private const int BugExitCode = 1;
 
+    private const int DeviceFailedExitCode = 1;
+
     /// <summary>128 + SIGINT, as shells report a job stopped by Ctrl+C.</summary>
     private const int CancelledExitCode = 130;
 
@@ -64,6 +66,11 @@ internal static class CatsDogsCommand
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return UserErrorExitCode;
+        }
+        catch (DeviceFailure e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return DeviceFailedExitCode;
         }
         catch (OperationCanceledException)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using CatsDogs.Model.Checkpoints;
 using CatsDogs.Model.Optim;
+using CatsDogs.Model.Native;
 using CatsDogs.Model.Specs;
 using CatsDogs.Model.Training;
 using CatsDogs.Pipeline.Data;
@@ -180,7 +181,7 @@ internal static class TrainCommand
                 var trainer = new Trainer(
                     network, pipeline, new ImageSource(index.Root, split.Train), new ImageSource(index.Root, split.Validation), config.Train, run,
                     split.Hash, state, telemetry.Trainer, TrainingProgress.ForConsole(), Console.Out);
-                var outcome = await trainer.RunAsync(linked.Token);
+                var outcome = await RunOrExplainDeviceFailure(trainer, run, linked.Token);
                 var summary = TrainingSummary.Render(run, config, device.Description, outcome, pipeline.BadInput.Summary());
                 Console.Write(summary);
                 File.WriteAllText(run.File("summary.txt"), summary);
@@ -193,6 +194,27 @@ internal static class TrainCommand
     }
 
     private static string LastCheckpoint(RunFolder run) => Path.Combine(run.Checkpoints, "last.json");
+
+    /// <summary>
+    /// Trains; a GPU that fails on the way (a device fault; its error is sticky, so nothing more can
+    /// run) leaves its full report in the run folder and a message that says how to go on.
+    /// </summary>
+    private static async Task<TrainingOutcome> RunOrExplainDeviceFailure(Trainer trainer, RunFolder run, CancellationToken stop)
+    {
+        try
+        {
+            return await trainer.RunAsync(stop);
+        }
+        catch (GpuLibraryException e)
+        {
+            var report = run.File("error.txt");
+            File.WriteAllText(report, e.ToString());
+            var next = File.Exists(LastCheckpoint(run))
+                ? $"The run stopped; once the GPU works again, continue from its last checkpoint with --resume {run.Path}."
+                : $"The run stopped before its first checkpoint; delete {run.Path} to start it again.";
+            throw new DeviceFailure($"the GPU failed while training: {e.Message} {next} (The full report is in {report}.)", e);
+        }
+    }
 
     /// <summary>Refuses, before anything starts, a run without a readable last checkpoint or one that already has its epochs.</summary>
     private static void CheckResumable(RunFolder run, TrainConfig config)

@@ -105,6 +105,37 @@ public sealed class CudaStackOnCpuTests : IDisposable
         Assert.Contains("auto: CUDA is not available, so the CPU runs: no CUDA device (cuInit: the CUDA driver loaded but sees no GPU", autoOutput);
     }
 
+    [CppFact]
+    public async Task A_device_fault_stops_training_with_its_error_and_the_run_resumes_from_its_last_checkpoint()
+    {
+        StripesDataset.Write(_folder, "data", perClass: 24, side: 16);
+        string[] Train(string name, int epochs) =>
+        [
+            "train", "--device", "cuda", "--metrics-listen", "none", "--data", _folder.Combine("data"), "--split-file", _folder.Combine("split.json"),
+            "--runs-dir", _folder.Combine("runs"), "--name", name, "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--image-size", "16", "--batch-size", "4",
+        ];
+        var counted = CudaStackOnCpu.Environment;
+        counted["CUDA_ON_CPU_COUNTS"] = _folder.Combine("one-epoch.txt");
+        var (exit, output) = await CudaStackOnCpu.RunAsync(counted, Train("counted", epochs: 1));
+        Assert.True(exit == 0, output);
+        var perEpoch = long.Parse(File.ReadAllLines(_folder.Combine("one-epoch.txt")).Single(line => line.StartsWith("kernel_launches ", StringComparison.Ordinal)).Split(' ')[1],
+            CultureInfo.InvariantCulture);
+
+        // Every epoch runs the same kernels: this launch falls in the second epoch's training.
+        var faulty = CudaStackOnCpu.Environment;
+        faulty["CUDA_ON_CPU_FAIL_LAUNCH"] = (perEpoch + 20).ToString(CultureInfo.InvariantCulture);
+        var (failed, report) = await CudaStackOnCpu.RunAsync(faulty, Train("faulted", epochs: 2));
+        var (resumed, resumeOutput) = await CudaStackOnCpu.RunAsync("train", "--resume", _folder.Combine("runs", "faulted"));
+
+        Assert.True(failed == 1, report);
+        Assert.Contains("error: the GPU failed while training: ", report);
+        Assert.Contains($"continue from its last checkpoint with --resume {_folder.Combine("runs", "faulted")}", report);
+        Assert.Contains("CUDA_ERROR_ILLEGAL_ADDRESS", File.ReadAllText(_folder.Combine("runs", "faulted", "error.txt")));
+        Assert.True(resumed == 0, resumeOutput);
+        Assert.Contains("Resuming faulted at epoch 2", resumeOutput);
+        Assert.Equal(3, File.ReadAllLines(_folder.Combine("runs", "faulted", "metrics.csv")).Length);
+    }
+
     public void Dispose() => _folder.Dispose();
 
     /// <summary>The stand-in's counts (Stack/runtime.h) over a whole `bench model` run of <paramref name="steps"/> timed steps.</summary>

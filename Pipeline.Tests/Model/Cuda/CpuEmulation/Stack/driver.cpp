@@ -60,6 +60,19 @@ int check(bool needs_context = true)
     return needs_context && current_context != &primary_context ? invalid_context : success;
 }
 
+std::uint64_t launches_run = 0;
+
+// The launch (counted from 1, in the order launches run) that faults the device, or 0 for none.
+std::uint64_t failing_launch()
+{
+    static const std::uint64_t chosen = []
+    {
+        const char* text = std::getenv("CUDA_ON_CPU_FAIL_LAUNCH");
+        return text == nullptr ? std::uint64_t{0} : std::strtoull(text, nullptr, 10);
+    }();
+    return chosen;
+}
+
 // As the driver does, an empty CUDA_VISIBLE_DEVICES (or one naming no device, as "-1" does) hides the device.
 int visible_devices()
 {
@@ -758,6 +771,13 @@ int cuLaunchKernel(const void* function, unsigned grid_x, unsigned grid_y, unsig
 
     enqueue(*on, [launch = std::move(launch)]
     {
+        tally(counter::kernel_launches);
+        if (++launches_run == failing_launch())
+        {
+            fail("kernel launch " + std::to_string(launches_run) + " fails, as CUDA_ON_CPU_FAIL_LAUNCH asks (a device fault for tests)");
+            return;
+        }
+
         if (const int status = launch(); status != success)
         {
             fail("a kernel launch failed with " + std::to_string(status));

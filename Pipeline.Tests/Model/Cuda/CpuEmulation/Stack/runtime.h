@@ -102,9 +102,11 @@ void run_stream(stream& on);
 void run_everything();
 
 // What the tests count (written at exit to the file CUDA_ON_CPU_COUNTS names, one "name count" a
-// line): allocations and frees of device and pinned memory, and every way the host waits for the device.
+// line): kernels run, allocations and frees of device and pinned memory, and every way the host
+// waits for the device.
 enum class counter
 {
+    kernel_launches,
     device_allocations,
     device_frees,
     pinned_allocations,
