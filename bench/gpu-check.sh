@@ -9,7 +9,9 @@
 #   4. a 3-epoch catsdogs train --device cuda on the carried data: mean GPU utilization from
 #      gpu.csv and the input-wait fraction from metrics.csv
 # Each step has its own time limit and all share a 6-minute deadline; the summary table comes last.
-# Logs and the run folder go to $OUT/gpu-check when OUT is set (the device runner returns it), else bench/out/gpu-check.
+# The logs, the training run's gpu.csv and metrics.csv, and the table go to $OUT/gpu-check when OUT
+# is set (the device runner returns it: at most 8 files), else to bench/out/gpu-check. The data,
+# the run folder and the app's extracted bundle (thousands of files) stay in a scratch folder.
 # GPU_CHECK_REHEARSAL=1 runs it all at toy sizes (GpuCheckRehearsalTests does, on the CUDA stack on the CPU).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,8 @@ bin=${1:-publish/gpu/catsdogs}
 data_tar=${2:-bench/out/cifar-train.tar.gz}
 precision=${PRECISION:-tf32}
 out=${OUT:-bench/out}/gpu-check
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/catsdogs-gpu-check.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$out"
 declare -A row
 
@@ -29,7 +33,7 @@ print(":".join(sorted({d for r in roots for d in glob.glob(os.path.join(r, "nvid
 PY
 )
 export CATSDOGS_CUDA_LIBS="${CATSDOGS_CUDA_LIBS:+$CATSDOGS_CUDA_LIBS:}$wheel_libs"
-export DOTNET_BUNDLE_EXTRACT_BASE_DIR="$out/bundle"
+export DOTNET_BUNDLE_EXTRACT_BASE_DIR="$scratch/bundle"
 
 # What the check trains. GPU_CHECK_REHEARSAL=1 keeps every step, log and line of the table but
 # shrinks the work to what the CUDA stack on the CPU (Pipeline.Tests/Model/Cuda/CpuEmulation) runs
@@ -86,11 +90,11 @@ ratio() { [[ -n "$1" && -n "$2" ]] && python3 -c "print(f'{$1 / $2:.2f}x')" || e
 
 train_log="$out/train.log"
 if [[ -f "$data_tar" ]]; then
-  mkdir -p "$out/data" && tar -xzf "$data_tar" -C "$out/data"
-  rm -rf "$out/runs/gpu-check" # a rerun replaces the last check's run
+  mkdir -p "$scratch/data" && tar -xzf "$data_tar" -C "$scratch/data"
   step train 90 "$train_log" "$bin" train --device cuda --precision "$precision" --model "$model" --epochs "$epochs" --batch-size "$batch" $size_args $serve_args \
-    --data "$out/data/train" --split-file "$out/data/train.split.json" --runs-dir "$out/runs" --name gpu-check
-  run="$out/runs/gpu-check"
+    --data "$scratch/data/train" --split-file "$scratch/data/train.split.json" --runs-dir "$scratch/runs" --name gpu-check
+  run="$scratch/runs/gpu-check"
+  cp -f "$run/gpu.csv" "$run/metrics.csv" "$out/" 2>/dev/null
   utilization=$(awk -F', ' 'NR > 1 { sub(/ %/, "", $9); if ($9 ~ /^[0-9]+$/) { s += $9; n++ } } END { if (n) printf "%.0f %% (%d samples)", s / n, n }' "$run/gpu.csv" 2>/dev/null)
   input_wait=$(awk -F, 'NR > 1 { s += $8; n++ } END { if (n) printf "%.1f %%", 100 * s / n }' "$run/metrics.csv" 2>/dev/null)
   train_speed=$(awk -F, 'NR > 1 { s = $7 } END { if (s) printf "%.0f images/s (last epoch)", s }' "$run/metrics.csv" 2>/dev/null)
@@ -98,16 +102,18 @@ else
   row[train]="skipped: no $data_tar"
 fi
 
-echo
-echo "================ catsdogs GPU check ($precision) ================"
-printf '%-32s %s\n' \
-  "selftest" "${row[selftest]}" \
-  "bench $model b$batch (ours)" "${ours:-n/a} images/s, $(field tflops "$out/bench-$model.log") TFLOP/s; ${row[bench_model]}" \
-  "bench $second b$batch (ours)" "$(field images_per_second "$out/bench-$second.log") images/s, $(field tflops "$out/bench-$second.log") TFLOP/s; ${row[bench_second]}" \
-  "PyTorch $model eager" "${eager:-n/a} images/s" \
-  "PyTorch $model torch.compile" "${compiled:-n/a} images/s; ${row[torch]}" \
-  "ours / PyTorch eager" "$(ratio "$ours" "$eager") (target >= 1.00x)" \
-  "ours / torch.compile" "$(ratio "$ours" "$compiled")" \
-  "train $epochs epochs $model" "${row[train]}; ${train_speed:-}" \
-  "mean GPU utilization (gpu.csv)" "${utilization:-n/a}" \
-  "input wait fraction (metrics)" "${input_wait:-n/a}"
+{
+  echo
+  echo "================ catsdogs GPU check ($precision) ================"
+  printf '%-32s %s\n' \
+    "selftest" "${row[selftest]}" \
+    "bench $model b$batch (ours)" "${ours:-n/a} images/s, $(field tflops "$out/bench-$model.log") TFLOP/s; ${row[bench_model]}" \
+    "bench $second b$batch (ours)" "$(field images_per_second "$out/bench-$second.log") images/s, $(field tflops "$out/bench-$second.log") TFLOP/s; ${row[bench_second]}" \
+    "PyTorch $model eager" "${eager:-n/a} images/s" \
+    "PyTorch $model torch.compile" "${compiled:-n/a} images/s; ${row[torch]}" \
+    "ours / PyTorch eager" "$(ratio "$ours" "$eager") (target >= 1.00x)" \
+    "ours / torch.compile" "$(ratio "$ours" "$compiled")" \
+    "train $epochs epochs $model" "${row[train]}; ${train_speed:-}" \
+    "mean GPU utilization (gpu.csv)" "${utilization:-n/a}" \
+    "input wait fraction (metrics)" "${input_wait:-n/a}"
+} | tee "$out/table.txt"

@@ -42,6 +42,13 @@ public sealed class GpuCheckRehearsalTests : IDisposable
         Assert.Matches(@"^train 8 epochs baseline\s+exit 0, \d+ s; [0-9]+ images/s \(last epoch\)", Row("train"));
         Assert.Matches(@"^mean GPU utilization \(gpu\.csv\)\s+\d+ % \(\d+ samples\)", Row("mean GPU utilization"));
         Assert.Matches(@"^input wait fraction \(metrics\)\s+[0-9.]+ %", Row("input wait"));
+
+        // What the device runner brings back from OUT: at most 8 files, none deeper than two folders, plainly named.
+        var returned = Directory.GetFiles(_folder.Combine("out"), "*", SearchOption.AllDirectories)
+            .Select(file => Path.GetRelativePath(_folder.Combine("out"), file)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["gpu-check/bench-baseline.log", "gpu-check/bench-compact.log", "gpu-check/gpu.csv", "gpu-check/metrics.csv",
+            "gpu-check/selftest.log", "gpu-check/table.txt", "gpu-check/torch-baseline.log", "gpu-check/train.log"], returned);
+        Assert.Equal(table, File.ReadAllLines(_folder.Combine("out", "gpu-check", "table.txt")).SkipWhile(line => line.Length == 0));
     }
 
     public void Dispose() => _folder.Dispose();
