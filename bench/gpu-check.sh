@@ -17,6 +17,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bin=${1:-publish/gpu/catsdogs}
+# A copy that travelled may have lost its execute bit.
+[[ -f $bin && ! -x $bin ]] && chmod +x "$bin"
 data_tar=${2:-bench/out/cifar-train.tar.gz}
 precision=${PRECISION:-tf32}
 out=${OUT:-bench/out}/gpu-check
