@@ -8,7 +8,7 @@
 #   3. bench/torch_reference.py on the same GPU, and the ratio of ours to PyTorch eager
 #   4. a 3-epoch catsdogs train --device cuda on the carried data: mean GPU utilization from
 #      gpu.csv and the input-wait fraction from metrics.csv
-# Each step has its own time limit and all share a 6-minute deadline; the summary table comes last.
+# Each step has its own time limit and all share one deadline (about 6 minutes); the summary table comes last.
 # The logs, the training run's gpu.csv and metrics.csv, and the table go to $OUT/gpu-check when OUT
 # is set (the device runner returns it: at most 8 files), else to bench/out/gpu-check. The data,
 # the run folder and the app's extracted bundle (thousands of files) stay in a scratch folder.
@@ -52,13 +52,14 @@ fi
 
 field() { grep -so "$1=[0-9.]*" "$2" | tail -1 | cut -d= -f2; }
 # Every step has its own limit, and all of them share one deadline, so the whole check ends within
-# 6 minutes (the table included) while a slow step may use what quick ones left.
-deadline=$((SECONDS + 345))
+# about 6 minutes (the table included) while a slow step may use what quick ones left.
+# GPU_CHECK_DEADLINE (seconds) shortens it for a rerun on what is left of a device lease.
+deadline=$((SECONDS + ${GPU_CHECK_DEADLINE:-335}))
 step() { # name, limit (s), log, command...
   local name=$1 limit=$2 log=$3; shift 3
   local start=$SECONDS left=$((deadline - SECONDS))
   if ((left < 5)); then
-    row[$name]="skipped: the 6-minute deadline was reached"; echo "== $name: skipped (deadline)"; return 124
+    row[$name]="skipped: the deadline was reached"; echo "== $name: skipped (deadline)"; return 124
   fi
   ((limit > left)) && limit=$left
   timeout -k 10 "$limit" "$@" > "$log" 2>&1
@@ -68,11 +69,16 @@ step() { # name, limit (s), log, command...
   return $rc
 }
 
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | sed 's/^/gpu: /'
-echo "CATSDOGS_CUDA_LIBS=$CATSDOGS_CUDA_LIBS"
+# The machine and where its libraries are: printed now and again with the table, which is what
+# survives when long step logs push the start out of the output that comes back.
 # What the dynamic loader finds by soname is tried first; if a library fails to load, this says whose it was.
-echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
-ldconfig -p 2>/dev/null | grep -E 'lib(cuda|cudnn[a-z_]*|cublas|nvrtc)\.so' | sed 's/^[[:space:]]*/ldconfig: /'
+machine=$(
+  timeout 20 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | sed 's/^/gpu: /'
+  echo "CATSDOGS_CUDA_LIBS=$CATSDOGS_CUDA_LIBS"
+  echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+  ldconfig -p 2>/dev/null | grep -E 'lib(cuda|cudnn[a-z_]*|cublas|nvrtc)\.so' | sed 's/^[[:space:]]*/ldconfig: /'
+)
+echo "$machine"
 
 step selftest 120 "$out/selftest.log" "$bin" selftest --device cuda --precision "$precision" $selftest_args
 if [[ ${row[selftest]} =~ ^exit\ (124|137), && -z ${CATSDOGS_CUDA_SPIN:-} ]]; then
@@ -88,7 +94,7 @@ step torch 110 "$out/torch-$model.log" python3 bench/torch_reference.py --model 
 ours=$(field images_per_second "$out/bench-$model.log")
 eager=$(grep -s "mode=eager" "$out/torch-$model.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
 compiled=$(grep -s "mode=compile" "$out/torch-$model.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
-ratio() { [[ -n "$1" && -n "$2" ]] && python3 -c "print(f'{$1 / $2:.2f}x')" || echo "n/a"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2fx\n", a / b; else print "n/a" }'; }
 
 train_log="$out/train.log"
 if [[ -f "$data_tar" ]]; then
@@ -118,4 +124,5 @@ fi
     "train $epochs epochs $model" "${row[train]}; ${train_speed:-}" \
     "mean GPU utilization (gpu.csv)" "${utilization:-n/a}" \
     "input wait fraction (metrics)" "${input_wait:-n/a}"
+  echo "$machine"
 } | tee "$out/table.txt"
