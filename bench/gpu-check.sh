@@ -39,13 +39,13 @@ export DOTNET_BUNDLE_EXTRACT_BASE_DIR="$scratch/bundle"
 
 # What the check trains. GPU_CHECK_REHEARSAL=1 keeps every step, log and line of the table but
 # shrinks the work to what the CUDA stack on the CPU (Pipeline.Tests/Model/Cuda/CpuEmulation) runs
-# in seconds: the tests rehearse this script so, with no GPU. Its training serves no metrics (the
-# port may be taken on a developer's machine). The *_args strings are expanded unquoted on purpose:
-# empty arrays would abort a bash older than 4.4 under set -u.
+# in seconds: the tests rehearse this script so, with no GPU. Its training serves metrics on a
+# port the system picks (the default may be taken on a developer's machine). The *_args strings
+# are expanded unquoted on purpose: empty arrays would abort a bash older than 4.4 under set -u.
 second=baseline
 if [[ -n ${GPU_CHECK_REHEARSAL:-} ]]; then
   model=baseline second=compact batch=8 steps=3 epochs=8
-  size_args="--image-size 16" selftest_args="--model compact --steps 20 --batch 8 --image-size 16" serve_args="--metrics-listen none"
+  size_args="--image-size 16" selftest_args="--model compact --steps 20 --batch 8 --image-size 16" serve_args="--metrics-listen 127.0.0.1:0"
 else
   model=deep6 batch=512 steps=30 epochs=3 size_args="" selftest_args="" serve_args=""
 fi
