@@ -69,7 +69,11 @@ while true; do
 done
 trap - INT TERM
 if [[ -n $stopped ]]; then
-  [[ -f $run/checkpoints/last.json ]] && echo "Stopped before the evaluation; ./run.sh --resume $run continues the training."
+  if [[ -f $run/checkpoints/last.json ]]; then
+    echo "Stopped before the evaluation; ./run.sh --resume $run continues the training."
+  elif [[ -f $run/config.json ]]; then
+    echo "Stopped before the first checkpoint; ./run.sh --resume $run starts the training again."
+  fi
   exit 130
 fi
 ((status == 0)) || exit "$status"

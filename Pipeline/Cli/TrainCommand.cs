@@ -148,9 +148,9 @@ internal static class TrainCommand
             {
                 RunFolder.Available(result.GetRequiredValue(runsDirectory), runName);
             }
-            else
+            else if (!CheckResumable(run, config))
             {
-                CheckResumable(run, config);
+                Console.WriteLine($"'{run.Path}' stopped before its first checkpoint: it starts again from the beginning, with the settings it started with.");
             }
 
             var index = DatasetIndex.Scan(config.Data, requireLabels: true);
@@ -168,7 +168,7 @@ internal static class TrainCommand
                 SeedGiven: run is null && Given(seed));
             var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, excluded, Console.Out);
 
-            var (network, state) = OpenNetwork(run, config, device, split.Hash);
+            var (network, state) = OpenNetwork(run is not null && File.Exists(LastCheckpoint(run)) ? run : null, config, device, split.Hash);
             using (network)
             {
                 run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), runName, "train");
@@ -211,18 +211,22 @@ internal static class TrainCommand
             File.WriteAllText(report, e.ToString());
             var next = File.Exists(LastCheckpoint(run))
                 ? $"The run stopped; once the GPU works again, continue from its last checkpoint with --resume {run.Path}."
-                : $"The run stopped before its first checkpoint; delete {run.Path} to start it again.";
+                : $"The run stopped before its first checkpoint; once the GPU works again, --resume {run.Path} starts it again.";
             throw new DeviceFailure($"the GPU failed while training: {e.Message} {next} (The full report is in {report}.)", e);
         }
     }
 
-    /// <summary>Refuses, before anything starts, a run without a readable last checkpoint or one that already has its epochs.</summary>
-    private static void CheckResumable(RunFolder run, TrainConfig config)
+    /// <summary>
+    /// Refuses, before anything starts, a run that already has its epochs or that stopped early. True
+    /// when the run has a last checkpoint to continue from; false when it stopped before its first
+    /// (a second Ctrl+C, a GPU fault), so that it starts again.
+    /// </summary>
+    private static bool CheckResumable(RunFolder run, TrainConfig config)
     {
         var last = LastCheckpoint(run);
         if (!File.Exists(last))
         {
-            throw new CommandLineError($"'{run.Path}' has no last checkpoint ({last}) to resume from.");
+            return false;
         }
 
         var state = TrainerState.FromJson(Checkpoint.Inspect(last).TrainerState);
@@ -237,6 +241,8 @@ internal static class TrainCommand
             throw new CommandLineError($"'{run.Path}' stopped early after {done} epochs ({config.Train.Monitor.Name()} had not improved for " +
                 $"{config.Train.EarlyStopPatience} epochs); resuming would stop again at once. Start a new run to train further.");
         }
+
+        return true;
     }
 
     /// <summary>A new network, or the last checkpoint of <paramref name="resumed"/>.</summary>

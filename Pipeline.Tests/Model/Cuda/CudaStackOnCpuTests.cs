@@ -136,6 +136,25 @@ public sealed class CudaStackOnCpuTests : IDisposable
         Assert.Equal(3, File.ReadAllLines(_folder.Combine("runs", "faulted", "metrics.csv")).Length);
     }
 
+    [CppFact]
+    public async Task A_run_faulted_before_its_first_checkpoint_starts_again_when_resumed()
+    {
+        StripesDataset.Write(_folder, "data", perClass: 24, side: 16);
+        var faulty = CudaStackOnCpu.Environment;
+        faulty["CUDA_ON_CPU_FAIL_LAUNCH"] = "20";
+        var (failed, report) = await CudaStackOnCpu.RunAsync(faulty, "train", "--device", "cuda", "--metrics-listen", "none", "--data", _folder.Combine("data"),
+            "--split-file", _folder.Combine("split.json"), "--runs-dir", _folder.Combine("runs"), "--name", "early", "--epochs", "1", "--image-size", "16",
+            "--batch-size", "4");
+        var (resumed, resumeOutput) = await CudaStackOnCpu.RunAsync("train", "--resume", _folder.Combine("runs", "early"));
+
+        Assert.True(failed == 1, report);
+        Assert.Contains($"The run stopped before its first checkpoint; once the GPU works again, --resume {_folder.Combine("runs", "early")} starts it again.", report);
+        Assert.True(resumed == 0, resumeOutput);
+        Assert.Contains("stopped before its first checkpoint: it starts again from the beginning", resumeOutput);
+        Assert.Equal(2, File.ReadAllLines(_folder.Combine("runs", "early", "metrics.csv")).Length);
+        Assert.True(File.Exists(_folder.Combine("runs", "early", "checkpoints", "last.json")));
+    }
+
     public void Dispose() => _folder.Dispose();
 
     /// <summary>The stand-in's counts (Stack/runtime.h) over a whole `bench model` run of <paramref name="steps"/> timed steps.</summary>
