@@ -5,11 +5,11 @@
 #include "cuda_on_cpu.h"
 #include <algorithm>
 #include <cstdint>
-#include <new>
-#include <span>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <span>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -194,6 +194,7 @@ int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y,
 
     launch = [kernel = static_cast<const kernel_entry*>(function)->bind(params), grid_x, block_x]
     {
+        // The emulation's globals (the running block, threadIdx) serve one launch at a time.
         static std::mutex one_at_a_time;
         std::lock_guard lock(one_at_a_time);
         try
