@@ -69,8 +69,8 @@ step() { # name, limit (s), log, command...
   return $rc
 }
 
-# The machine and where its libraries are: printed now and again with the table, which is what
-# survives when long step logs push the start out of the output that comes back.
+# The machine and where its libraries are: printed now and again just before the table, which is
+# what survives when long step logs push the start out of the output that comes back.
 # What the dynamic loader finds by soname is tried first; if a library fails to load, this says whose it was.
 machine=$(
   timeout 20 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | sed 's/^/gpu: /'
@@ -112,6 +112,7 @@ fi
 
 {
   echo
+  echo "$machine"
   echo "================ catsdogs GPU check ($precision) ================"
   printf '%-32s %s\n' \
     "selftest" "${row[selftest]}" \
@@ -124,5 +125,4 @@ fi
     "train $epochs epochs $model" "${row[train]}; ${train_speed:-}" \
     "mean GPU utilization (gpu.csv)" "${utilization:-n/a}" \
     "input wait fraction (metrics)" "${input_wait:-n/a}"
-  echo "$machine"
 } | tee "$out/table.txt"
