@@ -144,11 +144,12 @@ internal static class TrainCommand
             // run's name, the data, the endpoint's port, the device.
             ModelPresets.Get(config.Train.Model).Describe(config.Input.ImageSize, config.Input.ImageSize);
             var runName = result.GetValue(name) ?? RunFolder.DefaultName("train");
+            var continuing = run is not null && CheckResumable(run, config);
             if (run is null)
             {
                 RunFolder.Available(result.GetRequiredValue(runsDirectory), runName);
             }
-            else if (!CheckResumable(run, config))
+            else if (!continuing)
             {
                 Console.WriteLine($"'{run.Path}' stopped before its first checkpoint: it starts again from the beginning, with the settings it started with.");
             }
@@ -168,7 +169,7 @@ internal static class TrainCommand
                 SeedGiven: run is null && Given(seed));
             var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, excluded, Console.Out);
 
-            var (network, state) = OpenNetwork(run is not null && File.Exists(LastCheckpoint(run)) ? run : null, config, device, split.Hash);
+            var (network, state) = OpenNetwork(continuing ? run : null, config, device, split.Hash);
             using (network)
             {
                 run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), runName, "train");
