@@ -43,6 +43,20 @@ std::string built_source()
 
 program* find(void* handle) { return programs.find(handle); }
 
+// Reads the image of a compiled program; a program that is unknown or not compiled is refused.
+template <class Read>
+int with_image(void* handle, Read read)
+{
+    const auto* compiled = find(handle);
+    if (compiled == nullptr || compiled->image.empty())
+    {
+        return nvrtc_invalid_program;
+    }
+
+    read(*compiled);
+    return nvrtc_success;
+}
+
 // "sm_90" or "compute_90": the architecture number when this NVRTC knows it, else 0.
 int architecture_of(const std::string& value, bool& cubin)
 {
@@ -207,41 +221,20 @@ int nvrtcCompileProgram(void* handle, int option_count, const char* const* optio
 int nvrtcGetPTXSize(void* handle, std::size_t* size)
 {
     auto lock = enter();
-    auto* compiled = find(handle);
-    if (compiled == nullptr || compiled->image.empty())
-    {
-        return nvrtc_invalid_program;
-    }
-
-    *size = compiled->image.size() + 1;
-    return nvrtc_success;
+    return with_image(handle, [&](const program& compiled) { *size = compiled.image.size() + 1; });
 }
 
 int nvrtcGetPTX(void* handle, char* ptx)
 {
     auto lock = enter();
-    auto* compiled = find(handle);
-    if (compiled == nullptr || compiled->image.empty())
-    {
-        return nvrtc_invalid_program;
-    }
-
-    std::memcpy(ptx, compiled->image.c_str(), compiled->image.size() + 1);
-    return nvrtc_success;
+    return with_image(handle, [&](const program& compiled) { std::memcpy(ptx, compiled.image.c_str(), compiled.image.size() + 1); });
 }
 
 int nvrtcGetCUBINSize(void* handle, std::size_t* size)
 {
     auto lock = enter();
-    auto* compiled = find(handle);
-    if (compiled == nullptr || compiled->image.empty())
-    {
-        return nvrtc_invalid_program;
-    }
-
     // A program compiled for a virtual architecture has no CUBIN.
-    *size = compiled->cubin ? compiled->image.size() : 0;
-    return nvrtc_success;
+    return with_image(handle, [&](const program& compiled) { *size = compiled.cubin ? compiled.image.size() : 0; });
 }
 
 int nvrtcGetCUBIN(void* handle, char* cubin)
