@@ -83,7 +83,7 @@ internal sealed unsafe class DeviceMemory(nint context, nint pointer, long bytes
 }
 
 /// <summary>A loaded module (a CUBIN or PTX image); its functions live as long as it does.</summary>
-internal sealed unsafe class CudaModule(nint context, nint module) : DriverHandle(context, module), IKernelModule
+internal sealed unsafe class CudaModule(nint context, nint module) : DriverHandle(context, module)
 {
     /// <summary>Loads an image, passing a buffer for the JIT's error log so that a PTX failure says why.</summary>
     public static CudaModule Load(CudaContext context, ReadOnlySpan<byte> image)
@@ -109,6 +109,7 @@ internal sealed unsafe class CudaModule(nint context, nint module) : DriverHandl
         return new CudaModule(context.Handle, module);
     }
 
+    /// <summary>The kernel called <paramref name="name"/>; it lives as long as the module.</summary>
     public nint Function(string name)
     {
         nint function;
@@ -116,6 +117,7 @@ internal sealed unsafe class CudaModule(nint context, nint module) : DriverHandl
         return function;
     }
 
+    /// <summary>A one-dimensional launch; <paramref name="args"/> holds one pointer per kernel parameter (cuLaunchKernel's kernelParams).</summary>
     public void Launch(nint function, uint blocks, uint threads, nint stream, void** args) =>
         ThrowIfFailed(CudaNative.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1, 0, stream, args, null));
 

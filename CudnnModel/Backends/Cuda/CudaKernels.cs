@@ -11,7 +11,7 @@ internal sealed unsafe class CudaKernels : IDisposable
 {
     private const uint Threads = 256;
 
-    private readonly IKernelModule _module;
+    private readonly CudaModule _module;
     private readonly uint _maxBlocks;
     private readonly nint _loadImages;
     private readonly nint _sigmoidBce;
@@ -25,7 +25,7 @@ internal sealed unsafe class CudaKernels : IDisposable
     private readonly nint _gapBackward;
 
     /// <summary>Takes ownership of <paramref name="module"/>, which holds the kernels of <see cref="Source"/>.</summary>
-    internal CudaKernels(IKernelModule module, uint maxBlocks, string architecture)
+    private CudaKernels(CudaModule module, uint maxBlocks, string architecture)
     {
         _module = module;
         _maxBlocks = maxBlocks;

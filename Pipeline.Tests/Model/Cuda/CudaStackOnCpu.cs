@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using CatsDogs.Model.Backends.Cuda;
 using CatsDogs.Model.Native.Loading;
@@ -24,10 +25,19 @@ internal static class CudaStackOnCpu
     ];
 
     private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(3);
-    private static readonly Lazy<string> Built = new(Build);
+    // Per source of the kernels the driver runs: each stack is built once per test run.
+    private static readonly ConcurrentDictionary<string, Lazy<string>> Stacks = new();
 
     /// <summary>The variables under which a process finds the stand-in before any real GPU library (the dynamic loader searches LD_LIBRARY_PATH first).</summary>
-    public static Dictionary<string, string> Environment => new() { ["LD_LIBRARY_PATH"] = Built.Value, [LibrarySearch.OverrideVariable] = Built.Value };
+    public static Dictionary<string, string> Environment => EnvironmentFor(Built);
+
+    /// <summary>
+    /// <see cref="Environment"/> for a stack whose driver runs <paramref name="kernels"/> while its NVRTC
+    /// accepts catsdogs' own source: a wrong kernel behind a correct compile, as a GPU would run it.
+    /// </summary>
+    public static Dictionary<string, string> EnvironmentRunning(string kernels) => EnvironmentFor(Stack(kernels));
+
+    private static string Built => Stack(CudaKernels.Source);
 
     /// <summary>Runs catsdogs on the stand-in.</summary>
     public static Task<(int Exit, string Output)> RunAsync(params string[] args) => RunAsync(Environment, args);
@@ -46,22 +56,28 @@ internal static class CudaStackOnCpu
     /// </summary>
     public static nint LoadPrivateCopy()
     {
-        var copy = Path.Combine(Built.Value, $"private-{Guid.NewGuid():N}.so");
-        File.Copy(Path.Combine(Built.Value, LibraryName), copy);
+        var copy = Path.Combine(Built, $"private-{Guid.NewGuid():N}.so");
+        File.Copy(Path.Combine(Built, LibraryName), copy);
         return NativeLibrary.Load(copy);
     }
 
-    private static string Build()
+    private static Dictionary<string, string> EnvironmentFor(string stack) => new() { ["LD_LIBRARY_PATH"] = stack, [LibrarySearch.OverrideVariable] = stack };
+
+    private static string Stack(string kernels) => Stacks.GetOrAdd(kernels, source => new Lazy<string>(() => Build(source))).Value;
+
+    private static string Build(string kernels)
     {
         var emulation = Path.Combine(AppContext.BaseDirectory, "Model", "Cuda", "CpuEmulation");
         var folder = Directory.CreateTempSubdirectory("catsdogs-cuda-on-cpu-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
-        // The NVRTC stand-in accepts only this source; the driver stand-in runs its kernels.
-        var kernels = Path.Combine(folder, "Kernels.cu");
-        File.WriteAllText(kernels, CudaKernels.Source);
+        // The NVRTC stand-in accepts only catsdogs' source; the driver stand-in runs the kernels of the other file.
+        var accepted = Path.Combine(folder, "Kernels.cu");
+        File.WriteAllText(accepted, CudaKernels.Source);
+        var run = Path.Combine(folder, "KernelsRun.cu");
+        File.WriteAllText(run, kernels);
         NativeBuild.SharedLibrary(Path.Combine(folder, LibraryName),
         [
-            "-O2", "-ffp-contract=off", "-pthread", $"-DKERNELS_SOURCE=\"{kernels}\"", "-I", emulation,
+            "-O2", "-ffp-contract=off", "-pthread", $"-DKERNELS_SOURCE=\"{run}\"", $"-DKERNELS_ACCEPTED=\"{accepted}\"", "-I", emulation,
             Path.Combine(emulation, "kernel_host.cpp"), .. Directory.GetFiles(Path.Combine(emulation, "Stack"), "*.cpp").Order(StringComparer.Ordinal),
         ]);
         foreach (var soname in Sonames)

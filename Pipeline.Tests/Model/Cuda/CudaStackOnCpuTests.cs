@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CatsDogs.Model.Backends.Cuda;
 using CatsDogs.Tests.Fixtures;
 
 namespace CatsDogs.Tests.Model.Cuda;
@@ -20,13 +21,27 @@ public sealed class CudaStackOnCpuTests : IDisposable
     [InlineData("fp32", "strict FP32")]
     public async Task The_selftest_passes_with_every_op_within_the_precisions_threshold(string precision, string described)
     {
-        var (exit, output) = await CudaStackOnCpu.RunAsync("selftest", "--device", "cuda", "--precision", precision,
-            "--model", "compact", "--steps", "20", "--batch", "8", "--image-size", "16");
+        var (exit, output) = await Selftest(CudaStackOnCpu.Environment, precision);
 
         Assert.True(exit == 0, output);
         Assert.Contains("CUDA stack on the CPU (test stand-in)", output);
         Assert.Contains(described, output);
+        Assert.Empty(FailedOps(output));
         Assert.Contains("selftest passed on cuda", output);
+    }
+
+    [CppFact]
+    public async Task A_kernel_that_swaps_two_channels_fails_the_selftest_in_its_op_only()
+    {
+        const string Correct = "out[plane] = rgb[1] * (1.0f / 255.0f);";
+        Assert.Contains(Correct, CudaKernels.Source);
+        var swapped = CudaKernels.Source.Replace(Correct, "out[plane] = rgb[2] * (1.0f / 255.0f);", StringComparison.Ordinal);
+
+        var (exit, output) = await Selftest(CudaStackOnCpu.EnvironmentRunning(swapped), "fp32");
+
+        Assert.True(exit == 1, output);
+        Assert.Equal(["load images (uint8 NHWC -> NCHW)"], FailedOps(output));
+        Assert.Contains("selftest FAILED on cuda: 1 op(s) over the threshold", output);
     }
 
     [CppFact]
@@ -156,6 +171,14 @@ public sealed class CudaStackOnCpuTests : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
+
+    private static Task<(int Exit, string Output)> Selftest(IReadOnlyDictionary<string, string> environment, string precision) =>
+        CudaStackOnCpu.RunAsync(environment, "selftest", "--device", "cuda", "--precision", precision,
+            "--model", "compact", "--steps", "20", "--batch", "8", "--image-size", "16");
+
+    /// <summary>The ops of the self-test's table marked FAIL.</summary>
+    private static string[] FailedOps(string output) =>
+        Regex.Matches(output, @"^(.+?)\s+\S+\s+\S+\s+FAIL\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
 
     /// <summary>The stand-in's counts (Stack/runtime.h) over a whole `bench model` run of <paramref name="steps"/> timed steps.</summary>
     private async Task<Dictionary<string, long>> CountsAfter(int steps)

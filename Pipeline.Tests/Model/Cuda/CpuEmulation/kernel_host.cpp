@@ -1,6 +1,6 @@
-// Kernels.cu behind a cuLaunchKernel-shaped entry point, so that a test drives the kernels through
-// CudaKernels' own argument packing: kernelParams holds one pointer per parameter, to a value of
-// the parameter's C type. KERNELS_SOURCE names the Kernels.cu to compile (the embedded copy).
+// Kernels.cu built for the CPU, bound to launches as the driver stand-in receives them
+// (kernelParams holds one pointer per parameter, to a value of the parameter's C type).
+// KERNELS_SOURCE names the Kernels.cu to compile.
 #include "kernel_host.h"
 #include "cuda_on_cpu.h"
 #include <algorithm>
@@ -223,18 +223,4 @@ int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y,
         return success;
     };
     return success;
-}
-
-extern "C" int emu_function(const void** function, const char* name)
-{
-    *function = kernels_on_cpu::find(name);
-    return *function == nullptr ? kernels_on_cpu::not_found : kernels_on_cpu::success;
-}
-
-extern "C" int emu_launch(const void* function, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x, unsigned block_y,
-    unsigned block_z, unsigned shared_bytes, void*, void** params, void** extra)
-{
-    std::function<int()> launch;
-    const int status = kernels_on_cpu::bind(function, grid_x, grid_y, grid_z, block_x, block_y, block_z, shared_bytes, params, extra, launch);
-    return status == kernels_on_cpu::success ? launch() : status;
 }

@@ -1,6 +1,7 @@
 // libnvrtc.so.13's entry points that NvrtcCompiler uses. Nothing is compiled: the stand-in accepts
-// only the Kernels.cu it was built from (KERNELS_SOURCE, whose kernels the driver stand-in runs)
-// and returns an image naming the architecture asked for, which the driver stand-in checks.
+// only the Kernels.cu it was built for (KERNELS_ACCEPTED) and returns an image naming the
+// architecture asked for, which the driver stand-in checks. The driver runs the kernels of
+// KERNELS_SOURCE: the same file, except in a stack built to show that a wrong kernel is caught.
 #include "runtime.h"
 #include <algorithm>
 #include <cstdio>
@@ -9,6 +10,10 @@
 #include <iterator>
 #include <string>
 #include <vector>
+
+#ifndef KERNELS_ACCEPTED
+#define KERNELS_ACCEPTED KERNELS_SOURCE
+#endif
 
 using namespace stand_in;
 
@@ -37,7 +42,7 @@ registry<program> programs;
 
 std::string built_source()
 {
-    std::ifstream file(KERNELS_SOURCE, std::ios::binary);
+    std::ifstream file(KERNELS_ACCEPTED, std::ios::binary);
     return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
@@ -209,7 +214,7 @@ int nvrtcCompileProgram(void* handle, int option_count, const char* const* optio
 
     if (compiled->source != built_source())
     {
-        compiled->log = "cuda-on-cpu: this NVRTC runs only the Kernels.cu it was built from (" KERNELS_SOURCE "), and this source differs\n";
+        compiled->log = "cuda-on-cpu: this NVRTC accepts only the Kernels.cu it was built for (" KERNELS_ACCEPTED "), and this source differs\n";
         return nvrtc_compilation;
     }
 
