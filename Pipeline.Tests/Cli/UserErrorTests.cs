@@ -87,6 +87,31 @@ public sealed class UserErrorTests : IDisposable
         Assert.Equal(["earlier.jpg"], Directory.GetFiles(_folder.Combine("out")).Select(Path.GetFileName));
     }
 
+    [Theory]
+    [InlineData("new/out", false)]
+    [InlineData("empty", true)]
+    public void Make_kaggle_sized_stopped_by_a_bad_image_leaves_the_output_folder_as_it_was(string output, bool existed)
+    {
+        _folder.Write("data/cat/1.jpg", Images.Jpeg(32, 32, seed: 1));
+        _folder.Write("data/cat/2.jpg", "not a jpeg"u8.ToArray());
+        _folder.Write("data/dog/1.jpg", Images.Jpeg(32, 32, seed: 3));
+        if (existed)
+        {
+            Directory.CreateDirectory(_folder.Combine(output));
+        }
+
+        var (exit, text) = CliRun.Run("bench", "make-kaggle-sized", "--data", _folder.Combine("data"), "--out", _folder.Combine(output), "--count", "3");
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Contains($"'{_folder.Combine("data", "cat", "2.jpg")}' cannot be decoded; the corpus is made from good images only, so none was kept.", text);
+        Assert.Equal(existed, Directory.Exists(_folder.Combine(output)));
+        Assert.Equal(["data"], Directory.GetDirectories(_folder.Path).Select(Path.GetFileName).Where(name => name != "empty"));
+        if (existed)
+        {
+            Assert.Empty(Directory.EnumerateFileSystemEntries(_folder.Combine(output)));
+        }
+    }
+
     [Fact]
     public void A_choice_is_accepted_in_any_case_and_a_wrong_one_is_answered_with_the_choices()
     {

@@ -18,7 +18,7 @@ internal static class BenchUpscaleCommand
         {
             data, output, count, seed,
         };
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             // Merging into earlier files would make a corpus of unknown make-up.
             var target = result.GetRequiredValue(output);
@@ -35,10 +35,10 @@ internal static class BenchUpscaleCommand
             {
                 var task = context.AddTask("upscaling", maxValue: total);
                 written = KaggleSizedCorpus.Write(
-                    index, result.GetRequiredValue(output).FullName, total, result.GetValue(seed), new SynchronousProgress<int>(n => task.Value = n));
+                    index, result.GetRequiredValue(output).FullName, total, result.GetValue(seed), new SynchronousProgress<int>(n => task.Value = n), cancellationToken);
             });
             Console.WriteLine($"Wrote {written} images to {result.GetRequiredValue(output).FullName}.");
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

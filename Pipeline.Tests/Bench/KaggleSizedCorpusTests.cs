@@ -1,0 +1,64 @@
+using CatsDogs.Pipeline.Bench;
+using CatsDogs.Pipeline.Cli;
+using CatsDogs.Pipeline.Data;
+using CatsDogs.Tests.Fixtures;
+using SkiaSharp;
+
+namespace CatsDogs.Tests.Bench;
+
+public sealed class KaggleSizedCorpusTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    [Fact]
+    public void The_corpus_holds_both_classes_at_kaggle_sizes_and_a_seed_repeats_it()
+    {
+        var source = Source(perClass: 4);
+
+        Assert.Equal(4, KaggleSizedCorpus.Write(source, _folder.Combine("first"), 4, seed: 7, new Progress<int>(), CancellationToken.None));
+        KaggleSizedCorpus.Write(source, _folder.Combine("again"), 4, seed: 7, new Progress<int>(), CancellationToken.None);
+
+        var corpus = DatasetIndex.Scan(_folder.Combine("first"), requireLabels: true);
+        Assert.Equal(2, corpus.Count(ImageLabel.Cat));
+        Assert.Equal(2, corpus.Count(ImageLabel.Dog));
+        var sizes = corpus.Entries.Select(entry => Size(corpus.FullPath(entry))).ToList();
+        Assert.All(sizes, size =>
+        {
+            Assert.InRange(size.Width, 320, 485);
+            Assert.InRange(size.Height, 290, 436);
+        });
+        Assert.Equal(sizes, corpus.Entries.Select(entry => Size(_folder.Combine("again", entry.RelativePath))));
+    }
+
+    [Fact]
+    public void A_cancelled_corpus_leaves_nothing_behind()
+    {
+        var source = Source(perClass: 2);
+        using var cancel = new CancellationTokenSource();
+        var progress = new SynchronousProgress<int>(written => cancel.Cancel());
+
+        Assert.Throws<OperationCanceledException>(() =>
+            KaggleSizedCorpus.Write(source, _folder.Combine("out", "corpus"), 4, seed: 1, progress, cancel.Token));
+
+        Assert.False(Directory.Exists(_folder.Combine("out")));
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private DatasetIndex Source(int perClass)
+    {
+        for (var i = 0; i < perClass; i++)
+        {
+            _folder.Write($"data/cat/{i}.jpg", Images.Jpeg(32, 32, seed: i));
+            _folder.Write($"data/dog/{i}.jpg", Images.Jpeg(32, 32, seed: 100 + i));
+        }
+
+        return DatasetIndex.Scan(_folder.Combine("data"), requireLabels: true);
+    }
+
+    private static (int Width, int Height) Size(string path)
+    {
+        using var codec = SKCodec.Create(path);
+        return (codec.Info.Width, codec.Info.Height);
+    }
+}
