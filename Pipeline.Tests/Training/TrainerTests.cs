@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using CatsDogs.Pipeline.Training;
 using CatsDogs.Tests.Fixtures;
 
@@ -76,6 +78,26 @@ public sealed class TrainerTests : IDisposable
         await harness.TrainAsync("in-two", epochs: 2);
 
         Assert.Equal(harness.LastWeights("straight"), harness.LastWeights("in-two"));
+    }
+
+    [Fact]
+    public async Task A_resumed_runs_time_counts_on_from_its_checkpoint()
+    {
+        var harness = new TrainerHarness(_folder.Combine("data"), _folder.Combine("runs"));
+        var first = await harness.TrainAsync("in-two", epochs: 1);
+        var checkpoint = _folder.Combine("runs", "in-two", "checkpoints", "last.json");
+        var saved = JsonNode.Parse(File.ReadAllText(checkpoint))!;
+        var savedSeconds = saved["trainer"]!["RunSeconds"]!.GetValue<double>();
+        Assert.InRange(savedSeconds, double.Epsilon, first.Elapsed.TotalSeconds);
+
+        // As if the first session had taken an hour.
+        saved["trainer"]!["RunSeconds"] = 3600.0;
+        File.WriteAllText(checkpoint, saved.ToJsonString());
+        var session = Stopwatch.StartNew();
+        var second = await harness.TrainAsync("in-two", epochs: 2);
+
+        Assert.InRange(second.Elapsed.TotalSeconds, 3600.0, 3600.0 + session.Elapsed.TotalSeconds);
+        Assert.True(JsonNode.Parse(File.ReadAllText(checkpoint))!["trainer"]!["RunSeconds"]!.GetValue<double>() > 3600.0);
     }
 
     [Fact]

@@ -38,11 +38,14 @@ internal sealed class Trainer(
         ? new EarlyStopping(patience, options.Monitor.Goal(), options.EarlyStopMinDelta)
         : null;
 
+    private readonly Stopwatch _session = new();
+    private readonly TimeSpan _earlierSessions = TimeSpan.FromSeconds(resumeFrom.RunSeconds);
+
     private TrainerState _state = resumeFrom;
 
     public async Task<TrainingOutcome> RunAsync(CancellationToken stop)
     {
-        var clock = Stopwatch.StartNew();
+        _session.Restart();
         RestoreSchedules();
         var records = _csv.ReadAll().Where(r => r.Epoch < _state.Epoch).ToList();
         for (var epoch = _state.Epoch; epoch < options.Epochs; epoch++)
@@ -51,13 +54,13 @@ internal sealed class Trainer(
             var trained = await TrainEpochAsync(epoch, stop);
             if (trained is null)
             {
-                return Finish(TrainingEnd.Interrupted, records, clock);
+                return Finish(TrainingEnd.Interrupted, records);
             }
 
             var scores = await ValidateAsync(stop);
             if (scores is null)
             {
-                return Finish(TrainingEnd.Interrupted, records, clock);
+                return Finish(TrainingEnd.Interrupted, records);
             }
 
             var record = trained.Value.ToRecord(epoch, scores.Value, network.LearningRate);
@@ -72,11 +75,11 @@ internal sealed class Trainer(
             if (stopEarly)
             {
                 log.WriteLine($"Early stopping: {options.Monitor.Name()} has not improved for {options.EarlyStopPatience} epochs.");
-                return Finish(TrainingEnd.EarlyStopped, records, clock);
+                return Finish(TrainingEnd.EarlyStopped, records);
             }
         }
 
-        return Finish(TrainingEnd.Completed, records, clock);
+        return Finish(TrainingEnd.Completed, records);
     }
 
     private async Task<EpochSums?> TrainEpochAsync(int epoch, CancellationToken stop)
@@ -246,7 +249,8 @@ internal sealed class Trainer(
     {
         try
         {
-            Checkpoint.Save(network, run.Checkpoints, name, new CheckpointInfo(epochsDone, splitHash) { TrainerState = _state.ToJson() });
+            var state = _state with { RunSeconds = RunTime.TotalSeconds };
+            Checkpoint.Save(network, run.Checkpoints, name, new CheckpointInfo(epochsDone, splitHash) { TrainerState = state.ToJson() });
             metrics?.AddCheckpointWrite();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -256,10 +260,13 @@ internal sealed class Trainer(
         }
     }
 
-    private TrainingOutcome Finish(TrainingEnd end, List<EpochRecord> records, Stopwatch clock)
+    /// <summary>This session's time plus that of the sessions before the checkpoint it resumed from.</summary>
+    private TimeSpan RunTime => _earlierSessions + _session.Elapsed;
+
+    private TrainingOutcome Finish(TrainingEnd end, List<EpochRecord> records)
     {
         var best = _state.BestEpoch >= 0 ? records.FirstOrDefault(r => r.Epoch == _state.BestEpoch) : null;
-        return new TrainingOutcome(end, records.Count, best, records.LastOrDefault(), clock.Elapsed);
+        return new TrainingOutcome(end, records.Count, best, records.LastOrDefault(), RunTime);
     }
 
     private string Describe(EpochRecord r) => string.Create(

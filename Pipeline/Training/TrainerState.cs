@@ -28,6 +28,9 @@ internal sealed record TrainerState
 
     public EarlyStoppingState? EarlyStopping { get; init; }
 
+    /// <summary>The run's time over all its sessions up to this checkpoint, so that a resumed run's time counts on from there.</summary>
+    public double RunSeconds { get; init; }
+
     public JsonObject ToJson() => (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(this, TrainerStateJson.Default.TrainerState)!;
 
     public static TrainerState FromJson(JsonObject? json) =>

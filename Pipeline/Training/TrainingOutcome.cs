@@ -7,5 +7,5 @@ internal enum TrainingEnd
     Interrupted,
 }
 
-/// <summary>How a run ended and what it reached.</summary>
+/// <summary>How a run ended and what it reached; <see cref="Elapsed"/> counts the sessions before a resume too.</summary>
 internal sealed record TrainingOutcome(TrainingEnd End, int EpochsDone, EpochRecord? Best, EpochRecord? Last, TimeSpan Elapsed);
