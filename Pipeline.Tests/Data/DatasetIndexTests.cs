@@ -103,6 +103,21 @@ public sealed class DatasetIndexTests : IDisposable
     }
 
     [Fact]
+    public void Two_folders_of_one_class_are_refused_and_an_empty_one_is_not_counted()
+    {
+        var jpeg = Images.Jpeg(8, 8);
+        _folder.Write("cat/a.jpg", jpeg);
+        _folder.Write("dog/b.jpg", jpeg);
+        Directory.CreateDirectory(_folder.Combine("dogs"));
+        Assert.Equal(2, DatasetIndex.Scan(_folder.Path, requireLabels: true).Entries.Count);
+
+        _folder.Write("Cats/a.jpg", jpeg);
+        var error = Assert.Throws<DatasetException>(() => DatasetIndex.Scan(_folder.Path, requireLabels: false));
+
+        Assert.Contains("has two folders of cat images, Cats/ and cat/. Keep one folder per class", error.Message);
+    }
+
+    [Fact]
     public void Unlabeled_folder_is_read_for_prediction_with_ids_from_file_names()
     {
         var jpeg = Images.Jpeg(8, 8);

@@ -117,7 +117,8 @@ public sealed class DatasetIndex
     private static List<ImageEntry> ScanClassFolders(string root)
     {
         var entries = new List<ImageEntry>();
-        foreach (var folder in Directory.EnumerateDirectories(root))
+        var folderOf = new Dictionary<ImageLabel, string>();
+        foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(folder);
             if (!ClassFolderNames.TryGetValue(name, out var label))
@@ -125,10 +126,20 @@ public sealed class DatasetIndex
                 continue;
             }
 
-            foreach (var file in EnumerateImages(folder))
+            var images = EnumerateImages(folder).ToList();
+            if (images.Count == 0)
             {
-                entries.Add(new ImageEntry($"{name}/{Path.GetFileName(file)}", label, Path.GetFileNameWithoutExtension(file)));
+                continue;
             }
+
+            // Two folders of one class are most often a copy and its original: read both, a split would put one image on both sides.
+            if (!folderOf.TryAdd(label, name))
+            {
+                throw new DatasetException($"The folder '{root}' has two folders of {label.ToString().ToLowerInvariant()} images, {folderOf[label]}/ and {name}/. " +
+                    "Keep one folder per class: move the images of one into the other, or remove the copy.");
+            }
+
+            entries.AddRange(images.Select(file => new ImageEntry($"{name}/{Path.GetFileName(file)}", label, Path.GetFileNameWithoutExtension(file))));
         }
 
         return entries;
