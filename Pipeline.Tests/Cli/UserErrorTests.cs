@@ -75,6 +75,17 @@ public sealed class UserErrorTests : IDisposable
     }
 
     [Fact]
+    public void An_option_with_nothing_after_its_equals_sign_is_refused_rather_than_left_to_an_earlier_value()
+    {
+        Assert.Equal(0, CliRun.Run("summary", "--model=compact").Exit);
+
+        var (exit, output) = CliRun.Run("summary", "--model", "compact", "--model=");
+
+        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Contains("error: --model has no value after '='; give one, or leave the option out for its default.", output);
+    }
+
+    [Fact]
     public void Make_kaggle_sized_refuses_to_merge_into_a_folder_that_holds_files()
     {
         _folder.Write("data/cat/1.jpg", Images.Jpeg(32, 32, seed: 1));

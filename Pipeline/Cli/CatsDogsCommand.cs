@@ -46,11 +46,12 @@ internal static class CatsDogsCommand
         try
         {
             var parsed = Create().Parse(args);
-            if (parsed.Errors.Count > 0)
+            var errors = parsed.Errors.Select(error => error.Message).Concat(EmptyValues(args, parsed.CommandResult.Command)).ToList();
+            if (errors.Count > 0)
             {
-                foreach (var error in parsed.Errors)
+                foreach (var error in errors)
                 {
-                    Console.Error.WriteLine($"error: {error.Message}");
+                    Console.Error.WriteLine($"error: {error}");
                 }
 
                 Console.Error.WriteLine($"See '{VerbOf(parsed.CommandResult)} --help' for the options.");
@@ -83,6 +84,15 @@ internal static class CatsDogsCommand
             return BugExitCode;
         }
     }
+
+    /// <summary>
+    /// `--epochs=` with nothing after the '=': System.CommandLine reads it as no value at all, so that an
+    /// earlier `--epochs 5` would quietly stand.
+    /// </summary>
+    private static IEnumerable<string> EmptyValues(string[] args, Command verb) =>
+        args.TakeWhile(arg => arg != "--")
+            .Where(arg => arg.Length > 1 && arg[^1] == '=' && verb.Options.Any(option => option.Name == arg[..^1] || option.Aliases.Contains(arg[..^1])))
+            .Select(arg => $"{arg[..^1]} has no value after '='; give one, or leave the option out for its default.");
 
     /// <summary>"catsdogs bench model": the command line up to the verb that was parsed.</summary>
     private static string VerbOf(CommandResult result) =>
