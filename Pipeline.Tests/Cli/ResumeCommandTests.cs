@@ -39,13 +39,18 @@ public sealed class ResumeCommandTests : IDisposable
     }
 
     [Fact]
-    public void More_epochs_on_another_thread_count_continue_the_run()
+    public void More_epochs_on_another_thread_count_and_deterministic_continue_the_run_which_keeps_them()
     {
-        var (exit, output) = CliRun.Run("train", "--resume", Run, "--epochs", "2", "--cpu-threads", "2", "--metrics-listen", "none");
+        Assert.Contains("\"deterministic\": false", File.ReadAllText(Path.Combine(Run, "config.json")));
+
+        var (exit, output) = CliRun.Run("train", "--resume", Run, "--epochs", "2", "--cpu-threads", "2", "--deterministic", "--metrics-listen", "none");
 
         Assert.True(exit == 0, output);
         Assert.Contains("Resuming first at epoch 2", output);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(Run, "metrics.csv")).Length);
+        var config = File.ReadAllText(Path.Combine(Run, "config.json"));
+        Assert.Contains("\"deterministic\": true", config);
+        Assert.Contains("\"cpuThreads\": 2", config);
     }
 
     [Fact]

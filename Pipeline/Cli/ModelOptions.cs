@@ -6,7 +6,7 @@ using CatsDogs.Model.Specs;
 
 namespace CatsDogs.Pipeline.Cli;
 
-/// <summary>--model, --device, --precision and --cpu-threads, shared by the verbs that build a network.</summary>
+/// <summary>--model, --device, --precision, --deterministic and --cpu-threads, shared by the verbs that build a network.</summary>
 internal sealed class ModelOptions
 {
     public Option<string> Model { get; } = CreateModel();
@@ -17,6 +17,12 @@ internal sealed class ModelOptions
     public Option<Precision> Precision { get; } = ChoiceOption.Create(
         "--precision", "Float32 math on the GPU: tf32 lets tensor cores round products to TF32 (faster), fp32 is strict. The CPU is always fp32.",
         CatsDogs.Model.Backends.Cuda.Precision.Tf32);
+
+    public Option<bool> Deterministic { get; } = new("--deterministic")
+    {
+        Description = "On the GPU, only computations that give the same bits on every run (cuDNN's deterministic convolution algorithms, " +
+            "an ordered gradient-norm sum); can be slower. The CPU is always deterministic.",
+    };
 
     public Option<int> CpuThreads { get; } = RangedOption.Create("--cpu-threads", "Threads of the CPU backend.", Environment.ProcessorCount, 1, 1024);
 
@@ -29,20 +35,21 @@ internal sealed class ModelOptions
 
         command.Add(Device);
         command.Add(Precision);
+        command.Add(Deterministic);
         command.Add(CpuThreads);
     }
 
     /// <summary>Opens the device and prints which one and why; --device cuda without CUDA is an error (exit 2).</summary>
-    public static ComputeDevice Open(DeviceKind kind, int cpuThreads, Precision precision, TextWriter log)
+    public static ComputeDevice Open(DeviceKind kind, int cpuThreads, CudaBackendOptions cuda, TextWriter log)
     {
-        var device = BackendFactory.Create(kind, new CpuBackendOptions { Threads = cpuThreads }, new CudaBackendOptions { Precision = precision });
+        var device = BackendFactory.Create(kind, new CpuBackendOptions { Threads = cpuThreads }, cuda);
         log.WriteLine($"device: {device.Name}, {device.Description} ({device.Reason})");
         return device;
     }
 
     /// <summary>Opens the device these options chose.</summary>
     public ComputeDevice Open(ParseResult result, TextWriter log) =>
-        Open(result.GetValue(Device), result.GetValue(CpuThreads), result.GetValue(Precision), log);
+        Open(result.GetValue(Device), result.GetValue(CpuThreads), new CudaBackendOptions { Precision = result.GetValue(Precision), Deterministic = result.GetValue(Deterministic) }, log);
 
     private static Option<string> CreateModel() =>
         ChoiceOption.Create("--model", $"Network preset: {string.Join(", ", ModelPresets.Names)}.", "compact", ModelPresets.Names);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using CatsDogs.Model.Backends.Cuda;
 using CatsDogs.Model.Checkpoints;
 using CatsDogs.Model.Optim;
 using CatsDogs.Model.Native;
@@ -72,11 +73,11 @@ internal static class TrainCommand
             TrainConfig Resumed(RunFolder run)
             {
                 // An allow-list, so that an option added later is refused here until someone decides it may change.
-                Option[] changeable = [resume, epochs, model.Device, model.CpuThreads, model.Precision, metricsOptions.Listen, onFinish];
+                Option[] changeable = [resume, epochs, model.Device, model.CpuThreads, model.Precision, model.Deterministic, metricsOptions.Listen, onFinish];
                 if (command.Options.Except(changeable).Where(Given).Select(option => option.Name).ToList() is { Count: > 0 } ignored)
                 {
                     throw new CommandLineError($"--resume continues '{run.Path}' with the settings it started with ({TrainConfig.FileName}), so " +
-                        $"{string.Join(", ", ignored)} cannot be given; only --epochs, --device, --cpu-threads, --precision, the metrics endpoint " +
+                        $"{string.Join(", ", ignored)} cannot be given; only --epochs, --device, --cpu-threads, --precision, --deterministic, the metrics endpoint " +
                         "and --on-finish may change. Start a new run to change the others.");
                 }
 
@@ -91,6 +92,7 @@ internal static class TrainCommand
                     Device = Given(model.Device) ? result.GetValue(model.Device) : saved.Device,
                     CpuThreads = Given(model.CpuThreads) ? result.GetValue(model.CpuThreads) : saved.CpuThreads,
                     Precision = Given(model.Precision) ? result.GetValue(model.Precision) : saved.Precision,
+                    Deterministic = Given(model.Deterministic) ? result.GetValue(model.Deterministic) : saved.Deterministic,
                     Train = Given(epochs) ? saved.Train with { Epochs = result.GetValue(epochs) } : saved.Train,
                 };
             }
@@ -111,6 +113,7 @@ internal static class TrainCommand
                     Device = result.GetValue(model.Device),
                     CpuThreads = result.GetValue(model.CpuThreads),
                     Precision = result.GetValue(model.Precision),
+                    Deterministic = result.GetValue(model.Deterministic),
                     Input = input.Bind(result),
                     Train = new TrainOptions
                     {
@@ -163,7 +166,8 @@ internal static class TrainCommand
                 return MetricsOptions.CannotListenExitCode;
             }
 
-            using var device = ModelOptions.Open(config.Device, config.CpuThreads, config.Precision, Console.Out);
+            using var device = ModelOptions.Open(config.Device, config.CpuThreads,
+                new CudaBackendOptions { Precision = config.Precision, Deterministic = config.Deterministic }, Console.Out);
             var request = new SplitRequest(config.ValidationCount, config.ValidationFraction, config.Train.Seed,
                 Explicit: run is null && (result.GetValue(valCount) is not null || result.GetValue(valFraction) is not null), Resuming: run is not null,
                 SeedGiven: run is null && Given(seed));

@@ -32,6 +32,9 @@ internal sealed record TrainConfig
     /// <summary>GPU float32 math (TF32 or strict FP32); a resumed run keeps it.</summary>
     public Precision Precision { get; init; }
 
+    /// <summary>Same bits on every run on the GPU (--deterministic); a resumed run keeps it unless told otherwise.</summary>
+    public bool Deterministic { get; init; }
+
     public required TrainOptions Train { get; init; }
 
     public required InputPipelineOptions Input { get; init; }

@@ -6,9 +6,24 @@ namespace CatsDogs.Model.Backends.Cuda;
 /// <summary>The shapes that decide a convolution's algorithms: one plan per key.</summary>
 internal readonly record struct ConvolutionKey(TensorShape Input, TensorShape Filter, int Padding);
 
+/// <summary>Which of the algorithms cuDNN measured a plan may use.</summary>
+internal readonly record struct AlgorithmRule(bool AllowTf32, bool Deterministic)
+{
+    /// <summary>cudnnDeterminism_t's CUDNN_DETERMINISTIC.</summary>
+    private const int DeterministicResult = 1;
+
+    public bool Allows(in CudnnAlgorithmPerformance result) =>
+        // TF32 allows tensor cores on float32, never a conversion of the data to float16.
+        (AllowTf32 ? result.MathType != CudnnMathType.TensorOpAllowConversion : result.MathType == CudnnMathType.Fma)
+        && (!Deterministic || result.Determinism == DeterministicResult);
+
+    /// <summary>"deterministic strict float32 (FMA) ", say: what the rule asks of an algorithm, for an error.</summary>
+    public string Describe() => $"{(Deterministic ? "deterministic " : "")}{(AllowTf32 ? "" : "strict float32 (FMA) ")}";
+}
+
 /// <summary>
 /// Everything cuDNN needs for one convolution shape: descriptors, and for each of the three
-/// passes the fastest algorithm that the precision allows and its workspace. The algorithms are
+/// passes the fastest algorithm that the precision (and, when asked, determinism) allows and its workspace. The algorithms are
 /// measured once, with cuDNN's Find (it runs each candidate), when the shape is first seen; each
 /// pass has its own convolution descriptor because the chosen algorithms may differ in math type.
 /// </summary>
@@ -63,15 +78,16 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
     /// <summary>
     /// Builds the plan and measures the algorithms. With TF32 off only FMA-math (strict float32)
     /// algorithms qualify; with it on, any math type does, as with PyTorch's cudnn.benchmark.
+    /// <paramref name="deterministic"/> keeps only the algorithms cuDNN reports as deterministic.
     /// </summary>
-    public static ConvolutionPlan Create(CudnnHandle handle, ConvolutionKey key, bool allowTf32)
+    public static ConvolutionPlan Create(CudnnHandle handle, ConvolutionKey key, bool allowTf32, bool deterministic)
     {
         var output = new TensorShape(key.Input.N, key.Filter.N,
             key.Input.H + 2 * key.Padding - key.Filter.H + 1, key.Input.W + 2 * key.Padding - key.Filter.W + 1);
         var plan = new ConvolutionPlan(key, output, allowTf32 ? CudnnMathType.Default : CudnnMathType.Fma);
         try
         {
-            plan.FindAlgorithms(handle.Value, allowTf32);
+            plan.FindAlgorithms(handle.Value, new AlgorithmRule(allowTf32, deterministic));
             return plan;
         }
         catch
@@ -92,41 +108,39 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
         BackwardFilterConvolution.Dispose();
     }
 
-    /// <summary>The first (fastest) result that succeeded and whose math type the precision allows.</summary>
-    internal static CudnnAlgorithmPerformance Choose(ReadOnlySpan<CudnnAlgorithmPerformance> results, bool allowTf32, string pass)
+    /// <summary>The first (fastest) result that succeeded and that the rule allows.</summary>
+    internal static CudnnAlgorithmPerformance Choose(ReadOnlySpan<CudnnAlgorithmPerformance> results, AlgorithmRule rule, string pass)
     {
         foreach (var result in results)
         {
-            // TF32 allows tensor cores on float32, never a conversion of the data to float16.
-            var allowed = allowTf32 ? result.MathType != CudnnMathType.TensorOpAllowConversion : result.MathType == CudnnMathType.Fma;
-            if (result.Status == CudnnStatus.Success && allowed)
+            if (result.Status == CudnnStatus.Success && rule.Allows(result))
             {
                 return result;
             }
         }
 
         throw new CudnnException((int)CudnnStatus.NotSupported,
-            $"cuDNN offers no {(allowTf32 ? "" : "strict float32 (FMA) ")}algorithm for the {pass} pass of this convolution ({results.Length} measured).");
+            $"cuDNN offers no {rule.Describe()}algorithm for the {pass} pass of this convolution ({results.Length} measured).");
     }
 
-    private void FindAlgorithms(nint handle, bool allowTf32)
+    private void FindAlgorithms(nint handle, AlgorithmRule rule)
     {
-        (ForwardAlgorithm, ForwardWorkspace) = Search(handle, allowTf32, "forward", ForwardConvolution,
+        (ForwardAlgorithm, ForwardWorkspace) = Search(handle, rule, "forward", ForwardConvolution,
             &CudnnNative.cudnnGetConvolutionForwardAlgorithmMaxCount,
             (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionForwardAlgorithm(h, X.Value, W.Value, c, Y.Value, n, r, f),
             (h, c, a, b) => CudnnNative.cudnnGetConvolutionForwardWorkspaceSize(h, X.Value, W.Value, c, Y.Value, a, b));
-        (BackwardDataAlgorithm, BackwardDataWorkspace) = Search(handle, allowTf32, "backward-data", BackwardDataConvolution,
+        (BackwardDataAlgorithm, BackwardDataWorkspace) = Search(handle, rule, "backward-data", BackwardDataConvolution,
             &CudnnNative.cudnnGetConvolutionBackwardDataAlgorithmMaxCount,
             (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardDataAlgorithm(h, W.Value, Y.Value, c, X.Value, n, r, f),
             (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardDataWorkspaceSize(h, W.Value, Y.Value, c, X.Value, a, b));
-        (BackwardFilterAlgorithm, BackwardFilterWorkspace) = Search(handle, allowTf32, "backward-filter", BackwardFilterConvolution,
+        (BackwardFilterAlgorithm, BackwardFilterWorkspace) = Search(handle, rule, "backward-filter", BackwardFilterConvolution,
             &CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithmMaxCount,
             (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardFilterAlgorithm(h, X.Value, Y.Value, c, W.Value, n, r, f),
             (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, X.Value, Y.Value, c, W.Value, a, b));
     }
 
     /// <summary>One pass: measure every algorithm cuDNN has for it, keep the fastest allowed, set its math type, size its workspace.</summary>
-    private static (int Algorithm, long Workspace) Search(nint handle, bool allowTf32, string pass, ConvolutionDescriptor convolution,
+    private static (int Algorithm, long Workspace) Search(nint handle, AlgorithmRule rule, string pass, ConvolutionDescriptor convolution,
         delegate*<nint, int*, CudnnStatus> maxCount, AlgorithmFinder find, WorkspaceQuery workspaceSize)
     {
         int count, returned;
@@ -137,7 +151,7 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
             ThrowIfFailed(find(handle, convolution.Value, results.Length, &returned, found), $"cudnnFindConvolution {pass} Algorithm");
         }
 
-        var chosen = Choose(results.AsSpan(0, returned), allowTf32, pass);
+        var chosen = Choose(results.AsSpan(0, returned), rule, pass);
         convolution.SetMathType(chosen.MathType);
         nuint bytes;
         ThrowIfFailed(workspaceSize(handle, convolution.Value, chosen.Algorithm, &bytes), $"cudnnGetConvolution {pass} WorkspaceSize");

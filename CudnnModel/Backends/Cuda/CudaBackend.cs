@@ -34,11 +34,13 @@ internal sealed unsafe class CudaBackend : IBackend
     private readonly ActivationDescriptor _relu;
     private readonly Dictionary<ulong, double> _batchNormEpsilon = [];
     private readonly bool _allowTf32;
+    private readonly bool _deterministic;
 
     private CudaBackend(CudaContext context, CudaLibrarySet libraries, CudaBackendOptions options)
     {
         _context = context;
         _allowTf32 = options.Precision == Precision.Tf32;
+        _deterministic = options.Deterministic;
         try
         {
             _compute = CudaStream.Create(context);
@@ -50,7 +52,7 @@ internal sealed unsafe class CudaBackend : IBackend
             _workspace = new DeviceWorkspace(context, _compute.Synchronize);
             _relu = ActivationDescriptor.CreateRelu();
             HostAllocator = new PinnedHostAllocator(context);
-            Description = Describe(context, libraries.CudaMajor, _cublas.Version, _kernels.Architecture, options.Precision);
+            Description = Describe(context, libraries.CudaMajor, _cublas.Version, _kernels.Architecture, options);
         }
         catch
         {
@@ -378,7 +380,7 @@ internal sealed unsafe class CudaBackend : IBackend
     {
         Same(new TensorShape(1, 1), sum.Shape);
         Enter();
-        _kernels.SquaredNorm(Cuda(x).Address, x.Shape.Count, Cuda(sum).Address, _compute);
+        _kernels.SquaredNorm(Cuda(x).Address, x.Shape.Count, Cuda(sum).Address, oneBlock: _deterministic, _compute);
     }
 
     public void ClipFactor(Tensor sumOfSquares, float maxNorm, Tensor factor)
@@ -427,7 +429,7 @@ internal sealed unsafe class CudaBackend : IBackend
         _context.Dispose();
     }
 
-    internal static string Describe(CudaContext context, int cudaMajor, int cublasVersion, string architecture, Precision precision)
+    internal static string Describe(CudaContext context, int cudaMajor, int cublasVersion, string architecture, CudaBackendOptions options)
     {
         var (major, minor) = context.ComputeCapability;
         var cudnn = (long)CudnnNative.cudnnGetVersion();
@@ -436,7 +438,7 @@ internal sealed unsafe class CudaBackend : IBackend
             $"{context.Name} (compute {major}.{minor}, {context.Multiprocessors} SMs, {context.TotalMemoryBytes / (1024.0 * 1024 * 1024):F0} GiB), " +
             $"driver CUDA {context.DriverVersion / 1000}.{context.DriverVersion % 1000 / 10}, cuDNN {cudnn / 10000}.{cudnn % 10000 / 100}.{cudnn % 100}, " +
             $"cuBLAS {cublasVersion / 10000}.{cublasVersion % 10000 / 100}.{cublasVersion % 100} (CUDA {cudaMajor}), NVRTC {nvrtcMajor}.{nvrtcMinor} ({architecture}), " +
-            $"{(precision == Precision.Tf32 ? "TF32 allowed" : "strict FP32")}");
+            $"{(options.Precision == Precision.Tf32 ? "TF32 allowed" : "strict FP32")}{(options.Deterministic ? ", deterministic" : "")}");
     }
 
     /// <summary>Everything but the context, null-safe because a failed constructor calls it too.</summary>
@@ -496,7 +498,7 @@ internal sealed unsafe class CudaBackend : IBackend
         var key = new ConvolutionKey(x.Shape, w.Shape, padding);
         if (!_plans.TryGetValue(key, out var plan))
         {
-            plan = ConvolutionPlan.Create(_cudnn, key, _allowTf32);
+            plan = ConvolutionPlan.Create(_cudnn, key, _allowTf32, _deterministic);
             _plans[key] = plan;
         }
 

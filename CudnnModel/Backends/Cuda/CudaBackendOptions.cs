@@ -15,6 +15,12 @@ public sealed record CudaBackendOptions
 {
     public Precision Precision { get; init; } = Precision.Tf32;
 
+    /// <summary>
+    /// Only computations that give the same bits on every run: cuDNN's deterministic convolution
+    /// algorithms, and the gradient norm summed in one block instead of with atomics across many.
+    /// </summary>
+    public bool Deterministic { get; init; }
+
     /// <summary>The CUDA device ordinal to run on.</summary>
     public int Device { get; init; }
 }

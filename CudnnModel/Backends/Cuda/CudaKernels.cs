@@ -115,11 +115,21 @@ internal sealed unsafe class CudaKernels : IDisposable
         Launch(_adamW, n, args, stream);
     }
 
-    /// <summary>sum[0] += sum of x²; blocks of exactly 256 threads (NORM_THREADS), combined with atomicAdd.</summary>
-    public void SquaredNorm(ulong x, int n, ulong sum, CudaStream stream)
+    /// <summary>
+    /// sum[0] += sum of x²; blocks of exactly 256 threads (NORM_THREADS), combined with atomicAdd in
+    /// whatever order the blocks finish. <paramref name="oneBlock"/> makes the sum the same on every run.
+    /// </summary>
+    public void SquaredNorm(ulong x, int n, ulong sum, bool oneBlock, CudaStream stream)
     {
         var args = stackalloc void*[] { &x, &n, &sum };
-        Launch(_squaredNorm, n, args, stream);
+        if (oneBlock)
+        {
+            _module.Launch(_squaredNorm, 1, Threads, stream.Value, args);
+        }
+        else
+        {
+            Launch(_squaredNorm, n, args, stream);
+        }
     }
 
     public void ClipFactor(ulong sumOfSquares, float maxNorm, ulong factor, CudaStream stream)

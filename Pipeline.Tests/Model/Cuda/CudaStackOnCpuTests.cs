@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CatsDogs.Model.Backends.Cuda;
 using CatsDogs.Tests.Fixtures;
@@ -103,6 +104,38 @@ public sealed class CudaStackOnCpuTests : IDisposable
         Assert.Equal(few["pinned_allocations"], few["pinned_frees"]);
     }
 
+    [CppTheory]
+    [InlineData("tf32")]
+    [InlineData("fp32")]
+    public async Task Deterministic_runs_no_convolution_with_an_algorithm_cudnn_calls_non_deterministic(string precision)
+    {
+        var (fastest, deterministic) = (await CountsAfter(steps: 2, "--precision", precision), await CountsAfter(steps: 2, "--precision", precision, "--deterministic"));
+
+        // The stand-in's fastest backward algorithm is non-deterministic in either precision, as cuDNN's atomics-based ones are.
+        Assert.True(fastest["nondeterministic_convolutions"] > 0);
+        Assert.Equal(0, deterministic["nondeterministic_convolutions"]);
+    }
+
+    [CppFact]
+    public async Task Deterministic_training_with_gradient_clipping_gives_the_same_weights_on_every_run()
+    {
+        // The stand-in runs a kernel's blocks in a new order each launch, so an atomicAdd across blocks sums in a new order too.
+        StripesDataset.Write(_folder, "data", perClass: 24, side: 16);
+        var weights = new List<string>();
+        foreach (var run in new[] { "first", "second" })
+        {
+            var (exit, output) = await CudaStackOnCpu.RunAsync("train", "--device", "cuda", "--deterministic", "--clip-grad-norm", "0.5",
+                "--metrics-listen", "none", "--data", _folder.Combine("data"), "--split-file", _folder.Combine("split.json"),
+                "--runs-dir", _folder.Combine("runs"), "--name", run, "--epochs", "2", "--image-size", "16", "--batch-size", "4");
+            Assert.True(exit == 0, output);
+            Assert.Contains("TF32 allowed, deterministic", output);
+            var checkpoint = JsonNode.Parse(File.ReadAllText(_folder.Combine("runs", run, "checkpoints", "last.json")))!;
+            weights.Add(checkpoint["weightsSha256"]!.GetValue<string>());
+        }
+
+        Assert.Equal(weights[0], weights[1]);
+    }
+
     [CppFact]
     public async Task With_every_gpu_hidden_cuda_is_a_clear_error_and_auto_falls_back_to_the_cpu_saying_why()
     {
@@ -180,14 +213,14 @@ public sealed class CudaStackOnCpuTests : IDisposable
     private static string[] FailedOps(string output) =>
         Regex.Matches(output, @"^(.+?)\s+\S+\s+\S+\s+FAIL\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
 
-    /// <summary>The stand-in's counts (Stack/runtime.h) over a whole `bench model` run of <paramref name="steps"/> timed steps.</summary>
-    private async Task<Dictionary<string, long>> CountsAfter(int steps)
+    /// <summary>The stand-in's counts (Stack/runtime.h) over a whole `bench model` run of <paramref name="steps"/> timed steps, with <paramref name="options"/>.</summary>
+    private async Task<Dictionary<string, long>> CountsAfter(int steps, params string[] options)
     {
-        var file = _folder.Combine($"counts-{steps}.txt");
+        var file = _folder.Combine($"counts-{Guid.NewGuid():N}.txt");
         var environment = CudaStackOnCpu.Environment;
         environment["CUDA_ON_CPU_COUNTS"] = file;
-        var (exit, output) = await CudaStackOnCpu.RunAsync(environment, "bench", "model", "--device", "cuda", "--model", "compact",
-            "--batch", "4", "--image-size", "16", "--warmup", "2", "--steps", steps.ToString(CultureInfo.InvariantCulture));
+        var (exit, output) = await CudaStackOnCpu.RunAsync(environment, ["bench", "model", "--device", "cuda", "--model", "compact",
+            "--batch", "4", "--image-size", "16", "--warmup", "2", "--steps", steps.ToString(CultureInfo.InvariantCulture), .. options]);
         Assert.True(exit == 0, output);
         return File.ReadAllLines(file).Select(line => line.Split(' ')).ToDictionary(parts => parts[0], parts => long.Parse(parts[1], CultureInfo.InvariantCulture));
     }

@@ -22,16 +22,32 @@ public sealed class NativeLayoutTests
     {
         CudnnAlgorithmPerformance[] measured =
         [
-            new() { Algorithm = 6, Status = CudnnStatus.NotSupported, MathType = CudnnMathType.Fma },
-            new() { Algorithm = 5, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOpAllowConversion },
-            new() { Algorithm = 1, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOp },
-            new() { Algorithm = 0, Status = CudnnStatus.Success, MathType = CudnnMathType.Fma },
+            new() { Algorithm = 6, Status = CudnnStatus.NotSupported, MathType = CudnnMathType.Fma, Determinism = 1 },
+            new() { Algorithm = 5, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOpAllowConversion, Determinism = 1 },
+            new() { Algorithm = 1, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOp, Determinism = 1 },
+            new() { Algorithm = 0, Status = CudnnStatus.Success, MathType = CudnnMathType.Fma, Determinism = 1 },
         ];
 
-        Assert.Equal(1, ConvolutionPlan.Choose(measured, allowTf32: true, "forward").Algorithm);
-        Assert.Equal(0, ConvolutionPlan.Choose(measured, allowTf32: false, "forward").Algorithm);
-        var none = Assert.Throws<CudnnException>(() => ConvolutionPlan.Choose(measured[..3], allowTf32: false, "backward-data"));
-        Assert.Contains("strict float32 (FMA) algorithm for the backward-data pass", none.Message);
+        Assert.Equal(1, ConvolutionPlan.Choose(measured, new AlgorithmRule(AllowTf32: true, Deterministic: false), "forward").Algorithm);
+        Assert.Equal(0, ConvolutionPlan.Choose(measured, new AlgorithmRule(AllowTf32: false, Deterministic: false), "forward").Algorithm);
+        var none = Assert.Throws<CudnnException>(() => ConvolutionPlan.Choose(measured[..3], new AlgorithmRule(AllowTf32: false, Deterministic: false), "backward-data"));
+        Assert.Contains("no strict float32 (FMA) algorithm for the backward-data pass", none.Message);
+    }
+
+    [Fact]
+    public void Deterministic_passes_over_faster_algorithms_that_cudnn_reports_as_non_deterministic()
+    {
+        CudnnAlgorithmPerformance[] measured =
+        [
+            new() { Algorithm = 3, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOp, Determinism = 0 },
+            new() { Algorithm = 0, Status = CudnnStatus.Success, MathType = CudnnMathType.Fma, Determinism = 0 },
+            new() { Algorithm = 1, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOp, Determinism = 1 },
+        ];
+
+        Assert.Equal(3, ConvolutionPlan.Choose(measured, new AlgorithmRule(AllowTf32: true, Deterministic: false), "backward-filter").Algorithm);
+        Assert.Equal(1, ConvolutionPlan.Choose(measured, new AlgorithmRule(AllowTf32: true, Deterministic: true), "backward-filter").Algorithm);
+        var none = Assert.Throws<CudnnException>(() => ConvolutionPlan.Choose(measured, new AlgorithmRule(AllowTf32: false, Deterministic: true), "backward-filter"));
+        Assert.Contains("no deterministic strict float32 (FMA) algorithm for the backward-filter pass", none.Message);
     }
 
     [Theory]

@@ -9,6 +9,8 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <numeric>
+#include <random>
 #include <span>
 #include <tuple>
 #include <utility>
@@ -212,7 +214,13 @@ int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y,
         running_kernel = &kernel;
         gridDim = {grid_x, 1, 1};
         blockDim = {block_x, 1, 1};
-        for (unsigned b = 0; b < grid_x; b++)
+        // A GPU runs blocks in no set order; here each launch shuffles them, so that a result that
+        // depends on the order (floats summed with atomicAdd across blocks) varies between runs as there.
+        static std::mt19937 shuffle{std::random_device{}()};
+        std::vector<unsigned> order(grid_x);
+        std::iota(order.begin(), order.end(), 0u);
+        std::ranges::shuffle(order, shuffle);
+        for (const unsigned b : order)
         {
             if (const int status = run_block(b, block_x); status != success)
             {

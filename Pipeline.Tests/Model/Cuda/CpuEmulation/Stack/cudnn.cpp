@@ -111,7 +111,9 @@ struct algorithm
 };
 
 // What Find reports, fastest first: one that is not supported, tensor-op ones (TF32 on float
-// data) with a workspace, and strict FMA ones with and without one.
+// data) with a workspace, and strict FMA ones with and without one. As with cuDNN's atomics-based
+// backward algorithms, a backward pass's fastest choice in one precision or the other is
+// non-deterministic, with a slower deterministic one beside it.
 const std::vector<algorithm> forward_algorithms = {
     {3, not_supported, -1.0f, 0, 1, math_default},
     {1, ok, 0.05f, std::size_t{1} << 20, 1, math_tensor_op},
@@ -121,6 +123,7 @@ const std::vector<algorithm> forward_algorithms = {
 const std::vector<algorithm> backward_data_algorithms = {
     {1, ok, 0.06f, std::size_t{512} << 10, 1, math_tensor_op},
     {0, ok, 0.09f, 0, 0, math_fma},
+    {4, ok, 0.11f, 0, 1, math_fma},
     {5, not_supported, -1.0f, 0, 1, math_default},
 };
 const std::vector<algorithm> backward_filter_algorithms = {
@@ -333,6 +336,11 @@ int usable(const std::vector<algorithm>& table, int id, const convolution& conv,
     }
 
     tensor_ops = chosen->math == math_tensor_op;
+    if (chosen->determinism == 0)
+    {
+        tally(counter::nondeterministic_convolutions);
+    }
+
     return ok;
 }
 

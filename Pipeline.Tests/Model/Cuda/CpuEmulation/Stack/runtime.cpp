@@ -39,7 +39,7 @@ std::atomic<std::size_t> device_bytes;
 // Written when the library is unloaded at exit.
 struct counts
 {
-    std::atomic<std::uint64_t> values[9] = {};
+    std::atomic<std::uint64_t> values[10] = {};
 
     ~counts()
     {
@@ -49,7 +49,8 @@ struct counts
             return;
         }
 
-        static const char* const names[] = {"kernel_launches", "device_allocations", "device_frees", "pinned_allocations", "pinned_frees", "stream_waits", "event_waits", "context_waits", "pageable_downloads"};
+        static const char* const names[] = {"kernel_launches", "device_allocations", "device_frees", "pinned_allocations", "pinned_frees", "stream_waits", "event_waits", "context_waits", "pageable_downloads",
+            "nondeterministic_convolutions"};
         std::ofstream file(path);
         for (std::size_t i = 0; i < std::size(names); i++)
         {

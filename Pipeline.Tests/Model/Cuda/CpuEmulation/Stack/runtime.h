@@ -102,8 +102,8 @@ void run_stream(stream& on);
 void run_everything();
 
 // What the tests count (written at exit to the file CUDA_ON_CPU_COUNTS names, one "name count" a
-// line): kernels run, allocations and frees of device and pinned memory, and every way the host
-// waits for the device.
+// line): kernels run, allocations and frees of device and pinned memory, every way the host
+// waits for the device, and convolutions run with an algorithm cuDNN calls non-deterministic.
 enum class counter
 {
     kernel_launches,
@@ -115,6 +115,7 @@ enum class counter
     event_waits,
     context_waits,
     pageable_downloads,
+    nondeterministic_convolutions,
 };
 
 void tally(counter what);
