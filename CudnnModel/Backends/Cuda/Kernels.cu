@@ -26,7 +26,8 @@ __device__ __forceinline__ float stable_sigmoid(float z)
     return z >= 0.0f ? 1.0f / (1.0f + expf(-z)) : expf(z) / (1.0f + expf(z));
 }
 
-#define GRID_STRIDE(i, n) for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+// 64-bit: in 32 bits, i + stride wraps past 2^31 for n within one stride of int's limit.
+#define GRID_STRIDE(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
 
 // uint8 NHWC RGB (count images of `plane` pixels) to float NCHW in [0, 1], and the labels.
 extern "C" __global__ void load_images(const unsigned char* __restrict__ pixels, const float* __restrict__ staged_labels,
@@ -214,7 +215,7 @@ extern "C" __global__ void clip_factor(const float* __restrict__ sum_of_squares,
 // One warp per (n, c) plane: y = mean of the plane.
 extern "C" __global__ void gap_forward(const float* __restrict__ x, float* __restrict__ y, int planes, int plane)
 {
-    const int warp = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
+    const long long warp = ((long long)blockIdx.x * blockDim.x + threadIdx.x) / 32;
     const int lane = threadIdx.x & 31;
     if (warp >= planes)
     {
