@@ -5,8 +5,9 @@ namespace CatsDogs.Tests.Model.Cuda;
 
 /// <summary>
 /// The CUDA stack on the CPU has teeth: driver calls straight into a private copy of it show that
-/// work a stream was not told to wait for sees memory as it was, and that pinned memory rewritten
-/// before its upload ran makes the device fail, as the tests of the backend rely on.
+/// work a stream was not told to wait for sees memory as it was, that pinned memory rewritten
+/// before its upload ran makes the device fail, and that so does a kernel pointed at host memory,
+/// as the tests of the backend rely on.
 /// </summary>
 public sealed unsafe class StandInStreamTests
 {
@@ -50,6 +51,24 @@ public sealed unsafe class StandInStreamTests
         Assert.Equal(IllegalAddress, driver.SynchronizeStream(copy));
     }
 
+    [CppFact]
+    public void A_kernel_given_a_host_address_fails_the_device_where_device_memory_works()
+    {
+        using var driver = new Driver();
+        var stream = driver.Stream();
+        var (input, output) = (driver.Device(2), driver.Device(2));
+        driver.Check(driver.HostToDevice(input, driver.Pinned([0f, 0f]), 8, stream));
+        var host = driver.Pinned([0f, 0f]);
+
+        driver.Check(driver.Sigmoid(input, output, 2, stream));
+        driver.Check(driver.SynchronizeStream(stream));
+        Assert.Equal([0.5f, 0.5f], driver.Read(output, 2));
+
+        driver.Check(driver.Sigmoid((ulong)host, output, 2, stream));
+        Assert.Equal(IllegalAddress, driver.SynchronizeStream(stream));
+        Assert.Equal(IllegalAddress, driver.SynchronizeStream(stream));
+    }
+
     /// <summary>The driver entry points of a private copy of the stand-in, with a current context.</summary>
     private sealed class Driver : IDisposable
     {
@@ -79,6 +98,26 @@ public sealed unsafe class StandInStreamTests
         public delegate* unmanaged<nint, int> SynchronizeStream { get; }
 
         public void Check(int status) => Assert.Equal(0, status);
+
+        /// <summary>Launches the sigmoid kernel of Kernels.cu (y = sigmoid(x) over n floats) from a module as NVRTC's stand-in makes it.</summary>
+        public int Sigmoid(ulong x, ulong y, int n, nint stream)
+        {
+            nint module, function;
+            var image = "cuda-on-cpu compute_75\0"u8;
+            fixed (byte* bytes = image)
+            {
+                Check(((delegate* unmanaged<nint*, byte*, uint, nint, nint, int>)Export("cuModuleLoadDataEx"))(&module, bytes, 0, 0, 0));
+            }
+
+            fixed (byte* name = "sigmoid\0"u8)
+            {
+                Check(((delegate* unmanaged<nint*, nint, byte*, int>)Export("cuModuleGetFunction"))(&function, module, name));
+            }
+
+            var args = stackalloc void*[] { &x, &y, &n };
+            return ((delegate* unmanaged<nint, uint, uint, uint, uint, uint, uint, uint, nint, void**, void**, int>)Export("cuLaunchKernel"))(
+                function, 1, 1, 1, 32, 1, 1, 0, stream, args, null);
+        }
 
         public nint Stream()
         {

@@ -2,6 +2,7 @@
 // (kernelParams holds one pointer per parameter, to a value of the parameter's C type).
 // KERNELS_SOURCE names the Kernels.cu to compile.
 #include "kernel_host.h"
+#include "Stack/runtime.h"
 #include "cuda_on_cpu.h"
 #include <algorithm>
 #include <cstdint>
@@ -12,7 +13,9 @@
 #include <numeric>
 #include <random>
 #include <span>
+#include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 #include KERNELS_SOURCE
@@ -45,7 +48,19 @@ cuda_on_cpu_switch:
 
 namespace
 {
-using bound_kernel = std::function<void()>;
+// A non-null pointer argument: the kernel may read or write at least one element there.
+struct pointer_argument
+{
+    std::size_t index;
+    std::uint64_t address;
+    std::size_t element_bytes;
+};
+
+struct bound_kernel
+{
+    std::function<void()> run;
+    std::vector<pointer_argument> pointers;
+};
 
 // The argument values, copied out of kernelParams: the caller's locals may be gone when the grid runs.
 template <class... Args>
@@ -53,7 +68,21 @@ bound_kernel bind_arguments(void (*kernel)(Args...), void** params)
 {
     return [&]<std::size_t... I>(std::index_sequence<I...>)
     {
-        return bound_kernel([kernel, arguments = std::tuple<Args...>(*static_cast<Args*>(params[I])...)] { std::apply(kernel, arguments); });
+        std::tuple<Args...> arguments(*static_cast<Args*>(params[I])...);
+        std::vector<pointer_argument> pointers;
+        (
+            [&]
+            {
+                if constexpr (std::is_pointer_v<Args>)
+                {
+                    if (std::get<I>(arguments) != nullptr)
+                    {
+                        pointers.push_back({I, reinterpret_cast<std::uint64_t>(std::get<I>(arguments)), sizeof(std::remove_pointer_t<Args>)});
+                    }
+                }
+            }(),
+            ...);
+        return bound_kernel{[kernel, arguments] { std::apply(kernel, arguments); }, std::move(pointers)};
     }(std::index_sequence_for<Args...>{});
 }
 
@@ -79,7 +108,7 @@ const bound_kernel* running_kernel;
 [[noreturn]] void fiber_entry() noexcept
 {
     auto& block = *cuda_on_cpu::current_block;
-    (*running_kernel)();
+    running_kernel->run();
     auto& self = block.fibers[block.current];
     self.state = cuda_on_cpu::fiber_state::finished;
     cuda_on_cpu::cuda_on_cpu_switch(&self.stack_pointer, block.scheduler);
@@ -194,8 +223,21 @@ int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y,
         return invalid_value;
     }
 
-    launch = [kernel = static_cast<const kernel_entry*>(function)->bind(params), grid_x, block_x]
+    const auto* entry = static_cast<const kernel_entry*>(function);
+    launch = [kernel = entry->bind(params), name = entry->name, grid_x, block_x]
     {
+        // Extents are the kernel's business (n, plane, ...); that each pointer leads into live device
+        // memory when the grid runs is checked here, as a GPU would fault on a host or freed address.
+        for (const auto& pointer : kernel.pointers)
+        {
+            std::string complaint;
+            const auto what = std::string(name) + " argument " + std::to_string(pointer.index);
+            if (!stand_in::device_range(pointer.address, pointer.element_bytes, what.c_str(), complaint))
+            {
+                return illegal_address;
+            }
+        }
+
         // The emulation's globals (the running block, threadIdx) serve one launch at a time.
         static std::mutex one_at_a_time;
         std::lock_guard lock(one_at_a_time);

@@ -8,6 +8,7 @@ namespace kernels_on_cpu
 constexpr int success = 0;
 constexpr int invalid_value = 1;
 constexpr int not_found = 500;
+constexpr int illegal_address = 700;
 constexpr int out_of_resources = 701;
 // CUDA_ERROR_LAUNCH_FAILED: here, threads that wait on barriers no other thread will reach.
 constexpr int deadlock = 719;
