@@ -23,9 +23,10 @@ internal readonly record struct AlgorithmRule(bool AllowTf32, bool Deterministic
 
 /// <summary>
 /// Everything cuDNN needs for one convolution shape: descriptors, and for each of the three
-/// passes the fastest algorithm that the precision (and, when asked, determinism) allows and its workspace. The algorithms are
-/// measured once, with cuDNN's Find (it runs each candidate), when the shape is first seen; each
-/// pass has its own convolution descriptor because the chosen algorithms may differ in math type.
+/// passes the fastest algorithm that the rule (precision, determinism) allows and its workspace.
+/// The algorithms are measured once, with cuDNN's Find (it runs each candidate), when the shape is
+/// first seen; each pass has its own convolution descriptor because the chosen algorithms may
+/// differ in math type.
 /// </summary>
 internal sealed unsafe class ConvolutionPlan : IDisposable
 {
@@ -77,17 +78,17 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
 
     /// <summary>
     /// Builds the plan and measures the algorithms. With TF32 off only FMA-math (strict float32)
-    /// algorithms qualify; with it on, any math type does, as with PyTorch's cudnn.benchmark.
-    /// <paramref name="deterministic"/> keeps only the algorithms cuDNN reports as deterministic.
+    /// algorithms qualify; with it on, any math type does, as with PyTorch's cudnn.benchmark. A
+    /// deterministic rule keeps only the algorithms cuDNN reports as deterministic.
     /// </summary>
-    public static ConvolutionPlan Create(CudnnHandle handle, ConvolutionKey key, bool allowTf32, bool deterministic)
+    public static ConvolutionPlan Create(CudnnHandle handle, ConvolutionKey key, AlgorithmRule rule)
     {
         var output = new TensorShape(key.Input.N, key.Filter.N,
             key.Input.H + 2 * key.Padding - key.Filter.H + 1, key.Input.W + 2 * key.Padding - key.Filter.W + 1);
-        var plan = new ConvolutionPlan(key, output, allowTf32 ? CudnnMathType.Default : CudnnMathType.Fma);
+        var plan = new ConvolutionPlan(key, output, rule.AllowTf32 ? CudnnMathType.Default : CudnnMathType.Fma);
         try
         {
-            plan.FindAlgorithms(handle.Value, new AlgorithmRule(allowTf32, deterministic));
+            plan.FindAlgorithms(handle.Value, rule);
             return plan;
         }
         catch

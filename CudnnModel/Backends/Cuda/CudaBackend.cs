@@ -498,7 +498,7 @@ internal sealed unsafe class CudaBackend : IBackend
         var key = new ConvolutionKey(x.Shape, w.Shape, padding);
         if (!_plans.TryGetValue(key, out var plan))
         {
-            plan = ConvolutionPlan.Create(_cudnn, key, _allowTf32, _deterministic);
+            plan = ConvolutionPlan.Create(_cudnn, key, new AlgorithmRule(_allowTf32, _deterministic));
             _plans[key] = plan;
         }
 
