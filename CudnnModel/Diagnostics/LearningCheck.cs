@@ -23,14 +23,15 @@ public sealed record LearningOutcome(IReadOnlyList<LossPoint> Curve, double Requ
 /// </summary>
 public static class LearningCheck
 {
+    /// <param name="clipGradientNorm">Gradient clipping, off when null.</param>
     public static LearningOutcome Run(ComputeDevice device, ModelSpec spec, int imageSize, int batchSize, int steps, int window,
-        double requiredDrop = 0.5, IProgress<LossPoint>? progress = null)
+        double requiredDrop = 0.5, IProgress<LossPoint>? progress = null, float? clipGradientNorm = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2 * window);
         const int DistinctBatches = 8;
         using var images = new StripeImages(batchSize * DistinctBatches, imageSize, seed: 5, device.HostAllocator);
-        var options = new NetworkOptions { Seed = 9, LearningRate = 1e-3f, Optimizer = new AdamWConfig() };
+        var options = new NetworkOptions { Seed = 9, LearningRate = 1e-3f, Optimizer = new AdamWConfig(), ClipGradientNorm = clipGradientNorm };
         using var network = Network.Create(spec, imageSize, imageSize, device, options);
         var curve = new List<LossPoint>();
         for (var step = 1; step <= steps; step++)

@@ -8,13 +8,15 @@ namespace CatsDogs.Tests.Cli;
 public sealed class SelftestCommandTests
 {
     [Fact]
-    public void Selftest_on_the_cpu_prints_every_op_and_a_falling_loss_and_exits_0()
+    public void Selftest_on_the_cpu_prints_every_op_a_falling_loss_and_repeatable_runs_and_exits_0()
     {
-        var (exit, output) = CliRun.Run("selftest", "--device", "cpu", "--cpu-threads", "2", "--model", "compact", "--image-size", "16", "--steps", "40", "--batch", "16");
+        var (exit, output) = CliRun.Run("selftest", "--device", "cpu", "--cpu-threads", "2", "--model", "compact", "--image-size", "16", "--steps", "40", "--batch", "16",
+            "--deterministic");
 
         Assert.Equal(0, exit);
         Assert.Contains("conv backward filter", output);
         Assert.Contains("load images (uint8 NHWC -> NCHW)", output);
+        Assert.Contains("determinism check: 20 steps with gradients clipped to norm 0.5, twice from one seed: every loss equal bit for bit: PASS", output);
         Assert.DoesNotContain("FAIL", output);
         Assert.Contains("selftest passed on cpu", output);
     }

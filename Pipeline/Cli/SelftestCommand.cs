@@ -9,11 +9,15 @@ namespace CatsDogs.Pipeline.Cli;
 /// <summary>
 /// `catsdogs selftest`: proves a device. Every backend op, forward and gradients, on fresh random
 /// inputs against the CPU backend (a table of the worst relative error per op), then a short
-/// training run on generated stripes whose loss must fall. Exit 1 on any failure.
+/// training run on generated stripes whose loss must fall, then a short clipped run twice, whose
+/// losses must be equal bit for bit with --deterministic. Exit 1 on any failure.
 /// </summary>
 internal static class SelftestCommand
 {
     public const int FailedExitCode = 1;
+
+    /// <summary>Enough steps for an order-dependent sum to show (rounding differences grow through the weights); the fewest --steps allows.</summary>
+    private const int DeterminismSteps = 20;
 
     public static Command Create()
     {
@@ -44,12 +48,32 @@ internal static class SelftestCommand
             Console.WriteLine(learning.Learned
                 ? string.Create(CultureInfo.InvariantCulture, $"loss fell from {learning.Curve[0].MeanLoss:F4} to {learning.Curve[^1].MeanLoss:F4}: PASS")
                 : string.Create(CultureInfo.InvariantCulture, $"loss did not fall below {learning.RequiredDrop:P0} of its start: FAIL"));
-            Console.WriteLine(failedOps == 0 && learning.Learned
+
+            var deterministic = result.GetValue(model.Deterministic);
+            var determinism = DeterminismCheck.Run(device, spec, result.GetValue(imageSize), result.GetValue(batch), DeterminismSteps);
+            Console.WriteLine(Describe(determinism, deterministic));
+            var repeatable = determinism.Identical || !deterministic;
+
+            Console.WriteLine(failedOps == 0 && learning.Learned && repeatable
                 ? $"selftest passed on {device.Name}"
-                : $"selftest FAILED on {device.Name}: {failedOps} op(s) over the threshold{(learning.Learned ? "" : ", loss did not fall")}");
-            return failedOps == 0 && learning.Learned ? 0 : FailedExitCode;
+                : $"selftest FAILED on {device.Name}: {failedOps} op(s) over the threshold{(learning.Learned ? "" : ", loss did not fall")}" +
+                    $"{(repeatable ? "" : ", runs not repeatable")}");
+            return failedOps == 0 && learning.Learned && repeatable ? 0 : FailedExitCode;
         });
         return command;
+    }
+
+    private static string Describe(DeterminismOutcome outcome, bool required)
+    {
+        var check = $"determinism check: {outcome.Steps} steps with gradients clipped to norm " +
+            $"{DeterminismCheck.ClipNorm.ToString(CultureInfo.InvariantCulture)}, twice from one seed: ";
+        return (outcome.Identical, required) switch
+        {
+            (true, true) => check + "every loss equal bit for bit: PASS",
+            (true, false) => check + "every loss equal bit for bit (required only with --deterministic)",
+            (false, true) => check + $"the losses part at step {outcome.FirstDifferentStep}: FAIL",
+            (false, false) => check + $"the losses part at step {outcome.FirstDifferentStep} (allowed without --deterministic, which makes them equal)",
+        };
     }
 
     internal static string Table(IReadOnlyList<OpComparison> rows)

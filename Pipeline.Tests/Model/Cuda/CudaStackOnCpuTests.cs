@@ -117,6 +117,19 @@ public sealed class CudaStackOnCpuTests : IDisposable
     }
 
     [CppFact]
+    public async Task The_selftest_sees_clipped_runs_part_by_default_and_fails_unless_they_are_equal_with_deterministic()
+    {
+        var (exit, output) = await Selftest(CudaStackOnCpu.Environment, "tf32");
+        var (deterministicExit, deterministicOutput) = await Selftest(CudaStackOnCpu.Environment, "tf32", "--deterministic");
+
+        // Allowed: the gradient norm is summed with atomicAdd by blocks run in a new order each time.
+        Assert.True(exit == 0, output);
+        Assert.Matches(@"twice from one seed: the losses part at step \d+ \(allowed without --deterministic", output);
+        Assert.True(deterministicExit == 0, deterministicOutput);
+        Assert.Contains("twice from one seed: every loss equal bit for bit: PASS", deterministicOutput);
+    }
+
+    [CppFact]
     public async Task Deterministic_training_with_gradient_clipping_gives_the_same_weights_on_every_run()
     {
         // The stand-in runs a kernel's blocks in a new order each launch, so an atomicAdd across blocks sums in a new order too.
@@ -205,9 +218,9 @@ public sealed class CudaStackOnCpuTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static Task<(int Exit, string Output)> Selftest(IReadOnlyDictionary<string, string> environment, string precision) =>
-        CudaStackOnCpu.RunAsync(environment, "selftest", "--device", "cuda", "--precision", precision,
-            "--model", "compact", "--steps", "20", "--batch", "8", "--image-size", "16");
+    private static Task<(int Exit, string Output)> Selftest(IReadOnlyDictionary<string, string> environment, string precision, params string[] options) =>
+        CudaStackOnCpu.RunAsync(environment, ["selftest", "--device", "cuda", "--precision", precision,
+            "--model", "compact", "--steps", "20", "--batch", "8", "--image-size", "16", .. options]);
 
     /// <summary>The ops of the self-test's table marked FAIL.</summary>
     private static string[] FailedOps(string output) =>

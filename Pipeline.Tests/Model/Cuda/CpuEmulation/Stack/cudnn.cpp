@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -310,8 +312,10 @@ const algorithm* find_algorithm(const std::vector<algorithm>& table, int id)
     return found == table.end() ? nullptr : &*found;
 }
 
-// The checks of an op run with an algorithm; `tensor_ops` says whether it reads its inputs as TF32.
-int usable(const std::vector<algorithm>& table, int id, const convolution& conv, std::uint64_t workspace, std::size_t workspace_bytes, bool& tensor_ops)
+// The checks of an op run with an algorithm; `tensor_ops` says whether it reads its inputs as TF32,
+// `nondeterministic` whether Find calls it so.
+int usable(const std::vector<algorithm>& table, int id, const convolution& conv, std::uint64_t workspace, std::size_t workspace_bytes, bool& tensor_ops,
+    bool& nondeterministic)
 {
     const auto* chosen = find_algorithm(table, id);
     if (chosen == nullptr)
@@ -336,7 +340,8 @@ int usable(const std::vector<algorithm>& table, int id, const convolution& conv,
     }
 
     tensor_ops = chosen->math == math_tensor_op;
-    if (chosen->determinism == 0)
+    nondeterministic = chosen->determinism == 0;
+    if (nondeterministic)
     {
         tally(counter::nondeterministic_convolutions);
     }
@@ -421,14 +426,15 @@ std::vector<float> operand(std::uint64_t address, std::size_t count, bool tensor
     return values;
 }
 
-// A convolution op's call, checked: its shapes, alpha and beta, and whether its algorithm reads
-// the operands as TF32.
+// A convolution op's call, checked: its shapes, alpha and beta, whether its algorithm reads the
+// operands as TF32, and whether it is one Find calls non-deterministic.
 struct convolution_call
 {
     geometry g;
     float alpha = 1.0f;
     float beta = 0.0f;
     bool tensor_ops = false;
+    bool nondeterministic = false;
 };
 
 // x, w and y name the descriptors and data in forward terms (a backward pass's dx is x, and so on).
@@ -446,7 +452,7 @@ int check_convolution(const float* alpha_pointer, const float* beta_pointer, voi
         return status;
     }
 
-    if (const int status = usable(table, algo, call.g.conv, workspace, workspace_bytes, call.tensor_ops); status != ok)
+    if (const int status = usable(table, algo, call.g.conv, workspace, workspace_bytes, call.tensor_ops, call.nondeterministic); status != ok)
     {
         return status;
     }
@@ -889,8 +895,31 @@ int cudnnConvolutionBackwardFilter(void* handle, const float* alpha_pointer, voi
     {
         const auto xs = operand(x, g.x.count(), call.tensor_ops), dys = operand(dy, g.y.count(), call.tensor_ops);
         std::vector<double> sum(g.w.count());
-        g.each([&](std::size_t xi, std::size_t wi, std::size_t yi) { sum[wi] += static_cast<double>(xs[xi]) * dys[yi]; });
-        blend(at(dw), sum, call.alpha, call.beta);
+        if (!call.nondeterministic)
+        {
+            g.each([&](std::size_t xi, std::size_t wi, std::size_t yi) { sum[wi] += static_cast<double>(xs[xi]) * dys[yi]; });
+            blend(at(dw), sum, call.alpha, call.beta);
+            return;
+        }
+
+        // As an atomics-based algorithm adds each sample's share in whatever order its blocks finish:
+        // each share summed in double and rounded to float, the shares added in float in a new order each call.
+        static std::mt19937 shuffle{std::random_device{}()};
+        std::vector<int> samples(static_cast<std::size_t>(g.x.n));
+        std::iota(samples.begin(), samples.end(), 0);
+        std::ranges::shuffle(samples, shuffle);
+        auto one = g;
+        one.x.n = one.y.n = 1;
+        const std::size_t x_sample = one.x.count(), y_sample = one.y.count();
+        std::vector<float> added(g.w.count());
+        for (const int n : samples)
+        {
+            std::ranges::fill(sum, 0.0);
+            one.each([&](std::size_t xi, std::size_t wi, std::size_t yi) { sum[wi] += static_cast<double>(xs[n * x_sample + xi]) * dys[n * y_sample + yi]; });
+            std::ranges::transform(added, sum, added.begin(), [](float total, double share) { return total + static_cast<float>(share); });
+        }
+
+        blend(at(dw), std::vector<double>(added.begin(), added.end()), call.alpha, call.beta);
     });
 }
 
