@@ -91,6 +91,8 @@ step bench_model 60 "$out/bench-$model.log" "$bin" bench model --device cuda --p
 step bench_second 45 "$out/bench-$second.log" "$bin" bench model --device cuda --precision "$precision" --model "$second" --batch "$batch" --steps "$steps" $size_args
 step torch 110 "$out/torch-$model.log" python3 bench/torch_reference.py --model "$model" --batch "$batch" --precision "$precision" --steps "$steps" $size_args
 
+# Without --deterministic the selftest only reports whether two clipped runs from one seed agree.
+determinism=$(grep -s -o "determinism check: .*" "$out/selftest.log" | sed 's/.*twice from one seed: //')
 ours=$(field images_per_second "$out/bench-$model.log")
 eager=$(grep -s "mode=eager" "$out/torch-$model.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
 compiled=$(grep -s "mode=compile" "$out/torch-$model.log" | grep -o "images_per_second=[0-9.]*" | cut -d= -f2)
@@ -116,6 +118,7 @@ fi
   echo "================ catsdogs GPU check ($precision) ================"
   printf '%-32s %s\n' \
     "selftest" "${row[selftest]}" \
+    "repeatable runs (default algos)" "${determinism:-n/a}" \
     "bench $model b$batch (ours)" "${ours:-n/a} images/s, $(field tflops "$out/bench-$model.log") TFLOP/s; ${row[bench_model]}" \
     "bench $second b$batch (ours)" "$(field images_per_second "$out/bench-$second.log") images/s, $(field tflops "$out/bench-$second.log") TFLOP/s; ${row[bench_second]}" \
     "PyTorch $model eager" "${eager:-n/a} images/s" \

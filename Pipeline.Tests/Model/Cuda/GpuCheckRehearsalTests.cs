@@ -37,6 +37,7 @@ public sealed class GpuCheckRehearsalTests : IDisposable
         Assert.True(exit == 0 && table.Count > 0, output);
         string Row(string name) => table.Single(line => line.StartsWith(name, StringComparison.Ordinal));
         Assert.Matches(@"^selftest\s+exit 0,", Row("selftest"));
+        Assert.Matches(@"^repeatable runs \(default algos\)\s+the losses part at step \d+ \(allowed without --deterministic", Row("repeatable runs"));
         Assert.Matches(@"^bench baseline b8 \(ours\)\s+[0-9.]+ images/s, [0-9.]+ TFLOP/s; exit 0,", Row("bench baseline"));
         Assert.Matches(@"^bench compact b8 \(ours\)\s+[0-9.]+ images/s, [0-9.]+ TFLOP/s; exit 0,", Row("bench compact"));
         Assert.Matches(@"^train 8 epochs baseline\s+exit 0, \d+ s; [0-9]+ images/s \(last epoch\)", Row("train"));
