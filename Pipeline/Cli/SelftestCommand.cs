@@ -54,11 +54,11 @@ internal static class SelftestCommand
             Console.WriteLine(Describe(determinism, deterministic));
             var repeatable = determinism.Identical || !deterministic;
 
-            Console.WriteLine(failedOps == 0 && learning.Learned && repeatable
-                ? $"selftest passed on {device.Name}"
-                : $"selftest FAILED on {device.Name}: {failedOps} op(s) over the threshold{(learning.Learned ? "" : ", loss did not fall")}" +
-                    $"{(repeatable ? "" : ", runs not repeatable")}");
-            return failedOps == 0 && learning.Learned && repeatable ? 0 : FailedExitCode;
+            string?[] failures = [failedOps > 0 ? $"{failedOps} op(s) over the threshold" : null, learning.Learned ? null : "loss did not fall",
+                repeatable ? null : "runs not repeatable"];
+            var failed = failures.OfType<string>().ToList();
+            Console.WriteLine(failed.Count == 0 ? $"selftest passed on {device.Name}" : $"selftest FAILED on {device.Name}: {string.Join(", ", failed)}");
+            return failed.Count == 0 ? 0 : FailedExitCode;
         });
         return command;
     }
