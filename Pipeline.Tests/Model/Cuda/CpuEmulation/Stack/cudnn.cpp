@@ -12,7 +12,6 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -573,6 +572,26 @@ int check_batch_norm(int mode, const float* alpha_pointer, const float* beta_poi
 
     return epsilon < min_epsilon ? refuse(bad_param, "batch norm epsilon below CUDNN_BN_MIN_EPSILON (0)") : ok;
 }
+
+// Tensors and filters alike: four positive dimensions of float32 in NCHW (for a filter, KCRS).
+template <class Shape>
+int set_4d(registry<Shape>& live, void* d, int format, int data_type, int outer, int c, int h, int w, const char* what, const char* layout)
+{
+    auto lock = begin_call();
+    auto* target = live.find(d);
+    if (target == nullptr || outer <= 0 || c <= 0 || h <= 0 || w <= 0)
+    {
+        return refuse(bad_param, std::string(what) + " descriptor: unknown, or a dimension is not positive");
+    }
+
+    if (format != format_nchw || data_type != data_float)
+    {
+        return refuse(not_supported, std::string("the stand-in simulates float32 ") + layout + " only");
+    }
+
+    *target = {outer, c, h, w, true};
+    return ok;
+}
 }
 
 extern "C"
@@ -648,40 +667,15 @@ int cudnnDestroyPoolingDescriptor(void* d) { auto lock = begin_call(); return de
 int cudnnCreateActivationDescriptor(void** d) { auto lock = begin_call(); return create_in(activations, d); }
 int cudnnDestroyActivationDescriptor(void* d) { auto lock = begin_call(); return destroy_in(activations, d); }
 
+// The two setters take the format and the data type in opposite orders, as cudnn_graph.h declares them.
 int cudnnSetTensor4dDescriptor(void* d, int format, int data_type, int n, int c, int h, int w)
 {
-    auto lock = begin_call();
-    auto* target = tensors.find(d);
-    if (target == nullptr || n <= 0 || c <= 0 || h <= 0 || w <= 0)
-    {
-        return refuse(bad_param, "tensor descriptor: unknown, or a dimension is not positive");
-    }
-
-    if (format != format_nchw || data_type != data_float)
-    {
-        return refuse(not_supported, "the stand-in simulates float32 NCHW tensors only");
-    }
-
-    *target = {n, c, h, w, true};
-    return ok;
+    return set_4d(tensors, d, format, data_type, n, c, h, w, "tensor", "NCHW tensors");
 }
 
 int cudnnSetFilter4dDescriptor(void* d, int data_type, int format, int k, int c, int h, int w)
 {
-    auto lock = begin_call();
-    auto* target = filters.find(d);
-    if (target == nullptr || k <= 0 || c <= 0 || h <= 0 || w <= 0)
-    {
-        return refuse(bad_param, "filter descriptor: unknown, or a dimension is not positive");
-    }
-
-    if (format != format_nchw || data_type != data_float)
-    {
-        return refuse(not_supported, "the stand-in simulates float32 NCHW (KCRS) filters only");
-    }
-
-    *target = {k, c, h, w, true};
-    return ok;
+    return set_4d(filters, d, format, data_type, k, c, h, w, "filter", "NCHW (KCRS) filters");
 }
 
 int cudnnSetConvolution2dDescriptor(void* d, int pad_h, int pad_w, int stride_h, int stride_w, int dilation_h, int dilation_w, int mode, int compute)
@@ -904,10 +898,9 @@ int cudnnConvolutionBackwardFilter(void* handle, const float* alpha_pointer, voi
 
         // As an atomics-based algorithm adds each sample's share in whatever order its blocks finish:
         // each share summed in double and rounded to float, the shares added in float in a new order each call.
-        static std::mt19937 shuffle{std::random_device{}()};
         std::vector<int> samples(static_cast<std::size_t>(g.x.n));
         std::iota(samples.begin(), samples.end(), 0);
-        std::ranges::shuffle(samples, shuffle);
+        std::ranges::shuffle(samples, open_order());
         auto one = g;
         one.x.n = one.y.n = 1;
         const std::size_t x_sample = one.x.count(), y_sample = one.y.count();

@@ -39,7 +39,7 @@ std::atomic<std::size_t> device_bytes;
 // Written when the library is unloaded at exit.
 struct counts
 {
-    std::atomic<std::uint64_t> values[10] = {};
+    std::atomic<std::uint64_t> values[static_cast<std::size_t>(counter::nondeterministic_convolutions) + 1] = {};
 
     ~counts()
     {
@@ -51,6 +51,7 @@ struct counts
 
         static const char* const names[] = {"kernel_launches", "device_allocations", "device_frees", "pinned_allocations", "pinned_frees", "stream_waits", "event_waits", "context_waits", "pageable_downloads",
             "nondeterministic_convolutions"};
+        static_assert(std::size(names) == std::size(decltype(values){}), "one name per counter");
         std::ofstream file(path);
         for (std::size_t i = 0; i < std::size(names); i++)
         {
@@ -228,6 +229,12 @@ std::uint64_t busy_nanoseconds() { return busy; }
 std::size_t device_bytes_in_use() { return device_bytes; }
 
 void tally(counter what) { tallies.values[static_cast<std::size_t>(what)]++; }
+
+std::mt19937& open_order()
+{
+    static std::mt19937 engine{std::random_device{}()};
+    return engine;
+}
 
 void run_everything()
 {

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <set>
 #include <string>
 
@@ -119,6 +120,10 @@ enum class counter
 };
 
 void tally(counter what);
+
+// A GPU leaves some orders open (which block runs first, which atomic add lands first), and they
+// differ from run to run; here they come from this, seeded anew in each process.
+std::mt19937& open_order();
 
 // For NVML: nanoseconds the streams have spent running work, and device bytes allocated; both
 // readable without entering, from a sampler's thread.
