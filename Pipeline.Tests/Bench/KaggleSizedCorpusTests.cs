@@ -43,6 +43,37 @@ public sealed class KaggleSizedCorpusTests : IDisposable
         Assert.False(Directory.Exists(_folder.Combine("out")));
     }
 
+    [Fact]
+    public void A_png_and_a_jpeg_of_one_name_become_two_files()
+    {
+        _folder.Write("data/cat/a.jpg", Images.Jpeg(32, 32, seed: 1));
+        _folder.Write("data/cat/a.png", Png(seed: 2));
+        _folder.Write("data/dog/b.jpeg", Images.Jpeg(32, 32, seed: 3));
+        var source = DatasetIndex.Scan(_folder.Combine("data"), requireLabels: true);
+
+        Assert.Equal(3, KaggleSizedCorpus.Write(source, _folder.Combine("out"), 3, seed: 1, new Progress<int>(), CancellationToken.None));
+
+        var written = Directory.EnumerateFiles(_folder.Combine("out"), "*", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(_folder.Combine("out"), path).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["cat/a.jpg", "cat/a.png.jpg", "dog/b.jpeg"], written);
+    }
+
+    [Fact]
+    public void Two_images_that_would_share_a_name_stop_the_corpus_and_leave_nothing()
+    {
+        _folder.Write("data/cat/a.png", Png(seed: 1));
+        _folder.Write("data/cat/a.png.jpg", Images.Jpeg(32, 32, seed: 2));
+        _folder.Write("data/dog/b.jpg", Images.Jpeg(32, 32, seed: 3));
+        var source = DatasetIndex.Scan(_folder.Combine("data"), requireLabels: true);
+
+        var error = Assert.Throws<DatasetException>(() =>
+            KaggleSizedCorpus.Write(source, _folder.Combine("out"), 3, seed: 1, new Progress<int>(), CancellationToken.None));
+
+        Assert.Contains("'cat/a.png' and 'cat/a.png.jpg' would both be written", error.Message);
+        Assert.False(Directory.Exists(_folder.Combine("out")));
+    }
+
     public void Dispose() => _folder.Dispose();
 
     private DatasetIndex Source(int perClass)
@@ -54,6 +85,12 @@ public sealed class KaggleSizedCorpusTests : IDisposable
         }
 
         return DatasetIndex.Scan(_folder.Combine("data"), requireLabels: true);
+    }
+
+    private static byte[] Png(int seed)
+    {
+        using var bitmap = Images.Pattern(32, 32, seed);
+        return Images.Encode(bitmap, SKEncodedImageFormat.Png);
     }
 
     private static (int Width, int Height) Size(string path)

@@ -34,6 +34,7 @@ internal static class KaggleSizedCorpus
         var random = new Random(seed);
         var sampling = new SKSamplingOptions(SKCubicResampler.Mitchell);
         var written = 0;
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         CreateFolder(outputFolder, made);
         // Evenly spaced over the index, so that both classes are in the corpus.
         var stride = Math.Max(1, source.Entries.Count / Math.Max(1, count));
@@ -46,7 +47,12 @@ internal static class KaggleSizedCorpus
             var height = random.Next(290, 437);
             using var large = original.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul), sampling);
             using var jpeg = large.Encode(SKEncodedImageFormat.Jpeg, 90);
-            var target = Path.Combine(outputFolder, Path.ChangeExtension(entry.RelativePath, ".jpg"));
+            var target = Path.Combine(outputFolder, JpegName(entry.RelativePath));
+            if (!sources.TryAdd(target, entry.RelativePath))
+            {
+                throw new DatasetException($"'{sources[target]}' and '{entry.RelativePath}' would both be written as '{target}'; rename one of them.");
+            }
+
             CreateFolder(Path.GetDirectoryName(target)!, made);
             made.Push(target);
             using (var file = File.Create(target))
@@ -59,6 +65,13 @@ internal static class KaggleSizedCorpus
 
         return written;
     }
+
+    /// <summary>
+    /// The corpus name of a source image: a JPEG keeps its name, anything else gains ".jpg", so that
+    /// "a.png" next to "a.jpg" makes two files rather than one overwriting the other.
+    /// </summary>
+    private static string JpegName(string relativePath) =>
+        Path.GetExtension(relativePath).ToLowerInvariant() is ".jpg" or ".jpeg" ? relativePath : relativePath + ".jpg";
 
     /// <summary>Creates <paramref name="folder"/> and the parents it lacks, recording each one made.</summary>
     private static void CreateFolder(string folder, Stack<string> made)
