@@ -8,6 +8,7 @@
 #   3. bench/torch_reference.py on the same GPU, and the ratio of ours to PyTorch eager
 #   4. a 3-epoch catsdogs train --device cuda on the carried data: mean GPU utilization from
 #      gpu.csv and the input-wait fraction from metrics.csv
+#   5. with the time left, bench model deep6 again with --deterministic: what that flag costs
 # Each step has its own time limit and all share one deadline (about 6 minutes); the summary table comes last.
 # The logs, the training run's gpu.csv and metrics.csv, and the table go to $OUT/gpu-check when OUT
 # is set (the device runner returns it: at most 8 files), else to bench/out/gpu-check. The data,
@@ -112,6 +113,11 @@ else
   row[train]="skipped: no $data_tar"
 fi
 
+# Last, as it matters least: its log stays in the scratch folder (the runner returns 8 files) and
+# its tail reaches the output like every step's.
+step bench_deterministic 45 "$scratch/bench-deterministic.log" "$bin" bench model --device cuda --precision "$precision" --model "$model" --batch "$batch" --steps "$steps" --deterministic $size_args
+deterministic=$(field images_per_second "$scratch/bench-deterministic.log")
+
 {
   echo
   echo "$machine"
@@ -120,6 +126,7 @@ fi
     "selftest" "${row[selftest]}" \
     "repeatable runs (default algos)" "${determinism:-n/a}" \
     "bench $model b$batch (ours)" "${ours:-n/a} images/s, $(field tflops "$out/bench-$model.log") TFLOP/s; ${row[bench_model]}" \
+    "bench $model --deterministic" "${deterministic:-n/a} images/s, $(ratio "$deterministic" "$ours") of the default; ${row[bench_deterministic]}" \
     "bench $second b$batch (ours)" "$(field images_per_second "$out/bench-$second.log") images/s, $(field tflops "$out/bench-$second.log") TFLOP/s; ${row[bench_second]}" \
     "PyTorch $model eager" "${eager:-n/a} images/s" \
     "PyTorch $model torch.compile" "${compiled:-n/a} images/s; ${row[torch]}" \
