@@ -229,9 +229,8 @@ int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y,
         // memory when the grid runs is checked here, as a GPU would fault on a host or freed address.
         for (const auto& pointer : kernel.pointers)
         {
-            std::string complaint;
             const auto what = std::string(name) + " argument " + std::to_string(pointer.index);
-            if (!stand_in::device_range(pointer.address, pointer.element_bytes, what.c_str(), complaint))
+            if (!stand_in::device_range(pointer.address, pointer.element_bytes, what.c_str()))
             {
                 return illegal_address;
             }

@@ -145,10 +145,9 @@ int cublasSgemm_v2(void* handle, int transa, int transb, int m, int n, int k, co
     }
 
     const auto extent = [](int rows, int columns, int leading) { return columns == 0 ? 0 : static_cast<std::size_t>(leading) * (columns - 1) + rows; };
-    std::string complaint;
-    if ((k > 0 && (!device_range(a, extent(a_rows, a_columns, lda) * sizeof(float), "sgemm A", complaint)
-        || !device_range(b, extent(b_rows, b_columns, ldb) * sizeof(float), "sgemm B", complaint)))
-        || !device_range(c, extent(m, n, ldc) * sizeof(float), "sgemm C", complaint))
+    if ((k > 0 && (!device_range(a, extent(a_rows, a_columns, lda) * sizeof(float), "sgemm A")
+        || !device_range(b, extent(b_rows, b_columns, ldb) * sizeof(float), "sgemm B")))
+        || !device_range(c, extent(m, n, ldc) * sizeof(float), "sgemm C"))
     {
         return blas_invalid_value;
     }

@@ -192,7 +192,7 @@ bool read(registry<T>& from, void* handle, T& into)
 bool in_device(std::uint64_t address, std::size_t floats, const char* what)
 {
     std::string complaint;
-    if (device_range(address, floats * sizeof(float), what, complaint))
+    if (device_range(address, floats * sizeof(float), what, &complaint))
     {
         return true;
     }

@@ -427,9 +427,7 @@ int cuMemcpyHtoDAsync_v2(CUdeviceptr destination, const void* source, std::size_
         return status;
     }
 
-    std::string complaint;
-
-    if (source == nullptr || !device_range(destination, bytes, "cuMemcpyHtoDAsync destination", complaint))
+    if (source == nullptr || !device_range(destination, bytes, "cuMemcpyHtoDAsync destination"))
     {
         return invalid_value;
     }
@@ -468,9 +466,7 @@ int cuMemcpyDtoHAsync_v2(void* destination, CUdeviceptr source, std::size_t byte
         return status;
     }
 
-    std::string complaint;
-
-    if (destination == nullptr || !device_range(source, bytes, "cuMemcpyDtoHAsync source", complaint))
+    if (destination == nullptr || !device_range(source, bytes, "cuMemcpyDtoHAsync source"))
     {
         return invalid_value;
     }
@@ -495,10 +491,8 @@ int cuMemcpyDtoDAsync_v2(CUdeviceptr destination, CUdeviceptr source, std::size_
         return status;
     }
 
-    std::string complaint;
-
-    if (!device_range(source, bytes, "cuMemcpyDtoDAsync source", complaint)
-        || !device_range(destination, bytes, "cuMemcpyDtoDAsync destination", complaint))
+    if (!device_range(source, bytes, "cuMemcpyDtoDAsync source")
+        || !device_range(destination, bytes, "cuMemcpyDtoDAsync destination"))
     {
         return invalid_value;
     }
@@ -516,9 +510,7 @@ int cuMemsetD32Async(CUdeviceptr destination, unsigned value, std::size_t count,
         return status;
     }
 
-    std::string complaint;
-
-    if (destination % 4 != 0 || !device_range(destination, count * 4, "cuMemsetD32Async destination", complaint))
+    if (destination % 4 != 0 || !device_range(destination, count * 4, "cuMemsetD32Async destination"))
     {
         return invalid_value;
     }

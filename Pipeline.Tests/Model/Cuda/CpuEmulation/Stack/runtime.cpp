@@ -90,7 +90,7 @@ memory_kind kind_of(const void* start, std::size_t bytes)
     return bytes <= block.bytes && address - base <= block.bytes - bytes ? block.kind : memory_kind::none;
 }
 
-bool device_range(std::uint64_t address, std::size_t bytes, const char* what, std::string& complaint)
+bool device_range(std::uint64_t address, std::size_t bytes, const char* what, std::string* complaint)
 {
     if (bytes == 0 || kind_of(reinterpret_cast<const void*>(address), bytes) == memory_kind::device)
     {
@@ -100,7 +100,11 @@ bool device_range(std::uint64_t address, std::size_t bytes, const char* what, st
     char text[256];
     std::snprintf(text, sizeof text, "%s: %zu bytes at 0x%llx are not inside one live device allocation", what, bytes,
         static_cast<unsigned long long>(address));
-    complaint = text;
+    if (complaint != nullptr)
+    {
+        *complaint = text;
+    }
+
     std::fprintf(stderr, "cuda-on-cpu: %s\n", text);
     return false;
 }

@@ -69,9 +69,9 @@ enum class memory_kind
 
 memory_kind kind_of(const void* start, std::size_t bytes);
 
-// Whether [address, address + bytes) lies inside one live device allocation; says so on stderr and
-// in `complaint` when it does not.
-bool device_range(std::uint64_t address, std::size_t bytes, const char* what, std::string& complaint);
+// Whether [address, address + bytes) lies inside one live device allocation; says so on stderr, and
+// in `complaint` where the caller keeps the reason (cuDNN's last error), when it does not.
+bool device_range(std::uint64_t address, std::size_t bytes, const char* what, std::string* complaint = nullptr);
 
 void* allocate(std::size_t bytes, memory_kind kind);
 
