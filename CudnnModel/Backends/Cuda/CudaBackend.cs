@@ -33,20 +33,19 @@ internal sealed unsafe class CudaBackend : IBackend
     private readonly Dictionary<int, PoolingDescriptor> _pooling = [];
     private readonly ActivationDescriptor _relu;
     private readonly Dictionary<ulong, double> _batchNormEpsilon = [];
-    private readonly bool _allowTf32;
-    private readonly bool _deterministic;
+    /// <summary>What precision and --deterministic allow: the convolution algorithms, TF32 in cuBLAS, how the gradient norm is summed.</summary>
+    private readonly AlgorithmRule _rule;
 
     private CudaBackend(CudaContext context, CudaLibrarySet libraries, CudaBackendOptions options)
     {
         _context = context;
-        _allowTf32 = options.Precision == Precision.Tf32;
-        _deterministic = options.Deterministic;
+        _rule = new AlgorithmRule(AllowTf32: options.Precision == Precision.Tf32, options.Deterministic);
         try
         {
             _compute = CudaStream.Create(context);
             _copy = CudaStream.Create(context);
             _cudnn = CudnnHandle.Create(_compute);
-            _cublas = CublasHandle.Create(_compute, _allowTf32);
+            _cublas = CublasHandle.Create(_compute, _rule.AllowTf32);
             _kernels = CudaKernels.Compile(context);
             _uploader = new ImageUploader(context, _copy, _compute);
             _workspace = new DeviceWorkspace(context, _compute.Synchronize);
@@ -380,7 +379,7 @@ internal sealed unsafe class CudaBackend : IBackend
     {
         Same(new TensorShape(1, 1), sum.Shape);
         Enter();
-        _kernels.SquaredNorm(Cuda(x).Address, x.Shape.Count, Cuda(sum).Address, oneBlock: _deterministic, _compute);
+        _kernels.SquaredNorm(Cuda(x).Address, x.Shape.Count, Cuda(sum).Address, oneBlock: _rule.Deterministic, _compute);
     }
 
     public void ClipFactor(Tensor sumOfSquares, float maxNorm, Tensor factor)
@@ -498,7 +497,7 @@ internal sealed unsafe class CudaBackend : IBackend
         var key = new ConvolutionKey(x.Shape, w.Shape, padding);
         if (!_plans.TryGetValue(key, out var plan))
         {
-            plan = ConvolutionPlan.Create(_cudnn, key, new AlgorithmRule(_allowTf32, _deterministic));
+            plan = ConvolutionPlan.Create(_cudnn, key, _rule);
             _plans[key] = plan;
         }
 
