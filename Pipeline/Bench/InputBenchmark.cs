@@ -72,7 +72,6 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
             });
 
         var stagesBefore = pipeline.Stages.Select(stage => stage.Figures).ToList();
-        var pixelsBefore = pipeline.DecodeStage.Pixels;
         var images = 0;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         using var self = Process.GetCurrentProcess();
@@ -93,7 +92,8 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
         var cpu = self.TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var stages = pipeline.Stages.Zip(stagesBefore, (stage, before) => stage.Figures.Since(before)).ToList();
-        return new Result(images, clock.Elapsed, pipeline.DecodeStage.Pixels - pixelsBefore, (double)allocated / Math.Max(1, images), cpu,
+        var decoded = stages.Single(figures => figures.Name == pipeline.DecodeStage.Name).Pixels;
+        return new Result(images, clock.Elapsed, decoded, (double)allocated / Math.Max(1, images), cpu,
             JitInfo.GetCompiledMethodCount() - jitMethodsBefore, JitInfo.GetCompilationTime() - jitTimeBefore, warmupPasses, warmupTime, stages);
     }
 
