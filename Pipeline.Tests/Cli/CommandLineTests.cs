@@ -1,3 +1,4 @@
+using CatsDogs.Model.Backends;
 using CatsDogs.Pipeline.Cli;
 
 namespace CatsDogs.Tests.Cli;
@@ -44,6 +45,50 @@ public sealed class CommandLineTests
         Assert.Contains("[1..256]", output.ToString());
     }
 
+    [Fact]
+    public void Help_shows_each_choice_default_as_one_of_the_names_it_accepts()
+    {
+        var shown =
+            from command in Commands(CatsDogsCommand.Create())
+            from option in command.Options
+            let names = option.HelpName?.Split('|') ?? []
+            where names.Length > 1 && names.All(name => name.All(char.IsAsciiLetterOrDigit))
+            let help = HelpOf(command)
+            let line = help.Split('\n').Single(line => line.TrimStart().StartsWith($"{option.Name} <", StringComparison.Ordinal))
+            let marker = line.IndexOf("[default: ", StringComparison.Ordinal)
+            where marker >= 0
+            select (Option: $"{command.Name} {option.Name}", Names: names, Default: line[(marker + 10)..line.IndexOf(']', marker)]);
+
+        var checkedDefaults = shown.ToList();
+        Assert.Contains(checkedDefaults, choice => choice.Option == "train --optimizer" && choice.Default == "sgd");
+        Assert.All(checkedDefaults, choice => Assert.True(choice.Names.Contains(choice.Default), $"{choice.Option} shows [default: {choice.Default}]"));
+    }
+
+    [Theory]
+    [InlineData(new string[0], DeviceKind.Auto)]
+    [InlineData(new[] { "--device", "CPU" }, DeviceKind.Cpu)]
+    [InlineData(new[] { "--device", "cuda" }, DeviceKind.Cuda)]
+    public void An_enum_choice_reads_its_default_when_absent_and_any_case_when_given(string[] args, DeviceKind expected)
+    {
+        var option = ChoiceOption.Create("--device", "Where to run.", DeviceKind.Auto);
+        var command = new System.CommandLine.RootCommand { option };
+
+        Assert.Equal(expected, option.ValueIn(command.Parse(args)));
+    }
+
+    private static string HelpOf(System.CommandLine.Command command)
+    {
+        var output = new StringWriter();
+        var result = CatsDogsCommand.Create().Parse([.. Path(command), "--help"]);
+        result.InvocationConfiguration.Output = output;
+        Assert.Equal(0, result.Invoke());
+        return output.ToString();
+    }
+
     private static IEnumerable<System.CommandLine.Command> Commands(System.CommandLine.Command root) =>
         root.Subcommands.SelectMany(Commands).Prepend(root);
+
+    /// <summary>The verbs that lead from the root to <paramref name="command"/>, as typed.</summary>
+    private static IEnumerable<string> Path(System.CommandLine.Command command) =>
+        command.Parents.OfType<System.CommandLine.Command>().SelectMany(Path).Concat(command.Parents.Any() ? [command.Name] : []);
 }

@@ -5,50 +5,51 @@ namespace CatsDogs.Pipeline.Cli;
 /// <summary>Options that take one of a few names: matched in any case, refused with the names they accept.</summary>
 internal static class ChoiceOption
 {
-    /// <summary>One of an enum's members, each named in lower case (OneCycle is "onecycle").</summary>
-    public static Option<T> Create<T>(string name, string description, T defaultValue)
-        where T : struct, Enum =>
-        Create(name, description, defaultValue, Enum.GetValues<T>().Select(value => (value.ToString().ToLowerInvariant(), value)));
+    /// <summary>One of an enum's members, each named in lower case (OneCycle is "onecycle"); read it with <see cref="EnumChoiceOption{T}.ValueIn"/>.</summary>
+    public static EnumChoiceOption<T> Create<T>(string name, string description, T defaultValue)
+        where T : struct, Enum
+    {
+        var option = new EnumChoiceOption<T>(name, defaultValue) { Description = $"{description} [default: {NameOf(defaultValue)}]" };
+        return Configure(option, EnumChoices<T>());
+    }
 
     /// <summary>One of <paramref name="names"/>, given back as spelled there.</summary>
     public static Option<string> Create(string name, string description, string defaultValue, IEnumerable<string> names) =>
-        Create(name, description, defaultValue, names.Select(choice => (choice, choice)));
+        Configure(new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue }, names.Select(choice => (choice, choice)));
 
     /// <summary>One of an enum's members, or null where the option is not given (its absence means something of its own).</summary>
     public static Option<T?> CreateOptional<T>(string name, string description)
         where T : struct, Enum =>
-        Create<T?>(name, description, null, Enum.GetValues<T>().Select(value => (value.ToString().ToLowerInvariant(), (T?)value)));
+        Configure(new Option<T?>(name) { Description = description }, EnumChoices<T>());
 
-    private static Option<T> Create<T>(string name, string description, T defaultValue, IEnumerable<(string Name, T Value)> choices)
+    private static string NameOf<T>(T value)
+        where T : struct, Enum =>
+        value.ToString().ToLowerInvariant();
+
+    private static IEnumerable<(string Name, T? Value)> EnumChoices<T>()
+        where T : struct, Enum =>
+        Enum.GetValues<T>().Select(value => (NameOf(value), (T?)value));
+
+    private static TOption Configure<TOption, T>(TOption option, IEnumerable<(string Name, T Value)> choices)
+        where TOption : Option<T>
     {
         var byName = choices.ToDictionary(choice => choice.Name, choice => choice.Value, StringComparer.OrdinalIgnoreCase);
-        var option = new Option<T>(name)
+        option.HelpName = string.Join('|', byName.Keys);
+        option.CustomParser = result =>
         {
-            Description = description,
-            HelpName = string.Join('|', byName.Keys),
-            CustomParser = result =>
+            // No token: the parser reports the missing value itself. After an error the value is never read.
+            if (result.Tokens.Count == 1 && byName.TryGetValue(result.Tokens[0].Value, out var value))
             {
-                // No token: the parser reports the missing value itself.
-                if (result.Tokens.Count != 1)
-                {
-                    return defaultValue;
-                }
+                return value;
+            }
 
-                var text = result.Tokens[0].Value;
-                if (byName.TryGetValue(text, out var value))
-                {
-                    return value;
-                }
+            if (result.Tokens.Count == 1)
+            {
+                result.AddError($"{option.Name} must be one of {string.Join(", ", byName.Keys)}; got '{result.Tokens[0].Value}'.");
+            }
 
-                result.AddError($"{name} must be one of {string.Join(", ", byName.Keys)}; got '{text}'.");
-                return defaultValue;
-            },
+            return default!;
         };
-        if (defaultValue is not null)
-        {
-            option.DefaultValueFactory = _ => defaultValue;
-        }
-
         option.CompletionSources.Add([.. byName.Keys]);
         return option;
     }

@@ -19,7 +19,7 @@ internal sealed class InputOptions
     private readonly Option<int> _queuePerThread = RangedOption.Create("--queue-per-thread", "Images each stage may hold per thread (its bounded capacity).", 4, 1, 1024);
     private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer.", 4, 1, 1024);
     private readonly Option<bool> _dropLast = new("--drop-last") { Description = "Drop the last batch of a training pass when it is not full (validation always sees every image)." };
-    private readonly Option<FitMode> _fit = ChoiceOption.Create("--fit", "How a non-square image becomes square: stretch (Keras' default) or a centre crop.", FitMode.Stretch);
+    private readonly EnumChoiceOption<FitMode> _fit = ChoiceOption.Create("--fit", "How a non-square image becomes square: stretch (Keras' default) or a centre crop.", FitMode.Stretch);
     private readonly Option<bool> _noFlip = new("--no-flip") { Description = "Do not flip training images horizontally at random." };
     private readonly Option<double> _shear = RangedOption.Create("--shear", "Largest random shear factor for training images.", 0.2, 0.0, 1.0);
     private readonly Option<double> _zoom = RangedOption.Create("--zoom", "Largest random zoom for training images: each axis scales by 1 ± this.", 0.2, 0.0, 0.9);
@@ -56,7 +56,7 @@ internal sealed class InputOptions
         };
         return _seed is null ? options : options with
         {
-            Fit = result.GetValue(_fit),
+            Fit = _fit.ValueIn(result),
             ImageSize = result.GetValue(_imageSize),
             DropLastPartial = result.GetValue(_dropLast),
             Augment = new AugmentOptions(!result.GetValue(_noFlip), result.GetValue(_shear), result.GetValue(_zoom)),

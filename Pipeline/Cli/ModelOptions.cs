@@ -11,10 +11,10 @@ internal sealed class ModelOptions
 {
     public Option<string> Model { get; } = CreateModel();
 
-    public Option<DeviceKind> Device { get; } = ChoiceOption.Create(
+    public EnumChoiceOption<DeviceKind> Device { get; } = ChoiceOption.Create(
         "--device", "Where to run the network: auto (CUDA when it loads, else the CPU, saying why), cpu or cuda.", DeviceKind.Auto);
 
-    public Option<Precision> Precision { get; } = ChoiceOption.Create(
+    public EnumChoiceOption<Precision> Precision { get; } = ChoiceOption.Create(
         "--precision", "Float32 math on the GPU: tf32 lets tensor cores round products to TF32 (faster), fp32 is strict. The CPU is always fp32.",
         CatsDogs.Model.Backends.Cuda.Precision.Tf32);
 
@@ -49,7 +49,7 @@ internal sealed class ModelOptions
 
     /// <summary>Opens the device these options chose.</summary>
     public ComputeDevice Open(ParseResult result, TextWriter log) =>
-        Open(result.GetValue(Device), result.GetValue(CpuThreads), new CudaBackendOptions { Precision = result.GetValue(Precision), Deterministic = result.GetValue(Deterministic) }, log);
+        Open(Device.ValueIn(result), result.GetValue(CpuThreads), new CudaBackendOptions { Precision = Precision.ValueIn(result), Deterministic = result.GetValue(Deterministic) }, log);
 
     private static Option<string> CreateModel() =>
         ChoiceOption.Create("--model", $"Network preset: {string.Join(", ", ModelPresets.Names)}.", "compact", ModelPresets.Names);

@@ -35,7 +35,7 @@ internal static class SelftestCommand
         command.SetAction(result =>
         {
             using var device = model.Open(result, Console.Out);
-            var threshold = BackendComparison.ThresholdFor(device, result.GetValue(model.Precision));
+            var threshold = BackendComparison.ThresholdFor(device, model.Precision.ValueIn(result));
             var rows = BackendComparison.CompareWithCpu(device, new CpuBackendOptions { Threads = result.GetValue(model.CpuThreads) }, threshold);
             Console.WriteLine(Table(rows));
 

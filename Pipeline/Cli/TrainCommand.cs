@@ -89,9 +89,9 @@ internal static class TrainCommand
                 var saved = TrainConfig.Load(run.File(TrainConfig.FileName));
                 return saved with
                 {
-                    Device = Given(model.Device) ? result.GetValue(model.Device) : saved.Device,
+                    Device = Given(model.Device) ? model.Device.ValueIn(result) : saved.Device,
                     CpuThreads = Given(model.CpuThreads) ? result.GetValue(model.CpuThreads) : saved.CpuThreads,
-                    Precision = Given(model.Precision) ? result.GetValue(model.Precision) : saved.Precision,
+                    Precision = Given(model.Precision) ? model.Precision.ValueIn(result) : saved.Precision,
                     Deterministic = Given(model.Deterministic) ? result.GetValue(model.Deterministic) : saved.Deterministic,
                     Train = Given(epochs) ? saved.Train with { Epochs = result.GetValue(epochs) } : saved.Train,
                 };
@@ -100,7 +100,7 @@ internal static class TrainCommand
             TrainConfig Configure()
             {
                 var dataRoot = result.GetRequiredValue(data).FullName;
-                OptimizerConfig optimizerConfig = result.GetValue(optimizer) == OptimizerKind.AdamW
+                OptimizerConfig optimizerConfig = optimizer.ValueIn(result) == OptimizerKind.AdamW
                     ? new AdamWConfig { WeightDecay = result.GetValue(weightDecay) }
                     : new SgdConfig { Momentum = result.GetValue(momentum), Nesterov = result.GetValue(nesterov), WeightDecay = result.GetValue(weightDecay) };
                 return new TrainConfig
@@ -110,9 +110,9 @@ internal static class TrainCommand
                     ValidationCount = result.GetValue(valCount),
                     ValidationFraction = result.GetValue(valFraction) ?? SplitRequest.DefaultFraction,
                     Exclude = result.GetValue(exclude)?.FullName,
-                    Device = result.GetValue(model.Device),
+                    Device = model.Device.ValueIn(result),
                     CpuThreads = result.GetValue(model.CpuThreads),
-                    Precision = result.GetValue(model.Precision),
+                    Precision = model.Precision.ValueIn(result),
                     Deterministic = result.GetValue(model.Deterministic),
                     Input = input.Bind(result),
                     Train = new TrainOptions
@@ -121,7 +121,7 @@ internal static class TrainCommand
                         Epochs = result.GetValue(epochs),
                         Optimizer = optimizerConfig,
                         LearningRate = result.GetValue(rate),
-                        Schedule = result.GetValue(schedule),
+                        Schedule = schedule.ValueIn(result),
                         WarmupEpochs = result.GetValue(warmup),
                         StepEpochs = result.GetValue(stepEpochs),
                         StepGamma = result.GetValue(stepGamma),
@@ -130,7 +130,7 @@ internal static class TrainCommand
                         EarlyStopPatience = result.GetValue(earlyStop),
                         EarlyStopMinDelta = result.GetValue(minDelta),
                         ClipGradientNorm = result.GetValue(clip),
-                        Monitor = result.GetValue(monitor),
+                        Monitor = monitor.ValueIn(result),
                         LogEvery = result.GetValue(logEvery),
                         Seed = result.GetValue(seed),
                     },
