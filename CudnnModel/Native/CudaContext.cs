@@ -16,9 +16,10 @@ internal sealed unsafe class CudaContext : IDisposable
 
     private nint _handle;
 
-    private CudaContext(int device, nint handle)
+    private CudaContext(int device, nint handle, bool blockingWaits)
     {
         Device = device;
+        BlockingWaits = blockingWaits;
         _handle = handle;
         MakeCurrent();
         Name = ReadName(device);
@@ -46,6 +47,9 @@ internal sealed unsafe class CudaContext : IDisposable
     public int DriverVersion { get; }
 
     public nint Handle => _handle;
+
+    /// <summary>Whether a host thread waiting for the device sleeps (the default) or spins (CATSDOGS_CUDA_SPIN=1).</summary>
+    public bool BlockingWaits { get; }
 
     /// <summary>
     /// Initialises the driver and retains device <paramref name="ordinal"/>'s primary context
@@ -75,14 +79,17 @@ internal sealed unsafe class CudaContext : IDisposable
         // older than CUDA 11 with the context already active), waits spin as before. A blocking wait
         // sleeps on an OS event from the driver, which a sandbox's GPU proxy might not deliver:
         // CATSDOGS_CUDA_SPIN=1 keeps the driver's default for such a machine (automatic, which
-        // spins while a process has fewer active contexts than the machine has cores).
-        if (Environment.GetEnvironmentVariable("CATSDOGS_CUDA_SPIN") != "1")
+        // spins while a process has fewer active contexts than the machine has cores). An event wait
+        // follows its event's own flag, so CudaEvent asks BlockingWaits for the same choice.
+        var blockingWaits = Environment.GetEnvironmentVariable("CATSDOGS_CUDA_SPIN") != "1";
+        if (blockingWaits)
         {
             _ = CudaNative.cuDevicePrimaryCtxSetFlags_v2(device, CudaFlags.ContextBlockingSync);
         }
+
         nint context;
         ThrowIfFailed(CudaNative.cuDevicePrimaryCtxRetain(&context, device));
-        return new CudaContext(device, context);
+        return new CudaContext(device, context, blockingWaits);
     }
 
     /// <summary>Makes the context current on the calling thread if it is not already.</summary>

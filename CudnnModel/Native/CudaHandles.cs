@@ -47,13 +47,13 @@ internal sealed unsafe class CudaStream(nint context, nint stream) : DriverHandl
     protected override CuResult Release(nint value) => CudaNative.cuStreamDestroy_v2(value);
 }
 
-/// <summary>An event without timing: only for ordering streams and the host.</summary>
+/// <summary>An event without timing: only for ordering streams and the host, whose waits sleep where the context's do.</summary>
 internal sealed unsafe class CudaEvent(nint context, nint cuEvent) : DriverHandle(context, cuEvent)
 {
     public static CudaEvent Create(CudaContext context)
     {
         nint cuEvent;
-        ThrowIfFailed(CudaNative.cuEventCreate(&cuEvent, CudaFlags.EventDisableTiming));
+        ThrowIfFailed(CudaNative.cuEventCreate(&cuEvent, CudaFlags.EventDisableTiming | (context.BlockingWaits ? CudaFlags.EventBlockingSync : 0)));
         return new CudaEvent(context.Handle, cuEvent);
     }
 

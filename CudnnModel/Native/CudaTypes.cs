@@ -40,6 +40,9 @@ internal static class CudaFlags
     /// <summary><c>CU_STREAM_NON_BLOCKING</c>: no implicit ordering with the legacy default stream.</summary>
     public const uint StreamNonBlocking = 0x1;
 
+    /// <summary><c>CU_EVENT_BLOCKING_SYNC</c>: a host thread waiting for the event sleeps; the context's flag does not cover event waits.</summary>
+    public const uint EventBlockingSync = 0x1;
+
     /// <summary><c>CU_EVENT_DISABLE_TIMING</c>: the cheapest event, for ordering only.</summary>
     public const uint EventDisableTiming = 0x2;
 

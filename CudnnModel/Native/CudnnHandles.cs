@@ -82,12 +82,13 @@ internal sealed unsafe class ConvolutionDescriptor(nint value) : CudnnObject(val
 /// <summary>Max pooling with a square window equal to its stride and no padding (sizes floor, as Keras does).</summary>
 internal sealed unsafe class PoolingDescriptor(nint value) : CudnnObject(value)
 {
-    public static PoolingDescriptor CreateMax(int window)
+    public static PoolingDescriptor CreateMax(int window, bool deterministic)
     {
+        var mode = deterministic ? CudnnPoolingMode.MaxDeterministic : CudnnPoolingMode.Max;
         nint descriptor;
         ThrowIfFailed(CudnnNative.cudnnCreatePoolingDescriptor(&descriptor));
         return HandleSetup.Configured(new PoolingDescriptor(descriptor), created => ThrowIfFailed(CudnnNative.cudnnSetPooling2dDescriptor(
-            created.Value, CudnnPoolingMode.Max, CudnnNanPropagation.NotPropagate, window, window, 0, 0, window, window)));
+            created.Value, mode, CudnnNanPropagation.NotPropagate, window, window, 0, 0, window, window)));
     }
 
     protected override CudnnStatus Destroy(nint value) => CudnnNative.cudnnDestroyPoolingDescriptor(value);

@@ -111,6 +111,11 @@ internal static unsafe partial class CudnnNative
     [LibraryImport(LibraryName)]
     internal static partial CudnnStatus cudnnGetConvolutionForwardAlgorithmMaxCount(nint handle, int* count);
 
+    /// <summary>The same results as Find's, ranked by cuDNN's heuristics without running anything: the same on every run.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CudnnStatus cudnnGetConvolutionForwardAlgorithm_v7(nint handle, nint xDescriptor, nint wDescriptor, nint convolution,
+        nint yDescriptor, int requestedCount, int* returnedCount, CudnnAlgorithmPerformance* results);
+
     [LibraryImport(LibraryName)]
     internal static partial CudnnStatus cudnnFindConvolutionForwardAlgorithm(nint handle, nint xDescriptor, nint wDescriptor, nint convolution,
         nint yDescriptor, int requestedCount, int* returnedCount, CudnnAlgorithmPerformance* results);
@@ -133,6 +138,10 @@ internal static unsafe partial class CudnnNative
     internal static partial CudnnStatus cudnnGetConvolutionBackwardDataAlgorithmMaxCount(nint handle, int* count);
 
     [LibraryImport(LibraryName)]
+    internal static partial CudnnStatus cudnnGetConvolutionBackwardDataAlgorithm_v7(nint handle, nint wDescriptor, nint dyDescriptor, nint convolution,
+        nint dxDescriptor, int requestedCount, int* returnedCount, CudnnAlgorithmPerformance* results);
+
+    [LibraryImport(LibraryName)]
     internal static partial CudnnStatus cudnnFindConvolutionBackwardDataAlgorithm(nint handle, nint wDescriptor, nint dyDescriptor, nint convolution,
         nint dxDescriptor, int requestedCount, int* returnedCount, CudnnAlgorithmPerformance* results);
 
@@ -146,6 +155,10 @@ internal static unsafe partial class CudnnNative
 
     [LibraryImport(LibraryName)]
     internal static partial CudnnStatus cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(nint handle, int* count);
+
+    [LibraryImport(LibraryName)]
+    internal static partial CudnnStatus cudnnGetConvolutionBackwardFilterAlgorithm_v7(nint handle, nint xDescriptor, nint dyDescriptor, nint convolution,
+        nint dwDescriptor, int requestedCount, int* returnedCount, CudnnAlgorithmPerformance* results);
 
     [LibraryImport(LibraryName)]
     internal static partial CudnnStatus cudnnFindConvolutionBackwardFilterAlgorithm(nint handle, nint xDescriptor, nint dyDescriptor, nint convolution,

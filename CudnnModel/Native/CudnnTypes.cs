@@ -70,6 +70,9 @@ internal enum CudnnConvolutionMode
 internal enum CudnnPoolingMode
 {
     Max = 0,
+
+    /// <summary>The same window maximum, with a backward pass cuDNN guarantees reproducible (plain max is not).</summary>
+    MaxDeterministic = 3,
 }
 
 /// <summary><c>cudnnBatchNormMode_t</c>: spatial is one mean and variance per channel.</summary>

@@ -6,16 +6,26 @@ namespace CatsDogs.Model.Backends.Cuda;
 /// <summary>The shapes that decide a convolution's algorithms: one plan per key.</summary>
 internal readonly record struct ConvolutionKey(TensorShape Input, TensorShape Filter, int Padding);
 
-/// <summary>Which of the algorithms cuDNN measured a plan may use.</summary>
+/// <summary>Which of the algorithms cuDNN offers a plan may use, and how they are ranked.</summary>
 internal readonly record struct AlgorithmRule(bool AllowTf32, bool Deterministic)
 {
     /// <summary>cudnnDeterminism_t's CUDNN_DETERMINISTIC.</summary>
     private const int DeterministicResult = 1;
 
+    /// <summary>
+    /// Whether to rank by Find's timings. They vary from run to run, so two runs could pick different
+    /// (each deterministic) algorithms and part; a deterministic rule takes cuDNN's heuristic ranking.
+    /// </summary>
+    public bool Timed => !Deterministic;
+
     public bool Allows(in CudnnAlgorithmPerformance result) =>
-        // TF32 allows tensor cores on float32, never a conversion of the data to float16.
-        (AllowTf32 ? result.MathType != CudnnMathType.TensorOpAllowConversion : result.MathType == CudnnMathType.Fma)
+        // TF32 allows tensor cores on float32, never a conversion of the data to float16. Strict
+        // float32 takes what cuDNN reports as FMA or as default math: the descriptor asked for FMA.
+        (AllowTf32 ? result.MathType != CudnnMathType.TensorOpAllowConversion : result.MathType is CudnnMathType.Fma or CudnnMathType.Default)
         && (!Deterministic || result.Determinism == DeterministicResult);
+
+    /// <summary>The math type a chosen algorithm runs with: its own, except that strict float32 always runs FMA.</summary>
+    public CudnnMathType MathFor(in CudnnAlgorithmPerformance chosen) => AllowTf32 ? chosen.MathType : CudnnMathType.Fma;
 
     /// <summary>"deterministic strict float32 (FMA) ", say: what the rule asks of an algorithm, for an error.</summary>
     public string Describe() => $"{(Deterministic ? "deterministic " : "")}{(AllowTf32 ? "" : "strict float32 (FMA) ")}";
@@ -23,10 +33,10 @@ internal readonly record struct AlgorithmRule(bool AllowTf32, bool Deterministic
 
 /// <summary>
 /// Everything cuDNN needs for one convolution shape: descriptors, and for each of the three
-/// passes the fastest algorithm that the rule (precision, determinism) allows and its workspace.
-/// The algorithms are measured once, with cuDNN's Find (it runs each candidate), when the shape is
-/// first seen; each pass has its own convolution descriptor because the chosen algorithms may
-/// differ in math type.
+/// passes the best algorithm that the rule (precision, determinism) allows and its workspace.
+/// The algorithms are ranked once, when the shape is first seen: by cuDNN's Find, which runs each
+/// candidate, or for a deterministic rule by its heuristics; each pass has its own convolution
+/// descriptor because the chosen algorithms may differ in math type.
 /// </summary>
 internal sealed unsafe class ConvolutionPlan : IDisposable
 {
@@ -77,9 +87,10 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
     public long LargestWorkspace => Math.Max(ForwardWorkspace, Math.Max(BackwardDataWorkspace, BackwardFilterWorkspace));
 
     /// <summary>
-    /// Builds the plan and measures the algorithms. With TF32 off only FMA-math (strict float32)
-    /// algorithms qualify; with it on, any math type does, as with PyTorch's cudnn.benchmark. A
-    /// deterministic rule keeps only the algorithms cuDNN reports as deterministic.
+    /// Builds the plan and chooses the algorithms. With TF32 off only strict float32 algorithms
+    /// qualify; with it on, any math type does, as with PyTorch's cudnn.benchmark. A deterministic
+    /// rule keeps only the algorithms cuDNN reports as deterministic, ranked as PyTorch does without
+    /// cudnn.benchmark.
     /// </summary>
     public static ConvolutionPlan Create(CudnnHandle handle, ConvolutionKey key, AlgorithmRule rule)
     {
@@ -109,7 +120,7 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
         BackwardFilterConvolution.Dispose();
     }
 
-    /// <summary>The first (fastest) result that succeeded and that the rule allows.</summary>
+    /// <summary>The first (fastest, or heuristically best) result that succeeded and that the rule allows.</summary>
     internal static CudnnAlgorithmPerformance Choose(ReadOnlySpan<CudnnAlgorithmPerformance> results, AlgorithmRule rule, string pass)
     {
         foreach (var result in results)
@@ -121,45 +132,52 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
         }
 
         throw new CudnnException((int)CudnnStatus.NotSupported,
-            $"cuDNN offers no {rule.Describe()}algorithm for the {pass} pass of this convolution ({results.Length} measured).");
+            $"cuDNN offers no {rule.Describe()}algorithm for the {pass} pass of this convolution ({results.Length} {(rule.Timed ? "measured" : "ranked")}).");
     }
 
     private void FindAlgorithms(nint handle, AlgorithmRule rule)
     {
         (ForwardAlgorithm, ForwardWorkspace) = Search(handle, rule, "forward", ForwardConvolution,
             &CudnnNative.cudnnGetConvolutionForwardAlgorithmMaxCount,
-            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionForwardAlgorithm(h, X.Value, W.Value, c, Y.Value, n, r, f),
+            (h, c, n, r, f) => rule.Timed
+                ? CudnnNative.cudnnFindConvolutionForwardAlgorithm(h, X.Value, W.Value, c, Y.Value, n, r, f)
+                : CudnnNative.cudnnGetConvolutionForwardAlgorithm_v7(h, X.Value, W.Value, c, Y.Value, n, r, f),
             (h, c, a, b) => CudnnNative.cudnnGetConvolutionForwardWorkspaceSize(h, X.Value, W.Value, c, Y.Value, a, b));
         (BackwardDataAlgorithm, BackwardDataWorkspace) = Search(handle, rule, "backward-data", BackwardDataConvolution,
             &CudnnNative.cudnnGetConvolutionBackwardDataAlgorithmMaxCount,
-            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardDataAlgorithm(h, W.Value, Y.Value, c, X.Value, n, r, f),
+            (h, c, n, r, f) => rule.Timed
+                ? CudnnNative.cudnnFindConvolutionBackwardDataAlgorithm(h, W.Value, Y.Value, c, X.Value, n, r, f)
+                : CudnnNative.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, W.Value, Y.Value, c, X.Value, n, r, f),
             (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardDataWorkspaceSize(h, W.Value, Y.Value, c, X.Value, a, b));
         (BackwardFilterAlgorithm, BackwardFilterWorkspace) = Search(handle, rule, "backward-filter", BackwardFilterConvolution,
             &CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithmMaxCount,
-            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardFilterAlgorithm(h, X.Value, Y.Value, c, W.Value, n, r, f),
+            (h, c, n, r, f) => rule.Timed
+                ? CudnnNative.cudnnFindConvolutionBackwardFilterAlgorithm(h, X.Value, Y.Value, c, W.Value, n, r, f)
+                : CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, X.Value, Y.Value, c, W.Value, n, r, f),
             (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, X.Value, Y.Value, c, W.Value, a, b));
     }
 
-    /// <summary>One pass: measure every algorithm cuDNN has for it, keep the fastest allowed, set its math type, size its workspace.</summary>
+    /// <summary>One pass: rank every algorithm cuDNN has for it, keep the best allowed, set its math type, size its workspace.</summary>
     private static (int Algorithm, long Workspace) Search(nint handle, AlgorithmRule rule, string pass, ConvolutionDescriptor convolution,
-        delegate*<nint, int*, CudnnStatus> maxCount, AlgorithmFinder find, WorkspaceQuery workspaceSize)
+        delegate*<nint, int*, CudnnStatus> maxCount, AlgorithmRanking rank, WorkspaceQuery workspaceSize)
     {
         int count, returned;
         ThrowIfFailed(maxCount(handle, &count), $"cudnnGetConvolution {pass} AlgorithmMaxCount");
         var results = new CudnnAlgorithmPerformance[Math.Max(count, 1)];
         fixed (CudnnAlgorithmPerformance* found = results)
         {
-            ThrowIfFailed(find(handle, convolution.Value, results.Length, &returned, found), $"cudnnFindConvolution {pass} Algorithm");
+            ThrowIfFailed(rank(handle, convolution.Value, results.Length, &returned, found),
+                rule.Timed ? $"cudnnFindConvolution {pass} Algorithm" : $"cudnnGetConvolution {pass} Algorithm_v7");
         }
 
         var chosen = Choose(results.AsSpan(0, returned), rule, pass);
-        convolution.SetMathType(chosen.MathType);
+        convolution.SetMathType(rule.MathFor(chosen));
         nuint bytes;
         ThrowIfFailed(workspaceSize(handle, convolution.Value, chosen.Algorithm, &bytes), $"cudnnGetConvolution {pass} WorkspaceSize");
         return (chosen.Algorithm, (long)bytes);
     }
 
-    private delegate CudnnStatus AlgorithmFinder(nint handle, nint convolution, int requested, int* returned, CudnnAlgorithmPerformance* results);
+    private delegate CudnnStatus AlgorithmRanking(nint handle, nint convolution, int requested, int* returned, CudnnAlgorithmPerformance* results);
 
     private delegate CudnnStatus WorkspaceQuery(nint handle, nint convolution, int algorithm, nuint* bytes);
 }

@@ -509,7 +509,7 @@ internal sealed unsafe class CudaBackend : IBackend
     {
         if (!_pooling.TryGetValue(window, out var descriptor))
         {
-            descriptor = PoolingDescriptor.CreateMax(window);
+            descriptor = PoolingDescriptor.CreateMax(window, _rule.Deterministic);
             _pooling[window] = descriptor;
         }
 

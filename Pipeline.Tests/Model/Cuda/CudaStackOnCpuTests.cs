@@ -107,13 +107,32 @@ public sealed class CudaStackOnCpuTests : IDisposable
     [CppTheory]
     [InlineData("tf32")]
     [InlineData("fp32")]
-    public async Task Deterministic_runs_no_convolution_with_an_algorithm_cudnn_calls_non_deterministic(string precision)
+    public async Task Deterministic_runs_rank_algorithms_without_timing_and_run_nothing_cudnn_calls_non_deterministic(string precision)
     {
         var (fastest, deterministic) = (await CountsAfter(steps: 2, "--precision", precision), await CountsAfter(steps: 2, "--precision", precision, "--deterministic"));
 
-        // The stand-in's fastest backward algorithm is non-deterministic in either precision, as cuDNN's atomics-based ones are.
+        // The stand-in's fastest backward algorithm is non-deterministic in either precision, as cuDNN's atomics-based ones are,
+        // and cuDNN calls plain max pooling's backward pass non-reproducible.
         Assert.True(fastest["nondeterministic_convolutions"] > 0);
-        Assert.Equal(0, deterministic["nondeterministic_convolutions"]);
+        Assert.True(fastest["nondeterministic_poolings"] > 0);
+        Assert.True(fastest["timed_searches"] > 0);
+        // Find's timings vary from run to run, so two deterministic runs ranking by them could choose differently and part.
+        Assert.All(new[] { "nondeterministic_convolutions", "nondeterministic_poolings", "timed_searches" },
+            name => Assert.True(deterministic[name] == 0, $"{name}: {deterministic[name]} with --deterministic"));
+    }
+
+    [CppFact]
+    public async Task A_host_wait_for_the_device_sleeps_unless_CATSDOGS_CUDA_SPIN_asks_for_the_drivers_default()
+    {
+        var spin = CudaStackOnCpu.Environment;
+        spin["CATSDOGS_CUDA_SPIN"] = "1";
+        var (sleeping, spinning) = (await CountsAfter(steps: 5), await CountsAfter(spin, steps: 5));
+
+        // cuEventSynchronize spins on an event created without CU_EVENT_BLOCKING_SYNC, whatever the context's flags say.
+        Assert.True(sleeping["event_waits"] > 0);
+        Assert.Equal(0, sleeping["spinning_event_waits"]);
+        Assert.True(spinning["event_waits"] > 0);
+        Assert.Equal(spinning["event_waits"], spinning["spinning_event_waits"]);
     }
 
     [CppFact]
@@ -227,10 +246,12 @@ public sealed class CudaStackOnCpuTests : IDisposable
         Regex.Matches(output, @"^(.+?)\s+\S+\s+\S+\s+FAIL\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
 
     /// <summary>The stand-in's counts (Stack/runtime.h) over a whole `bench model` run of <paramref name="steps"/> timed steps, with <paramref name="options"/>.</summary>
-    private async Task<Dictionary<string, long>> CountsAfter(int steps, params string[] options)
+    private Task<Dictionary<string, long>> CountsAfter(int steps, params string[] options) => CountsAfter(CudaStackOnCpu.Environment, steps, options);
+
+    /// <summary>As <see cref="CountsAfter(int, string[])"/>, in <paramref name="environment"/>.</summary>
+    private async Task<Dictionary<string, long>> CountsAfter(Dictionary<string, string> environment, int steps, params string[] options)
     {
         var file = _folder.Combine($"counts-{Guid.NewGuid():N}.txt");
-        var environment = CudaStackOnCpu.Environment;
         environment["CUDA_ON_CPU_COUNTS"] = file;
         var (exit, output) = await CudaStackOnCpu.RunAsync(environment, ["bench", "model", "--device", "cuda", "--model", "compact",
             "--batch", "4", "--image-size", "16", "--warmup", "2", "--steps", steps.ToString(CultureInfo.InvariantCulture), .. options]);

@@ -35,6 +35,26 @@ public sealed class NativeLayoutTests
     }
 
     [Fact]
+    public void Strict_fp32_also_takes_a_result_reported_as_default_math_and_runs_every_choice_as_fma()
+    {
+        var strict = new AlgorithmRule(AllowTf32: false, Deterministic: false);
+        var tf32 = new AlgorithmRule(AllowTf32: true, Deterministic: false);
+        CudnnAlgorithmPerformance[] measured =
+        [
+            new() { Algorithm = 1, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOp, Determinism = 1 },
+            new() { Algorithm = 2, Status = CudnnStatus.Success, MathType = CudnnMathType.Default, Determinism = 1 },
+        ];
+
+        var chosen = ConvolutionPlan.Choose(measured, strict, "forward");
+
+        // Found under an FMA descriptor, a result cuDNN reports as default math still runs as FMA, never as TF32.
+        Assert.Equal(2, chosen.Algorithm);
+        Assert.Equal(CudnnMathType.Fma, strict.MathFor(chosen));
+        Assert.Equal(CudnnMathType.TensorOp, tf32.MathFor(measured[0]));
+        Assert.Equal(CudnnMathType.Default, tf32.MathFor(measured[1]));
+    }
+
+    [Fact]
     public void Deterministic_passes_over_faster_algorithms_that_cudnn_reports_as_non_deterministic()
     {
         CudnnAlgorithmPerformance[] measured =

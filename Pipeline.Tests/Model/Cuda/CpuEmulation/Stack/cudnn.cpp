@@ -348,9 +348,10 @@ int usable(const std::vector<algorithm>& table, int id, const convolution& conv,
     return ok;
 }
 
-// Find: x, w, y name the convolution's descriptors in forward terms.
-int find_algorithms(void* handle, void* xd, void* wd, void* cd, void* yd, const std::vector<algorithm>& table, int requested, int* returned,
-    algorithm_performance* results)
+// Find (timed) or Get_v7 (heuristics, here in the same order): x, w, y name the convolution's
+// descriptors in forward terms.
+int rank_algorithms(void* handle, void* xd, void* wd, void* cd, void* yd, const std::vector<algorithm>& table, bool timed, int requested,
+    int* returned, algorithm_performance* results)
 {
     geometry g;
     if (handle_of(handle) == nullptr || requested < 1 || returned == nullptr || results == nullptr)
@@ -365,8 +366,13 @@ int find_algorithms(void* handle, void* xd, void* wd, void* cd, void* yd, const 
 
     const auto& conv = g.conv;
 
-    // Find runs every candidate, so the device is synchronised first.
-    run_everything();
+    if (timed)
+    {
+        // Find runs every candidate, so the device is synchronised first.
+        run_everything();
+        tally(counter::timed_searches);
+    }
+
     int count = 0;
     for (const auto& candidate : table)
     {
@@ -744,21 +750,42 @@ int cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(void*, int* count) { *cou
 int cudnnFindConvolutionForwardAlgorithm(void* handle, void* xd, void* wd, void* cd, void* yd, int requested, int* returned, algorithm_performance* results)
 {
     auto lock = begin_call();
-    return find_algorithms(handle, xd, wd, cd, yd, forward_algorithms, requested, returned, results);
+    return rank_algorithms(handle, xd, wd, cd, yd, forward_algorithms, true, requested, returned, results);
 }
 
 int cudnnFindConvolutionBackwardDataAlgorithm(void* handle, void* wd, void* dyd, void* cd, void* dxd, int requested, int* returned,
     algorithm_performance* results)
 {
     auto lock = begin_call();
-    return find_algorithms(handle, dxd, wd, cd, dyd, backward_data_algorithms, requested, returned, results);
+    return rank_algorithms(handle, dxd, wd, cd, dyd, backward_data_algorithms, true, requested, returned, results);
 }
 
 int cudnnFindConvolutionBackwardFilterAlgorithm(void* handle, void* xd, void* dyd, void* cd, void* dwd, int requested, int* returned,
     algorithm_performance* results)
 {
     auto lock = begin_call();
-    return find_algorithms(handle, xd, dwd, cd, dyd, backward_filter_algorithms, requested, returned, results);
+    return rank_algorithms(handle, xd, dwd, cd, dyd, backward_filter_algorithms, true, requested, returned, results);
+}
+
+int cudnnGetConvolutionForwardAlgorithm_v7(void* handle, void* xd, void* wd, void* cd, void* yd, int requested, int* returned,
+    algorithm_performance* results)
+{
+    auto lock = begin_call();
+    return rank_algorithms(handle, xd, wd, cd, yd, forward_algorithms, false, requested, returned, results);
+}
+
+int cudnnGetConvolutionBackwardDataAlgorithm_v7(void* handle, void* wd, void* dyd, void* cd, void* dxd, int requested, int* returned,
+    algorithm_performance* results)
+{
+    auto lock = begin_call();
+    return rank_algorithms(handle, dxd, wd, cd, dyd, backward_data_algorithms, false, requested, returned, results);
+}
+
+int cudnnGetConvolutionBackwardFilterAlgorithm_v7(void* handle, void* xd, void* dyd, void* cd, void* dwd, int requested, int* returned,
+    algorithm_performance* results)
+{
+    auto lock = begin_call();
+    return rank_algorithms(handle, xd, dwd, cd, dyd, backward_filter_algorithms, false, requested, returned, results);
 }
 
 int cudnnGetConvolutionForwardWorkspaceSize(void* handle, void* xd, void* wd, void* cd, void* yd, int algo, std::size_t* bytes)
@@ -1141,6 +1168,12 @@ int cudnnPoolingBackward(void* handle, void* pd, const float* alpha_pointer, voi
         || !in_device(dx, in.count(), "pooling dx"))
     {
         return bad_param;
+    }
+
+    if (pool.mode == pooling_max)
+    {
+        // cuDNN lists this mode's backward pass among its non-reproducible routines.
+        tally(counter::nondeterministic_poolings);
     }
 
     return queue(handle, [=]

@@ -22,6 +22,7 @@ constexpr int attribute_multiprocessor_count = 16;
 constexpr int attribute_async_engine_count = 40;
 constexpr int attribute_compute_major = 75;
 constexpr int attribute_compute_minor = 76;
+constexpr unsigned event_blocking_sync = 0x1;
 constexpr unsigned jit_error_log_buffer = 5;
 constexpr unsigned jit_error_log_buffer_size = 6;
 
@@ -34,6 +35,7 @@ struct event
 {
     marker point;
     bool recorded = false;
+    bool blocking_sync = false;
 };
 
 // A loaded module: the kernels are those built into this library, so it holds nothing.
@@ -606,7 +608,9 @@ int cuEventCreate(void** event_handle, unsigned flags)
         return invalid_value;
     }
 
-    *event_handle = events.create();
+    auto* created = events.create();
+    created->blocking_sync = (flags & event_blocking_sync) != 0;
+    *event_handle = created;
     return success;
 }
 
@@ -644,7 +648,13 @@ int cuEventSynchronize(void* event_handle)
     }
 
     tally(counter::event_waits);
-    if (const auto& waited = *static_cast<event*>(event_handle); waited.recorded)
+    const auto& waited = *static_cast<event*>(event_handle);
+    if (!waited.blocking_sync)
+    {
+        tally(counter::spinning_event_waits);
+    }
+
+    if (waited.recorded)
     {
         run_until(waited.point);
     }

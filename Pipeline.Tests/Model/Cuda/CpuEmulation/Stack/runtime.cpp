@@ -39,7 +39,7 @@ std::atomic<std::size_t> device_bytes;
 // Written when the library is unloaded at exit.
 struct counts
 {
-    std::atomic<std::uint64_t> values[static_cast<std::size_t>(counter::nondeterministic_convolutions) + 1] = {};
+    std::atomic<std::uint64_t> values[static_cast<std::size_t>(counter::nondeterministic_poolings) + 1] = {};
 
     ~counts()
     {
@@ -50,7 +50,7 @@ struct counts
         }
 
         static const char* const names[] = {"kernel_launches", "device_allocations", "device_frees", "pinned_allocations", "pinned_frees", "stream_waits", "event_waits", "context_waits", "pageable_downloads",
-            "nondeterministic_convolutions"};
+            "nondeterministic_convolutions", "spinning_event_waits", "timed_searches", "nondeterministic_poolings"};
         static_assert(std::size(names) == std::size(decltype(values){}), "one name per counter");
         std::ofstream file(path);
         for (std::size_t i = 0; i < std::size(names); i++)

@@ -104,7 +104,9 @@ void run_everything();
 
 // What the tests count (written at exit to the file CUDA_ON_CPU_COUNTS names, one "name count" a
 // line): kernels run, allocations and frees of device and pinned memory, every way the host
-// waits for the device, and convolutions run with an algorithm cuDNN calls non-deterministic.
+// waits for the device, host waits that spin (on an event without CU_EVENT_BLOCKING_SYNC),
+// convolutions run with an algorithm cuDNN calls non-deterministic, algorithm searches that time
+// the candidates (Find), and max pooling backward passes in cuDNN's non-reproducible mode.
 enum class counter
 {
     kernel_launches,
@@ -117,6 +119,9 @@ enum class counter
     context_waits,
     pageable_downloads,
     nondeterministic_convolutions,
+    spinning_event_waits,
+    timed_searches,
+    nondeterministic_poolings,
 };
 
 void tally(counter what);
