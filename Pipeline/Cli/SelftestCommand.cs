@@ -9,8 +9,9 @@ namespace CatsDogs.Pipeline.Cli;
 /// <summary>
 /// `catsdogs selftest`: proves a device. Every backend op, forward and gradients, on fresh random
 /// inputs against the CPU backend (a table of the worst relative error per op), then a short
-/// training run on generated stripes whose loss must fall, then a short clipped run twice, whose
-/// losses must be equal bit for bit with --deterministic. Exit 1 on any failure.
+/// training run on generated stripes whose loss must fall, then a short clipped run twice, on the
+/// device and on a second one opened alike, whose losses must be equal bit for bit with
+/// --deterministic. Exit 1 on any failure.
 /// </summary>
 internal static class SelftestCommand
 {
@@ -50,7 +51,8 @@ internal static class SelftestCommand
                 : string.Create(CultureInfo.InvariantCulture, $"loss did not fall below {learning.RequiredDrop:P0} of its start: FAIL"));
 
             var deterministic = result.GetValue(model.Deterministic);
-            var determinism = DeterminismCheck.Run(device, spec, result.GetValue(imageSize), result.GetValue(batch), DeterminismSteps);
+            using var secondDevice = model.Open(result, TextWriter.Null);
+            var determinism = DeterminismCheck.Run(device, secondDevice, spec, result.GetValue(imageSize), result.GetValue(batch), DeterminismSteps);
             Console.WriteLine(Describe(determinism, deterministic));
             var repeatable = determinism.Identical || !deterministic;
 
