@@ -20,6 +20,15 @@ public sealed class NvmlTests
         Assert.Equal(0x02000028u, nvmlMemory_v2_t.Version2);
     }
 
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(3, false)]
+    [InlineData(4, false)]
+    [InlineData(13, false)]
+    [InlineData(999, false)]
+    public void An_optional_reading_is_absent_where_the_driver_cannot_give_it(int status, bool supported) =>
+        Assert.Equal(supported, NvmlException.IsSupported((NvmlReturn)status));
+
     [Fact]
     public void Loading_reports_every_path_it_tried()
     {

@@ -48,20 +48,27 @@ internal static unsafe class NvmlApi
 
     public static NvmlReturn GetUtilization(nint device, out nvmlUtilization_t percent) => NvmlNative.nvmlDeviceGetUtilizationRates(device, out percent);
 
-    /// <summary>Total, free and used bytes; used without the driver's reservation where the driver has the v2 call, as nvidia-smi reports it.</summary>
+    /// <summary>
+    /// Total, free and used bytes; used without the driver's reservation where the driver answers the v2
+    /// call, as nvidia-smi reports it. Where it does not (an older driver, or a virtualized one that
+    /// refuses it) the v1 call, which counts the reservation as used, serves from then on.
+    /// </summary>
     public static NvmlReturn GetMemory(nint device, out (ulong Total, ulong Free, ulong Used) bytes)
     {
         var v2 = new nvmlMemory_v2_t { version = nvmlMemory_v2_t.Version2 };
-        var status = s_hasMemoryV2 ? CallMemoryV2(device, ref v2) : NvmlReturn.FunctionNotFound;
-        if (status is NvmlReturn.FunctionNotFound or NvmlReturn.ArgumentVersionMismatch)
+        if (s_hasMemoryV2 && CallMemoryV2(device, ref v2) == NvmlReturn.Success)
         {
-            s_hasMemoryV2 = false;
-            status = NvmlNative.nvmlDeviceGetMemoryInfo(device, out var v1);
-            bytes = (v1.total, v1.free, v1.used);
-            return status;
+            bytes = (v2.total, v2.free, v2.used);
+            return NvmlReturn.Success;
         }
 
-        bytes = (v2.total, v2.free, v2.used);
+        var status = NvmlNative.nvmlDeviceGetMemoryInfo(device, out var v1);
+        if (status == NvmlReturn.Success)
+        {
+            s_hasMemoryV2 = false;
+        }
+
+        bytes = (v1.total, v1.free, v1.used);
         return status;
     }
 

@@ -21,11 +21,14 @@ internal sealed class NvmlException(NvmlReturn status, string message) : Excepti
     /// <summary>
     /// For optional readings (power, clocks, PCIe counters differ by board and by virtualization):
     /// false when NVML says the device does not support the query, this process may not make it (common
-    /// in containers and VMs) or has no value yet; a throw for any other failure.
+    /// in containers and VMs), has no value yet, the driver lacks or has retired the query, or the
+    /// driver failed it in a way NVML cannot name (a sandbox's GPU proxy that refuses a driver call);
+    /// a throw for any other failure, which stops the sampling.
     /// </summary>
     public static bool IsSupported(NvmlReturn status, [CallerArgumentExpression(nameof(status))] string expression = "")
     {
-        if (status is NvmlReturn.NotSupported or NvmlReturn.NoPermission or NvmlReturn.NoData or NvmlReturn.NotReady)
+        if (status is NvmlReturn.NotSupported or NvmlReturn.NoPermission or NvmlReturn.NoData or NvmlReturn.NotReady
+            or NvmlReturn.FunctionNotFound or NvmlReturn.Deprecated or NvmlReturn.Unknown)
         {
             return false;
         }
