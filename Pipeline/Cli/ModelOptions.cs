@@ -21,7 +21,7 @@ internal sealed class ModelOptions
     public Option<bool> Deterministic { get; } = new("--deterministic")
     {
         Description = "On the GPU, only computations that give the same bits on every run (cuDNN's deterministic convolution algorithms, " +
-            "an ordered gradient-norm sum); can be slower. The CPU is always deterministic.",
+            "chosen without timing them, and its deterministic max pooling); can be slower. The CPU is always deterministic.",
     };
 
     public Option<int> CpuThreads { get; } = RangedOption.Create("--cpu-threads", "Threads of the CPU backend.", Environment.ProcessorCount, 1, 1024);

@@ -379,7 +379,7 @@ internal sealed unsafe class CudaBackend : IBackend
     {
         Same(new TensorShape(1, 1), sum.Shape);
         Enter();
-        _kernels.SquaredNorm(Cuda(x).Address, x.Shape.Count, Cuda(sum).Address, oneBlock: _rule.Deterministic, _compute);
+        _kernels.SquaredNorm(Cuda(x).Address, x.Shape.Count, Cuda(sum).Address, _compute);
     }
 
     public void ClipFactor(Tensor sumOfSquares, float maxNorm, Tensor factor)

@@ -17,7 +17,8 @@ public sealed record CudaBackendOptions
 
     /// <summary>
     /// Only computations that give the same bits on every run: cuDNN's deterministic convolution
-    /// algorithms, and the gradient norm summed in one block instead of with atomics across many.
+    /// algorithms, chosen by its heuristics rather than by timings that vary, and its deterministic
+    /// max pooling. The backend's own kernels are deterministic either way.
     /// </summary>
     public bool Deterministic { get; init; }
 

@@ -13,22 +13,25 @@ internal sealed unsafe class CudaKernels : IDisposable
 
     private readonly CudaModule _module;
     private readonly uint _maxBlocks;
+    private readonly DeviceMemory _normPartials;
     private readonly nint _loadImages;
     private readonly nint _sigmoidBce;
     private readonly nint _sigmoid;
     private readonly nint _dropout;
     private readonly nint _sgd;
     private readonly nint _adamW;
-    private readonly nint _squaredNorm;
+    private readonly nint _squaredNormPartials;
+    private readonly nint _addPartials;
     private readonly nint _clipFactor;
     private readonly nint _gapForward;
     private readonly nint _gapBackward;
 
-    /// <summary>Takes ownership of <paramref name="module"/>, which holds the kernels of <see cref="Source"/>.</summary>
-    private CudaKernels(CudaModule module, uint maxBlocks, string architecture)
+    /// <summary>Takes ownership of <paramref name="module"/>, which holds the kernels of <see cref="Source"/>, and of <paramref name="normPartials"/>.</summary>
+    private CudaKernels(CudaModule module, uint maxBlocks, DeviceMemory normPartials, string architecture)
     {
         _module = module;
         _maxBlocks = maxBlocks;
+        _normPartials = normPartials;
         Architecture = architecture;
         _loadImages = _module.Function("load_images");
         _sigmoidBce = _module.Function("sigmoid_bce");
@@ -36,7 +39,8 @@ internal sealed unsafe class CudaKernels : IDisposable
         _dropout = _module.Function("dropout");
         _sgd = _module.Function("sgd_update");
         _adamW = _module.Function("adamw_update");
-        _squaredNorm = _module.Function("squared_norm");
+        _squaredNormPartials = _module.Function("squared_norm_partials");
+        _addPartials = _module.Function("add_partials");
         _clipFactor = _module.Function("clip_factor");
         _gapForward = _module.Function("gap_forward");
         _gapBackward = _module.Function("gap_backward");
@@ -49,13 +53,17 @@ internal sealed unsafe class CudaKernels : IDisposable
         var architecture = NvrtcCompiler.ArchitectureFor(major, minor);
         var image = NvrtcCompiler.Compile(Source, "catsdogs_kernels.cu", architecture, CompileOptions);
         var module = CudaModule.Load(context, image);
+        DeviceMemory? normPartials = null;
         try
         {
             // Enough blocks to fill every SM several times over; grid-stride loops do the rest.
-            return new CudaKernels(module, (uint)Math.Max(1, context.Multiprocessors * 8), architecture);
+            var maxBlocks = (uint)Math.Max(1, context.Multiprocessors * 8);
+            normPartials = DeviceMemory.Allocate(context, maxBlocks * sizeof(float));
+            return new CudaKernels(module, maxBlocks, normPartials, architecture);
         }
         catch
         {
+            normPartials?.Dispose();
             module.Dispose();
             throw;
         }
@@ -116,20 +124,20 @@ internal sealed unsafe class CudaKernels : IDisposable
     }
 
     /// <summary>
-    /// sum[0] += sum of x²; blocks of exactly 256 threads (NORM_THREADS), combined with atomicAdd in
-    /// whatever order the blocks finish. <paramref name="oneBlock"/> makes the sum the same on every run.
+    /// sum[0] += sum of x², the same on every run: each block of exactly 256 threads (NORM_THREADS)
+    /// sums its share into a partial, then one block adds the partials in order. Successive calls
+    /// on one stream may share the partials, as each call's second kernel has read them before the
+    /// next call's first writes them.
     /// </summary>
-    public void SquaredNorm(ulong x, int n, ulong sum, bool oneBlock, CudaStream stream)
+    public void SquaredNorm(ulong x, int n, ulong sum, CudaStream stream)
     {
-        var args = stackalloc void*[] { &x, &n, &sum };
-        if (oneBlock)
-        {
-            _module.Launch(_squaredNorm, 1, Threads, stream.Value, args);
-        }
-        else
-        {
-            Launch(_squaredNorm, n, args, stream);
-        }
+        var partials = _normPartials.Address;
+        var blocks = Blocks(n);
+        var count = (int)blocks;
+        var partialArgs = stackalloc void*[] { &x, &n, &partials };
+        _module.Launch(_squaredNormPartials, blocks, Threads, stream.Value, partialArgs);
+        var addArgs = stackalloc void*[] { &partials, &count, &sum };
+        _module.Launch(_addPartials, 1, Threads, stream.Value, addArgs);
     }
 
     public void ClipFactor(ulong sumOfSquares, float maxNorm, ulong factor, CudaStream stream)
@@ -152,14 +160,18 @@ internal sealed unsafe class CudaKernels : IDisposable
         Launch(_gapBackward, planes * plane, args, stream);
     }
 
-    public void Dispose() => _module.Dispose();
+    public void Dispose()
+    {
+        _normPartials.Dispose();
+        _module.Dispose();
+    }
 
     /// <summary>A grid-stride launch over <paramref name="elements"/> items in blocks of 256.</summary>
-    private void Launch(nint function, int elements, void** args, CudaStream stream)
-    {
-        var blocks = (uint)Math.Clamp((elements + (long)Threads - 1) / Threads, 1L, _maxBlocks);
-        _module.Launch(function, blocks, Threads, stream.Value, args);
-    }
+    private void Launch(nint function, int elements, void** args, CudaStream stream) =>
+        _module.Launch(function, Blocks(elements), Threads, stream.Value, args);
+
+    /// <summary>Blocks for a grid-stride loop over <paramref name="elements"/>: one per 256 elements, at most a few per SM.</summary>
+    private uint Blocks(int elements) => (uint)Math.Clamp((elements + (long)Threads - 1) / Threads, 1L, _maxBlocks);
 
     private static string ReadSource()
     {

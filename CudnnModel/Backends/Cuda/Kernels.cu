@@ -178,16 +178,13 @@ extern "C" __global__ void adamw_update(float* __restrict__ w, const float* __re
     }
 }
 
+// The squared norm sums in a fixed order, so that it is the same on every run: each block its
+// grid-stride share of the elements into partials[blockIdx.x], then one block those partials.
 #define NORM_THREADS 256
-extern "C" __global__ void __launch_bounds__(NORM_THREADS) squared_norm(const float* __restrict__ x, int n, float* __restrict__ sum)
+// The block's threads' values summed as a tree; every thread of the block must call it.
+__device__ float norm_block_sum(float s)
 {
     __shared__ float partial[NORM_THREADS];
-    float s = 0.0f;
-    GRID_STRIDE(i, n)
-    {
-        s += x[i] * x[i];
-    }
-
     const int t = threadIdx.x;
     partial[t] = s;
     __syncthreads();
@@ -200,9 +197,37 @@ extern "C" __global__ void __launch_bounds__(NORM_THREADS) squared_norm(const fl
         __syncthreads();
     }
 
-    if (t == 0)
+    return partial[0];
+}
+
+extern "C" __global__ void __launch_bounds__(NORM_THREADS) squared_norm_partials(const float* __restrict__ x, int n, float* __restrict__ partials)
+{
+    float s = 0.0f;
+    GRID_STRIDE(i, n)
     {
-        atomicAdd(sum, partial[0]);
+        s += x[i] * x[i];
+    }
+
+    const float block = norm_block_sum(s);
+    if (threadIdx.x == 0)
+    {
+        partials[blockIdx.x] = block;
+    }
+}
+
+// sum[0] += the partials; launched as one block.
+extern "C" __global__ void __launch_bounds__(NORM_THREADS) add_partials(const float* __restrict__ partials, int count, float* __restrict__ sum)
+{
+    float s = 0.0f;
+    for (int i = threadIdx.x; i < count; i += NORM_THREADS)
+    {
+        s += partials[i];
+    }
+
+    const float total = norm_block_sum(s);
+    if (threadIdx.x == 0)
+    {
+        sum[0] += total;
     }
 }
 

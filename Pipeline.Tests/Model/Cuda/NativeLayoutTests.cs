@@ -92,7 +92,7 @@ public sealed class NativeLayoutTests
     public void The_kernel_source_is_embedded_with_every_kernel_the_launcher_binds()
     {
         var source = CudaKernels.Source;
-        foreach (var kernel in new[] { "load_images", "sigmoid_bce", "sigmoid", "dropout", "sgd_update", "adamw_update", "squared_norm", "clip_factor", "gap_forward", "gap_backward" })
+        foreach (var kernel in new[] { "load_images", "sigmoid_bce", "sigmoid", "dropout", "sgd_update", "adamw_update", "squared_norm_partials", "add_partials", "clip_factor", "gap_forward", "gap_backward" })
         {
             Assert.Contains($"extern \"C\" __global__ void {kernel}(", source.Replace("__launch_bounds__(BCE_THREADS) ", "").Replace("__launch_bounds__(NORM_THREADS) ", ""));
         }

@@ -2,8 +2,8 @@
 // machines without a GPU. A block's threads are fibers on the launching thread: each
 // runs until it reaches __syncthreads, a warp shuffle or its end, and a barrier opens once every
 // thread still running has reached it, as on a device, where an exited thread no longer counts.
-// Blocks run one after another, so no kernel may rely on blocks running together (atomicAdd is
-// how blocks combine their results); threads waiting on barriers no thread can reach are
+// Blocks run one after another, so no kernel may rely on blocks running together (a later
+// kernel on the stream is how blocks combine their results); threads waiting on barriers no thread can reach are
 // reported as a failed launch, while a spin on global memory would never end. Fibers
 // make a launch deterministic and cheap: no OS thread per CUDA thread, and (unlike ucontext's
 // swapcontext, which changes the signal mask by system call) no system call per switch.
@@ -100,11 +100,4 @@ T __shfl_down_sync(unsigned, T value, unsigned offset)
 
     cuda_on_cpu::wait(cuda_on_cpu::fiber_state::at_warp_barrier);
     return result;
-}
-
-inline float atomicAdd(float* address, float value)
-{
-    const float old = *address;
-    *address = old + value;
-    return old;
 }

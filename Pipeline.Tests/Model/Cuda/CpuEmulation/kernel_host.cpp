@@ -94,7 +94,7 @@ struct kernel_entry
 #define KERNEL(name) kernel_entry{#name, [](void** params) { return bind_arguments(name, params); }}
 const kernel_entry kernels[] = {
     KERNEL(load_images), KERNEL(sigmoid_bce), KERNEL(sigmoid), KERNEL(dropout), KERNEL(sgd_update),
-    KERNEL(adamw_update), KERNEL(squared_norm), KERNEL(clip_factor), KERNEL(gap_forward), KERNEL(gap_backward),
+    KERNEL(adamw_update), KERNEL(squared_norm_partials), KERNEL(add_partials), KERNEL(clip_factor), KERNEL(gap_forward), KERNEL(gap_backward),
 };
 
 constexpr std::size_t fiber_stack_bytes = 64 * 1024;
@@ -255,7 +255,7 @@ int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y,
         gridDim = {grid_x, 1, 1};
         blockDim = {block_x, 1, 1};
         // A GPU runs blocks in no set order; here each launch shuffles them, so that a result that
-        // depends on the order (floats summed with atomicAdd across blocks) varies between runs as there.
+        // depended on the order (floats summed across blocks as they finish) would vary between runs as there.
         std::vector<unsigned> order(grid_x);
         std::iota(order.begin(), order.end(), 0u);
         std::ranges::shuffle(order, stand_in::open_order());
