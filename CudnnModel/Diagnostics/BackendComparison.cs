@@ -173,8 +173,8 @@ public static class BackendComparison
         var shape = new TensorShape(11, 13);
         var (w, g, v) = (p.Random(shape), p.Random(shape), p.Random(shape));
         var (sum, factor) = (p.Zeros(new TensorShape(1, 1)), p.Zeros(new TensorShape(1, 1)));
-        // Two tensors into one sum, the second large enough for many blocks' partials.
-        var many = p.Random(new TensorShape(64, 1000));
+        // Two tensors into one sum, the second over 275 blocks: more partials than the one block that adds them has threads.
+        var many = p.Random(new TensorShape(64, 1100));
         p.Run((b, t) => b.AccumulateSquaredNorm(t(g), t(sum)));
         p.Run((b, t) => b.AccumulateSquaredNorm(t(many), t(sum)));
         add("squared norm", p.Error(sum));

@@ -48,7 +48,7 @@ internal sealed unsafe class CudaContext : IDisposable
 
     public nint Handle => _handle;
 
-    /// <summary>Whether a host thread waiting for the device sleeps (the default) or spins (CATSDOGS_CUDA_SPIN=1).</summary>
+    /// <summary>Whether this process asked that a host thread waiting for the device sleep (the default) rather than spin (CATSDOGS_CUDA_SPIN=1).</summary>
     public bool BlockingWaits { get; }
 
     /// <summary>

@@ -111,7 +111,7 @@ internal static unsafe partial class CudnnNative
     [LibraryImport(LibraryName)]
     internal static partial CudnnStatus cudnnGetConvolutionForwardAlgorithmMaxCount(nint handle, int* count);
 
-    /// <summary>The same results as Find's, ranked by cuDNN's heuristics without running anything: the same on every run.</summary>
+    /// <summary>Results in Find's form, ranked by cuDNN's heuristics without running anything: the same on every run.</summary>
     [LibraryImport(LibraryName)]
     internal static partial CudnnStatus cudnnGetConvolutionForwardAlgorithm_v7(nint handle, nint xDescriptor, nint wDescriptor, nint convolution,
         nint yDescriptor, int requestedCount, int* returnedCount, CudnnAlgorithmPerformance* results);

@@ -53,11 +53,13 @@ public sealed class CommandLineTests
             from option in command.Options
             let names = option.HelpName?.Split('|') ?? []
             where names.Length > 1 && names.All(name => name.All(char.IsAsciiLetterOrDigit))
+            // ChoiceOption.CreateOptional's (a plain option of a nullable enum) have no default: their absence means something of its own.
+            where option.GetType().GetGenericTypeDefinition() != typeof(System.CommandLine.Option<>) || Nullable.GetUnderlyingType(option.ValueType) is null
             let help = HelpOf(command)
             let line = help.Split('\n').Single(line => line.TrimStart().StartsWith($"{option.Name} <", StringComparison.Ordinal))
             let marker = line.IndexOf("[default: ", StringComparison.Ordinal)
-            where marker >= 0
-            select (Option: $"{command.Name} {option.Name}", Names: names, Default: line[(marker + 10)..line.IndexOf(']', marker)]);
+            select (Option: $"{command.Name} {option.Name}", Names: names,
+                Default: marker < 0 ? "(none shown)" : line[(marker + 10)..line.IndexOf(']', marker)]);
 
         var checkedDefaults = shown.ToList();
         Assert.Contains(checkedDefaults, choice => choice.Option == "train --optimizer" && choice.Default == "sgd");
@@ -70,10 +72,25 @@ public sealed class CommandLineTests
     [InlineData(new[] { "--device", "cuda" }, DeviceKind.Cuda)]
     public void An_enum_choice_reads_its_default_when_absent_and_any_case_when_given(string[] args, DeviceKind expected)
     {
-        var option = ChoiceOption.Create("--device", "Where to run.", DeviceKind.Auto);
-        var command = new System.CommandLine.RootCommand { option };
+        var (command, option) = DeviceChoice();
 
         Assert.Equal(expected, option.ValueIn(command.Parse(args)));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--device", "gpu" }, "--device must be one of auto, cpu, cuda; got 'gpu'.")]
+    [InlineData(new[] { "--device" }, "Required argument missing for option: '--device'.")]
+    public void An_enum_choice_refuses_an_unknown_name_or_a_missing_one(string[] args, string error)
+    {
+        var (command, _) = DeviceChoice();
+
+        Assert.Equal([error], command.Parse(args).Errors.Select(e => e.Message));
+    }
+
+    private static (System.CommandLine.RootCommand Command, EnumChoiceOption<DeviceKind> Option) DeviceChoice()
+    {
+        var option = ChoiceOption.Create("--device", "Where to run.", DeviceKind.Auto);
+        return (new System.CommandLine.RootCommand { option }, option);
     }
 
     private static string HelpOf(System.CommandLine.Command command)

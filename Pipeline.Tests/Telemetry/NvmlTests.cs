@@ -30,6 +30,15 @@ public sealed class NvmlTests
         Assert.Equal(supported, NvmlException.IsSupported((NvmlReturn)status));
 
     [Fact]
+    public void An_optional_reading_that_fails_otherwise_is_an_error_not_an_absence()
+    {
+        var error = Record.Exception(() => NvmlException.IsSupported(NvmlReturn.GpuIsLost));
+
+        // Where NVML is loaded the error carries its reason; where it is not (CI), reading that reason fails first.
+        Assert.True(error is NvmlException { Status: NvmlReturn.GpuIsLost } or DllNotFoundException, error?.ToString() ?? "no error");
+    }
+
+    [Fact]
     public void Loading_reports_every_path_it_tried()
     {
         var missing = Path.Combine(Path.GetTempPath(), "no-such-dir", NvmlNative.LibraryName);

@@ -51,7 +51,7 @@ internal static class SelftestCommand
                 : string.Create(CultureInfo.InvariantCulture, $"loss did not fall below {learning.RequiredDrop:P0} of its start: FAIL"));
 
             var deterministic = result.GetValue(model.Deterministic);
-            using var secondDevice = model.Open(result, TextWriter.Null);
+            using var secondDevice = model.OpenLike(device, result, TextWriter.Null);
             var determinism = DeterminismCheck.Run(device, secondDevice, spec, result.GetValue(imageSize), result.GetValue(batch), DeterminismSteps);
             Console.WriteLine(Describe(determinism, deterministic));
             var repeatable = determinism.Identical || !deterministic;

@@ -50,24 +50,26 @@ internal static unsafe class NvmlApi
 
     /// <summary>
     /// Total, free and used bytes; used without the driver's reservation where the driver answers the v2
-    /// call, as nvidia-smi reports it. Where it does not (an older driver, or a virtualized one that
-    /// refuses it) the v1 call, which counts the reservation as used, serves from then on.
+    /// call, as nvidia-smi reports it. Where it cannot (an older driver, or a virtualized one that does
+    /// not support it) the v1 call, which counts the reservation as used, serves from then on; after
+    /// any other failure of v2, for that reading only.
     /// </summary>
     public static NvmlReturn GetMemory(nint device, out (ulong Total, ulong Free, ulong Used) bytes)
     {
         var v2 = new nvmlMemory_v2_t { version = nvmlMemory_v2_t.Version2 };
-        if (s_hasMemoryV2 && CallMemoryV2(device, ref v2) == NvmlReturn.Success)
+        var v2Status = s_hasMemoryV2 ? CallMemoryV2(device, ref v2) : NvmlReturn.FunctionNotFound;
+        if (v2Status == NvmlReturn.Success)
         {
             bytes = (v2.total, v2.free, v2.used);
-            return NvmlReturn.Success;
+            return v2Status;
         }
 
-        var status = NvmlNative.nvmlDeviceGetMemoryInfo(device, out var v1);
-        if (status == NvmlReturn.Success)
+        if (v2Status is NvmlReturn.FunctionNotFound or NvmlReturn.ArgumentVersionMismatch or NvmlReturn.NotSupported)
         {
             s_hasMemoryV2 = false;
         }
 
+        var status = NvmlNative.nvmlDeviceGetMemoryInfo(device, out var v1);
         bytes = (v1.total, v1.free, v1.used);
         return status;
     }

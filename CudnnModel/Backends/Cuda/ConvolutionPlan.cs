@@ -6,7 +6,10 @@ namespace CatsDogs.Model.Backends.Cuda;
 /// <summary>The shapes that decide a convolution's algorithms: one plan per key.</summary>
 internal readonly record struct ConvolutionKey(TensorShape Input, TensorShape Filter, int Padding);
 
-/// <summary>Which of the algorithms cuDNN offers a plan may use, and how they are ranked.</summary>
+/// <summary>
+/// Which algorithms the backend may use: which of the convolution algorithms cuDNN offers qualify
+/// and how they are ranked, and (deterministic) which max pooling mode runs.
+/// </summary>
 internal readonly record struct AlgorithmRule(bool AllowTf32, bool Deterministic)
 {
     /// <summary>cudnnDeterminism_t's CUDNN_DETERMINISTIC.</summary>
@@ -99,7 +102,7 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
         var plan = new ConvolutionPlan(key, output, rule.AllowTf32 ? CudnnMathType.Default : CudnnMathType.Fma);
         try
         {
-            plan.FindAlgorithms(handle.Value, rule);
+            plan.ChooseAlgorithms(handle.Value, rule);
             return plan;
         }
         catch
@@ -120,61 +123,74 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
         BackwardFilterConvolution.Dispose();
     }
 
-    /// <summary>The first (fastest, or heuristically best) result that succeeded and that the rule allows.</summary>
-    internal static CudnnAlgorithmPerformance Choose(ReadOnlySpan<CudnnAlgorithmPerformance> results, AlgorithmRule rule, string pass)
+    /// <summary>The results that succeeded and that the rule allows, best (fastest, or heuristically best) first; an error where there are none.</summary>
+    internal static CudnnAlgorithmPerformance[] Candidates(ReadOnlySpan<CudnnAlgorithmPerformance> results, AlgorithmRule rule, string pass)
     {
+        var allowed = new List<CudnnAlgorithmPerformance>();
         foreach (var result in results)
         {
             if (result.Status == CudnnStatus.Success && rule.Allows(result))
             {
-                return result;
+                allowed.Add(result);
             }
         }
 
-        throw new CudnnException((int)CudnnStatus.NotSupported,
-            $"cuDNN offers no {rule.Describe()}algorithm for the {pass} pass of this convolution ({results.Length} {(rule.Timed ? "measured" : "ranked")}).");
+        return allowed.Count > 0
+            ? [.. allowed]
+            : throw new CudnnException((int)CudnnStatus.NotSupported,
+                $"cuDNN offers no {rule.Describe()}algorithm for the {pass} pass of this convolution ({results.Length} {(rule.Timed ? "measured" : "ranked")}).");
     }
 
-    private void FindAlgorithms(nint handle, AlgorithmRule rule)
+    private void ChooseAlgorithms(nint handle, AlgorithmRule rule)
     {
         (ForwardAlgorithm, ForwardWorkspace) = Search(handle, rule, "forward", ForwardConvolution,
             &CudnnNative.cudnnGetConvolutionForwardAlgorithmMaxCount,
-            (h, c, n, r, f) => rule.Timed
-                ? CudnnNative.cudnnFindConvolutionForwardAlgorithm(h, X.Value, W.Value, c, Y.Value, n, r, f)
-                : CudnnNative.cudnnGetConvolutionForwardAlgorithm_v7(h, X.Value, W.Value, c, Y.Value, n, r, f),
+            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionForwardAlgorithm(h, X.Value, W.Value, c, Y.Value, n, r, f),
+            (h, c, n, r, f) => CudnnNative.cudnnGetConvolutionForwardAlgorithm_v7(h, X.Value, W.Value, c, Y.Value, n, r, f),
             (h, c, a, b) => CudnnNative.cudnnGetConvolutionForwardWorkspaceSize(h, X.Value, W.Value, c, Y.Value, a, b));
         (BackwardDataAlgorithm, BackwardDataWorkspace) = Search(handle, rule, "backward-data", BackwardDataConvolution,
             &CudnnNative.cudnnGetConvolutionBackwardDataAlgorithmMaxCount,
-            (h, c, n, r, f) => rule.Timed
-                ? CudnnNative.cudnnFindConvolutionBackwardDataAlgorithm(h, W.Value, Y.Value, c, X.Value, n, r, f)
-                : CudnnNative.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, W.Value, Y.Value, c, X.Value, n, r, f),
+            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardDataAlgorithm(h, W.Value, Y.Value, c, X.Value, n, r, f),
+            (h, c, n, r, f) => CudnnNative.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, W.Value, Y.Value, c, X.Value, n, r, f),
             (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardDataWorkspaceSize(h, W.Value, Y.Value, c, X.Value, a, b));
         (BackwardFilterAlgorithm, BackwardFilterWorkspace) = Search(handle, rule, "backward-filter", BackwardFilterConvolution,
             &CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithmMaxCount,
-            (h, c, n, r, f) => rule.Timed
-                ? CudnnNative.cudnnFindConvolutionBackwardFilterAlgorithm(h, X.Value, Y.Value, c, W.Value, n, r, f)
-                : CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, X.Value, Y.Value, c, W.Value, n, r, f),
+            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardFilterAlgorithm(h, X.Value, Y.Value, c, W.Value, n, r, f),
+            (h, c, n, r, f) => CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, X.Value, Y.Value, c, W.Value, n, r, f),
             (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, X.Value, Y.Value, c, W.Value, a, b));
     }
 
-    /// <summary>One pass: rank every algorithm cuDNN has for it, keep the best allowed, set its math type, size its workspace.</summary>
+    /// <summary>
+    /// One pass: rank every algorithm cuDNN has for it (timed by Find, or by the heuristics for a
+    /// deterministic rule), then take the best allowed one whose workspace cuDNN can size, with its
+    /// math type set. Find ran its candidates; the heuristics did not, so one of theirs that cuDNN
+    /// then refuses gives way to the next, and the last one's refusal is the error.
+    /// </summary>
     private static (int Algorithm, long Workspace) Search(nint handle, AlgorithmRule rule, string pass, ConvolutionDescriptor convolution,
-        delegate*<nint, int*, CudnnStatus> maxCount, AlgorithmRanking rank, WorkspaceQuery workspaceSize)
+        delegate*<nint, int*, CudnnStatus> maxCount, AlgorithmRanking find, AlgorithmRanking heuristics, WorkspaceQuery workspaceSize)
     {
         int count, returned;
         ThrowIfFailed(maxCount(handle, &count), $"cudnnGetConvolution {pass} AlgorithmMaxCount");
         var results = new CudnnAlgorithmPerformance[Math.Max(count, 1)];
         fixed (CudnnAlgorithmPerformance* found = results)
         {
-            ThrowIfFailed(rank(handle, convolution.Value, results.Length, &returned, found),
+            ThrowIfFailed((rule.Timed ? find : heuristics)(handle, convolution.Value, results.Length, &returned, found),
                 rule.Timed ? $"cudnnFindConvolution {pass} Algorithm" : $"cudnnGetConvolution {pass} Algorithm_v7");
         }
 
-        var chosen = Choose(results.AsSpan(0, returned), rule, pass);
-        convolution.SetMathType(rule.MathFor(chosen));
-        nuint bytes;
-        ThrowIfFailed(workspaceSize(handle, convolution.Value, chosen.Algorithm, &bytes), $"cudnnGetConvolution {pass} WorkspaceSize");
-        return (chosen.Algorithm, (long)bytes);
+        var candidates = Candidates(results.AsSpan(0, returned), rule, pass);
+        for (var i = 0; ; i++)
+        {
+            var candidate = candidates[i];
+            convolution.SetMathType(rule.MathFor(candidate));
+            nuint bytes;
+            var status = workspaceSize(handle, convolution.Value, candidate.Algorithm, &bytes);
+            if (status == CudnnStatus.Success || i == candidates.Length - 1)
+            {
+                ThrowIfFailed(status, $"cudnnGetConvolution {pass} WorkspaceSize");
+                return (candidate.Algorithm, (long)bytes);
+            }
+        }
     }
 
     private delegate CudnnStatus AlgorithmRanking(nint handle, nint convolution, int requested, int* returned, CudnnAlgorithmPerformance* results);

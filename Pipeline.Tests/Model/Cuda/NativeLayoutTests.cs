@@ -18,7 +18,7 @@ public sealed class NativeLayoutTests
     }
 
     [Fact]
-    public void The_fastest_allowed_algorithm_is_chosen_fp32_takes_only_fma_math_and_tf32_never_converts_to_fp16()
+    public void The_allowed_algorithms_keep_their_rank_fp32_takes_only_fma_math_and_tf32_never_converts_to_fp16()
     {
         CudnnAlgorithmPerformance[] measured =
         [
@@ -28,9 +28,9 @@ public sealed class NativeLayoutTests
             new() { Algorithm = 0, Status = CudnnStatus.Success, MathType = CudnnMathType.Fma, Determinism = 1 },
         ];
 
-        Assert.Equal(1, ConvolutionPlan.Choose(measured, new AlgorithmRule(AllowTf32: true, Deterministic: false), "forward").Algorithm);
-        Assert.Equal(0, ConvolutionPlan.Choose(measured, new AlgorithmRule(AllowTf32: false, Deterministic: false), "forward").Algorithm);
-        var none = Assert.Throws<CudnnException>(() => ConvolutionPlan.Choose(measured[..3], new AlgorithmRule(AllowTf32: false, Deterministic: false), "backward-data"));
+        Assert.Equal([1, 0], Algorithms(measured, new AlgorithmRule(AllowTf32: true, Deterministic: false), "forward"));
+        Assert.Equal([0], Algorithms(measured, new AlgorithmRule(AllowTf32: false, Deterministic: false), "forward"));
+        var none = Assert.Throws<CudnnException>(() => ConvolutionPlan.Candidates(measured[..3], new AlgorithmRule(AllowTf32: false, Deterministic: false), "backward-data"));
         Assert.Contains("no strict float32 (FMA) algorithm for the backward-data pass", none.Message);
     }
 
@@ -45,7 +45,7 @@ public sealed class NativeLayoutTests
             new() { Algorithm = 2, Status = CudnnStatus.Success, MathType = CudnnMathType.Default, Determinism = 1 },
         ];
 
-        var chosen = ConvolutionPlan.Choose(measured, strict, "forward");
+        var chosen = ConvolutionPlan.Candidates(measured, strict, "forward").Single();
 
         // Found under an FMA descriptor, a result cuDNN reports as default math still runs as FMA, never as TF32.
         Assert.Equal(2, chosen.Algorithm);
@@ -64,9 +64,9 @@ public sealed class NativeLayoutTests
             new() { Algorithm = 1, Status = CudnnStatus.Success, MathType = CudnnMathType.TensorOp, Determinism = 1 },
         ];
 
-        Assert.Equal(3, ConvolutionPlan.Choose(measured, new AlgorithmRule(AllowTf32: true, Deterministic: false), "backward-filter").Algorithm);
-        Assert.Equal(1, ConvolutionPlan.Choose(measured, new AlgorithmRule(AllowTf32: true, Deterministic: true), "backward-filter").Algorithm);
-        var none = Assert.Throws<CudnnException>(() => ConvolutionPlan.Choose(measured, new AlgorithmRule(AllowTf32: false, Deterministic: true), "backward-filter"));
+        Assert.Equal([3, 0, 1], Algorithms(measured, new AlgorithmRule(AllowTf32: true, Deterministic: false), "backward-filter"));
+        Assert.Equal([1], Algorithms(measured, new AlgorithmRule(AllowTf32: true, Deterministic: true), "backward-filter"));
+        var none = Assert.Throws<CudnnException>(() => ConvolutionPlan.Candidates(measured, new AlgorithmRule(AllowTf32: false, Deterministic: true), "backward-filter"));
         Assert.Contains("no deterministic strict float32 (FMA) algorithm for the backward-filter pass", none.Message);
     }
 
@@ -97,4 +97,7 @@ public sealed class NativeLayoutTests
             Assert.Contains($"extern \"C\" __global__ void {kernel}(", source.Replace("__launch_bounds__(BCE_THREADS) ", "").Replace("__launch_bounds__(NORM_THREADS) ", ""));
         }
     }
+
+    private static int[] Algorithms(CudnnAlgorithmPerformance[] results, AlgorithmRule rule, string pass) =>
+        [.. ConvolutionPlan.Candidates(results, rule, pass).Select(candidate => candidate.Algorithm)];
 }

@@ -112,12 +112,14 @@ struct algorithm
 };
 
 // What Find reports, fastest first: one that is not supported, tensor-op ones (TF32 on float
-// data) with a workspace, and strict FMA ones with and without one. As with cuDNN's atomics-based
-// backward algorithms, a backward pass's fastest choice in one precision or the other is
-// non-deterministic, with a slower deterministic one beside it.
+// data) with a workspace, one reported as default math (TF32 on float data where the descriptor
+// leaves the math to cuDNN, as on sm_80 and later), and strict FMA ones with and without a
+// workspace. As with cuDNN's atomics-based backward algorithms, a backward pass's fastest choice
+// in one precision or the other is non-deterministic, with a slower deterministic one beside it.
 const std::vector<algorithm> forward_algorithms = {
     {3, not_supported, -1.0f, 0, 1, math_default},
     {1, ok, 0.05f, std::size_t{1} << 20, 1, math_tensor_op},
+    {5, ok, 0.07f, 0, 1, math_default},
     {0, ok, 0.08f, 0, 1, math_fma},
     {2, ok, 0.12f, std::size_t{4} << 20, 1, math_fma},
 };
@@ -132,6 +134,13 @@ const std::vector<algorithm> backward_filter_algorithms = {
     {1, ok, 0.10f, std::size_t{64} << 10, 1, math_fma},
     {0, ok, 0.15f, 0, 0, math_fma},
 };
+
+// What the heuristics (Get_v7) rank first, before the table's algorithms: an algorithm that,
+// untried, looks fit but that cuDNN then refuses for this shape (its workspace query fails), as
+// cuDNN's heuristics may offer.
+const algorithm forward_misfit = {7, ok, -1.0f, 0, 1, math_fma};
+const algorithm backward_data_misfit = {3, ok, -1.0f, 0, 1, math_fma};
+const algorithm backward_filter_misfit = {5, ok, -1.0f, 0, 1, math_fma};
 
 // A descriptor or handle created as cuDNN's create functions do: a null out pointer is refused.
 template <class T>
@@ -312,7 +321,7 @@ const algorithm* find_algorithm(const std::vector<algorithm>& table, int id)
 }
 
 // The checks of an op run with an algorithm; `tensor_ops` says whether it reads its inputs as TF32,
-// `nondeterministic` whether Find calls it so.
+// `nondeterministic` whether Find and Get_v7 call it so.
 int usable(const std::vector<algorithm>& table, int id, const convolution& conv, std::uint64_t workspace, std::size_t workspace_bytes, bool& tensor_ops,
     bool& nondeterministic)
 {
@@ -338,7 +347,7 @@ int usable(const std::vector<algorithm>& table, int id, const convolution& conv,
         return bad_param;
     }
 
-    tensor_ops = chosen->math == math_tensor_op;
+    tensor_ops = chosen->math == math_tensor_op || (chosen->math == math_default && conv.math == math_default);
     nondeterministic = chosen->determinism == 0;
     if (nondeterministic)
     {
@@ -348,10 +357,10 @@ int usable(const std::vector<algorithm>& table, int id, const convolution& conv,
     return ok;
 }
 
-// Find (timed) or Get_v7 (heuristics, here in the same order): x, w, y name the convolution's
-// descriptors in forward terms.
-int rank_algorithms(void* handle, void* xd, void* wd, void* cd, void* yd, const std::vector<algorithm>& table, bool timed, int requested,
-    int* returned, algorithm_performance* results)
+// Find (timed) or Get_v7 (heuristics: `misfit` first, then the table's order): x, w, y name the
+// convolution's descriptors in forward terms.
+int rank_algorithms(void* handle, void* xd, void* wd, void* cd, void* yd, const std::vector<algorithm>& table, const algorithm* misfit,
+    int requested, int* returned, algorithm_performance* results)
 {
     geometry g;
     if (handle_of(handle) == nullptr || requested < 1 || returned == nullptr || results == nullptr)
@@ -366,15 +375,21 @@ int rank_algorithms(void* handle, void* xd, void* wd, void* cd, void* yd, const 
 
     const auto& conv = g.conv;
 
-    if (timed)
+    std::vector<algorithm> ranked;
+    if (misfit == nullptr)
     {
         // Find runs every candidate, so the device is synchronised first.
         run_everything();
         tally(counter::timed_searches);
     }
+    else
+    {
+        ranked.push_back(*misfit);
+    }
 
+    ranked.insert(ranked.end(), table.begin(), table.end());
     int count = 0;
-    for (const auto& candidate : table)
+    for (const auto& candidate : ranked)
     {
         if (count == requested || (candidate.math == math_tensor_op && conv.math == math_fma))
         {
@@ -432,7 +447,7 @@ std::vector<float> operand(std::uint64_t address, std::size_t count, bool tensor
 }
 
 // A convolution op's call, checked: its shapes, alpha and beta, whether its algorithm reads the
-// operands as TF32, and whether it is one Find calls non-deterministic.
+// operands as TF32, and whether it is one Find and Get_v7 call non-deterministic.
 struct convolution_call
 {
     geometry g;
@@ -750,42 +765,42 @@ int cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(void*, int* count) { *cou
 int cudnnFindConvolutionForwardAlgorithm(void* handle, void* xd, void* wd, void* cd, void* yd, int requested, int* returned, algorithm_performance* results)
 {
     auto lock = begin_call();
-    return rank_algorithms(handle, xd, wd, cd, yd, forward_algorithms, true, requested, returned, results);
+    return rank_algorithms(handle, xd, wd, cd, yd, forward_algorithms, nullptr, requested, returned, results);
 }
 
 int cudnnFindConvolutionBackwardDataAlgorithm(void* handle, void* wd, void* dyd, void* cd, void* dxd, int requested, int* returned,
     algorithm_performance* results)
 {
     auto lock = begin_call();
-    return rank_algorithms(handle, dxd, wd, cd, dyd, backward_data_algorithms, true, requested, returned, results);
+    return rank_algorithms(handle, dxd, wd, cd, dyd, backward_data_algorithms, nullptr, requested, returned, results);
 }
 
 int cudnnFindConvolutionBackwardFilterAlgorithm(void* handle, void* xd, void* dyd, void* cd, void* dwd, int requested, int* returned,
     algorithm_performance* results)
 {
     auto lock = begin_call();
-    return rank_algorithms(handle, xd, dwd, cd, dyd, backward_filter_algorithms, true, requested, returned, results);
+    return rank_algorithms(handle, xd, dwd, cd, dyd, backward_filter_algorithms, nullptr, requested, returned, results);
 }
 
 int cudnnGetConvolutionForwardAlgorithm_v7(void* handle, void* xd, void* wd, void* cd, void* yd, int requested, int* returned,
     algorithm_performance* results)
 {
     auto lock = begin_call();
-    return rank_algorithms(handle, xd, wd, cd, yd, forward_algorithms, false, requested, returned, results);
+    return rank_algorithms(handle, xd, wd, cd, yd, forward_algorithms, &forward_misfit, requested, returned, results);
 }
 
 int cudnnGetConvolutionBackwardDataAlgorithm_v7(void* handle, void* wd, void* dyd, void* cd, void* dxd, int requested, int* returned,
     algorithm_performance* results)
 {
     auto lock = begin_call();
-    return rank_algorithms(handle, dxd, wd, cd, dyd, backward_data_algorithms, false, requested, returned, results);
+    return rank_algorithms(handle, dxd, wd, cd, dyd, backward_data_algorithms, &backward_data_misfit, requested, returned, results);
 }
 
 int cudnnGetConvolutionBackwardFilterAlgorithm_v7(void* handle, void* xd, void* dyd, void* cd, void* dwd, int requested, int* returned,
     algorithm_performance* results)
 {
     auto lock = begin_call();
-    return rank_algorithms(handle, xd, dwd, cd, dyd, backward_filter_algorithms, false, requested, returned, results);
+    return rank_algorithms(handle, xd, dwd, cd, dyd, backward_filter_algorithms, &backward_filter_misfit, requested, returned, results);
 }
 
 int cudnnGetConvolutionForwardWorkspaceSize(void* handle, void* xd, void* wd, void* cd, void* yd, int algo, std::size_t* bytes)

@@ -41,7 +41,8 @@ enum result : int
 // The device this stand-in pretends to be.
 constexpr int compute_major = 9;
 constexpr int compute_minor = 0;
-constexpr int multiprocessors = 1;
+// Enough multiprocessors for grids of more blocks than a block has threads (the launcher allows 8 per SM).
+constexpr int multiprocessors = 40;
 constexpr std::size_t total_memory = std::size_t{4} << 30;
 constexpr int driver_version = 13000;
 
