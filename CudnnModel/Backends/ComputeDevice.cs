@@ -17,6 +17,9 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>"cpu" or "cuda".</summary>
     public string Name => Backend.Name;
 
+    /// <summary>What --device would name to get this device again: never <see cref="DeviceKind.Auto"/>.</summary>
+    public DeviceKind Kind => Backend is Cuda.CudaBackend ? DeviceKind.Cuda : DeviceKind.Cpu;
+
     public string Description => Backend.Description;
 
     /// <summary>Why this device was picked, for the log line of --device auto.</summary>

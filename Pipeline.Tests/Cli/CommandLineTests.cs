@@ -54,7 +54,8 @@ public sealed class CommandLineTests
             let names = option.HelpName?.Split('|') ?? []
             where names.Length > 1 && names.All(name => name.All(char.IsAsciiLetterOrDigit))
             // ChoiceOption.CreateOptional's (a plain option of a nullable enum) have no default: their absence means something of its own.
-            where option.GetType().GetGenericTypeDefinition() != typeof(System.CommandLine.Option<>) || Nullable.GetUnderlyingType(option.ValueType) is null
+            where option.GetType() is not { IsGenericType: true } type || type.GetGenericTypeDefinition() != typeof(System.CommandLine.Option<>)
+                || Nullable.GetUnderlyingType(option.ValueType) is null
             let help = HelpOf(command)
             let line = help.Split('\n').Single(line => line.TrimStart().StartsWith($"{option.Name} <", StringComparison.Ordinal))
             let marker = line.IndexOf("[default: ", StringComparison.Ordinal)
@@ -79,12 +80,13 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData(new[] { "--device", "gpu" }, "--device must be one of auto, cpu, cuda; got 'gpu'.")]
-    [InlineData(new[] { "--device" }, "Required argument missing for option: '--device'.")]
+    [InlineData(new[] { "--device" }, "'--device'")]
     public void An_enum_choice_refuses_an_unknown_name_or_a_missing_one(string[] args, string error)
     {
         var (command, _) = DeviceChoice();
 
-        Assert.Equal([error], command.Parse(args).Errors.Select(e => e.Message));
+        // The missing value's message is System.CommandLine's own (translated where the UI language is not English).
+        Assert.Contains(error, Assert.Single(command.Parse(args).Errors).Message);
     }
 
     private static (System.CommandLine.RootCommand Command, EnumChoiceOption<DeviceKind> Option) DeviceChoice()

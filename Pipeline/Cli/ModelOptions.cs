@@ -50,9 +50,8 @@ internal sealed class ModelOptions
     /// <summary>Opens the device these options chose.</summary>
     public ComputeDevice Open(ParseResult result, TextWriter log) => Open(Device.ValueIn(result), result, log);
 
-    /// <summary>Opens a second device of the kind <paramref name="like"/> is ("cpu" or "cuda"): with --device auto, no quiet fallback to the CPU.</summary>
-    public ComputeDevice OpenLike(ComputeDevice like, ParseResult result, TextWriter log) =>
-        Open(Enum.Parse<DeviceKind>(like.Name, ignoreCase: true), result, log);
+    /// <summary>Opens a second device of the kind <paramref name="like"/> is: with --device auto, no quiet fallback to the CPU.</summary>
+    public ComputeDevice OpenLike(ComputeDevice like, ParseResult result, TextWriter log) => Open(like.Kind, result, log);
 
     private ComputeDevice Open(DeviceKind kind, ParseResult result, TextWriter log) =>
         Open(kind, result.GetValue(CpuThreads), new CudaBackendOptions { Precision = Precision.ValueIn(result), Deterministic = result.GetValue(Deterministic) }, log);

@@ -163,8 +163,8 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
     /// <summary>
     /// One pass: rank every algorithm cuDNN has for it (timed by Find, or by the heuristics for a
     /// deterministic rule), then take the best allowed one whose workspace cuDNN can size, with its
-    /// math type set. Find ran its candidates; the heuristics did not, so one of theirs that cuDNN
-    /// then refuses gives way to the next, and the last one's refusal is the error.
+    /// math type set. The heuristics' picks are untried, so one that cuDNN then declines as not
+    /// supported gives way to the next; any other failure, or the last one's, is the error.
     /// </summary>
     private static (int Algorithm, long Workspace) Search(nint handle, AlgorithmRule rule, string pass, ConvolutionDescriptor convolution,
         delegate*<nint, int*, CudnnStatus> maxCount, AlgorithmRanking find, AlgorithmRanking heuristics, WorkspaceQuery workspaceSize)
@@ -185,9 +185,9 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
             convolution.SetMathType(rule.MathFor(candidate));
             nuint bytes;
             var status = workspaceSize(handle, convolution.Value, candidate.Algorithm, &bytes);
-            if (status == CudnnStatus.Success || i == candidates.Length - 1)
+            if (!status.IsNotSupported() || i == candidates.Length - 1)
             {
-                ThrowIfFailed(status, $"cudnnGetConvolution {pass} WorkspaceSize");
+                ThrowIfFailed(status, $"cudnnGetConvolution {pass} WorkspaceSize of algorithm {candidate.Algorithm} ({i + 1} of {candidates.Length} allowed)");
                 return (candidate.Algorithm, (long)bytes);
             }
         }

@@ -33,7 +33,7 @@ internal sealed unsafe class CudaBackend : IBackend
     private readonly Dictionary<int, PoolingDescriptor> _pooling = [];
     private readonly ActivationDescriptor _relu;
     private readonly Dictionary<ulong, double> _batchNormEpsilon = [];
-    /// <summary>What precision and --deterministic allow: the convolution algorithms, TF32 in cuBLAS, how the gradient norm is summed.</summary>
+    /// <summary>What precision and --deterministic allow: the convolution algorithms and how they are ranked, the max pooling mode, TF32 in cuBLAS.</summary>
     private readonly AlgorithmRule _rule;
 
     private CudaBackend(CudaContext context, CudaLibrarySet libraries, CudaBackendOptions options)

@@ -119,7 +119,7 @@ struct algorithm
 const std::vector<algorithm> forward_algorithms = {
     {3, not_supported, -1.0f, 0, 1, math_default},
     {1, ok, 0.05f, std::size_t{1} << 20, 1, math_tensor_op},
-    {5, ok, 0.07f, 0, 1, math_default},
+    {6, ok, 0.07f, 0, 1, math_default},
     {0, ok, 0.08f, 0, 1, math_fma},
     {2, ok, 0.12f, std::size_t{4} << 20, 1, math_fma},
 };
