@@ -38,16 +38,18 @@ internal static class ChoiceOption
         option.CustomParser = result =>
         {
             // No token: the parser reports the missing value itself. After an error the value is never read.
-            if (result.Tokens.Count == 1 && byName.TryGetValue(result.Tokens[0].Value, out var value))
+            if (result.Tokens.Count != 1)
+            {
+                return default!;
+            }
+
+            var text = result.Tokens[0].Value;
+            if (byName.TryGetValue(text, out var value))
             {
                 return value;
             }
 
-            if (result.Tokens.Count == 1)
-            {
-                result.AddError($"{option.Name} must be one of {string.Join(", ", byName.Keys)}; got '{result.Tokens[0].Value}'.");
-            }
-
+            result.AddError($"{option.Name} must be one of {string.Join(", ", byName.Keys)}; got '{text}'.");
             return default!;
         };
         option.CompletionSources.Add([.. byName.Keys]);
