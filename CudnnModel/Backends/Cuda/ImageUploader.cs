@@ -13,8 +13,8 @@ namespace CatsDogs.Model.Backends.Cuda;
 /// Host memory contract: the upload reads the batch's host memory asynchronously (truly so when
 /// it is pinned). Each <see cref="Load"/> returns once the previous batch's upload has finished,
 /// so a batch's memory may be reused when the next <see cref="Load"/> has returned, or after
-/// <see cref="WaitForUploads"/>. That wait is on the copy engine only, never for a step's compute,
-/// but each upload waits for its staging buffer's conversion two batches back, so it also bounds
+/// <see cref="WaitForUploads"/>. That wait never waits for a step to finish, but each upload
+/// waits for its staging buffer's conversion two batches back, so it also bounds
 /// how far the host runs ahead: about three steps, with the GPU still holding two steps of queued
 /// work when the host blocks here (docs/GPU.md, "How a step runs on the GPU").
 /// </para>
