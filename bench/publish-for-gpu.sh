@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds what bench/gpu-check.sh runs on a GPU machine that has no .NET: a self-contained,
 # single-file, compressed linux-x64 `catsdogs` in publish/gpu/ (git-ignored), and prints its size.
-# With --with-data it also packs the default training data (data/cifar-catsdogs/train, made by
-# `catsdogs import-cifar`, which needs npm and so cannot run on the GPU machine) into
-# bench/out/cifar-train.tar.gz.
+# With --with-data it also packs the default training data (data/cifar-catsdogs/train) into
+# bench/out/cifar-train.tar.gz, importing it first on a fresh clone: `catsdogs import-cifar` needs
+# npm and so cannot run on the GPU machine.
 # Trimmed (22 MB against 59 MB untrimmed): the build reports no trim warnings (checkpoint JSON is
 # source-generated), and every verb the GPU check uses was run from a trimmed binary on the CPU
 # (docs/GPU.md), so the 64 MiB a device run may carry leaves room for the data and the sources.
@@ -20,7 +20,10 @@ echo "published: $(du -sh "$out" | cut -f1) in $out"
 ls -l "$out"
 
 if [[ "${1:-}" == "--with-data" ]]; then
+  "$out/catsdogs" import-cifar --out data/cifar-catsdogs
   mkdir -p bench/out
-  tar -czf bench/out/cifar-train.tar.gz -C data/cifar-catsdogs train
+  # Packed beside its final name and then renamed, so a failed pack leaves no archive to carry.
+  tar -czf bench/out/cifar-train.tar.gz.part -C data/cifar-catsdogs train
+  mv bench/out/cifar-train.tar.gz.part bench/out/cifar-train.tar.gz
   echo "data: $(du -sh bench/out/cifar-train.tar.gz | cut -f1) in bench/out/cifar-train.tar.gz"
 fi
