@@ -154,8 +154,23 @@ public sealed class DatasetIndexTests : IDisposable
     }
 
     [Fact]
-    public void Missing_folder_is_a_clear_error() =>
-        Assert.Contains("does not exist", Assert.Throws<DatasetException>(() => DatasetIndex.Scan(_folder.Combine("nope"), requireLabels: false)).Message);
+    public void Missing_folder_is_a_clear_error()
+    {
+        var error = Assert.Throws<DatasetException>(() => DatasetIndex.Scan(_folder.Combine("nope"), requireLabels: false));
+
+        Assert.Contains("does not exist", error.Message);
+        Assert.DoesNotContain("import-cifar", error.Message);
+    }
+
+    [Fact]
+    public void Missing_default_data_says_how_to_import_it()
+    {
+        Assert.False(Directory.Exists(CifarDefaults.TrainFolder), "the test runs where no default data set was imported");
+
+        var error = Assert.Throws<DatasetException>(() => DatasetIndex.Scan(CifarDefaults.TrainFolder, requireLabels: true));
+
+        Assert.Contains("does not exist. `catsdogs import-cifar` (which ./run.sh runs) puts the default data set there; run it first.", error.Message);
+    }
 
     [Fact]
     public void Exclude_list_removes_the_paths_it_names()

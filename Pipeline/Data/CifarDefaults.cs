@@ -8,4 +8,12 @@ internal static class CifarDefaults
     public static readonly string TrainFolder = Path.Combine(Folder, "train");
 
     public static readonly string TestFolder = Path.Combine(Folder, "test");
+
+    /// <summary>Whether <paramref name="path"/> is the default data set or lies inside it.</summary>
+    public static bool Contains(string path)
+    {
+        var folder = Path.GetFullPath(Folder);
+        var full = Path.GetFullPath(path);
+        return full == folder || full.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
 }

@@ -72,7 +72,9 @@ public sealed class DatasetIndex
         var root = Path.GetFullPath(directory);
         if (!Directory.Exists(root))
         {
-            throw new DatasetException($"The data folder '{root}' does not exist.");
+            // The verbs default to the imported data set, so a fresh clone lands here before its first import.
+            var remedy = CifarDefaults.Contains(root) ? " `catsdogs import-cifar` (which ./run.sh runs) puts the default data set there; run it first." : "";
+            throw new DatasetException($"The data folder '{root}' does not exist.{remedy}");
         }
 
         var (layout, entries) = ScanClassFolders(root) is { Count: > 0 } foldered
