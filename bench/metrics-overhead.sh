@@ -11,9 +11,10 @@
 # Each run also reports the time the JIT took during its measured passes, so a cold one shows itself.
 #
 # Usage: [COLD=1] bench/metrics-overhead.sh [DATA_DIR] [ROUNDS] [PASSES]
+# DATA_DIR defaults to the default data set's train/, which it imports first as ./run.sh does.
 set -euo pipefail
 
-data=${1:-data/cifar-catsdogs/train}
+data=${1:-}
 rounds=${2:-7}
 passes=${3:-20}
 warmup=(--warmup 3 --until-jit-quiet)
@@ -25,6 +26,11 @@ trap 'rm -rf "$out"' EXIT
 
 dotnet build "$here/Pipeline/Pipeline.csproj" -c Release -v quiet -nologo >/dev/null
 app="$here/Pipeline/bin/Release/net10.0/catsdogs.dll"
+if [ -z "$data" ]; then
+  # A fresh clone has none; where it exists, the import only says so.
+  (cd "$here" && dotnet "$app" import-cifar --out data/cifar-catsdogs)
+  data="$here/data/cifar-catsdogs/train"
+fi
 
 run() { # $1 = on|off, $2 = round
   local listen=none scraper=
