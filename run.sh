@@ -40,6 +40,8 @@ has --resume || for ((i = 0; i < ${#defaults[@]}; i += 2)); do
   has "${defaults[i]}" || train+=("${defaults[i]}" "${defaults[i + 1]}")
 done
 
+# The SIMD JPEG decoder; where it cannot be installed, catsdogs says so and decodes with Skia.
+scripts/install-runtime-deps.sh > /dev/null || echo "Could not install libturbojpeg0; decoding will use Skia (slower)." >&2
 dotnet build CatsDogs.sln -c Release --nologo -v quiet
 dll=Pipeline/bin/Release/net10.0/catsdogs.dll
 catsdogs() { dotnet "$dll" "$@"; }

@@ -7,6 +7,8 @@
 # Trimmed (22 MB against 59 MB untrimmed): the build reports no trim warnings (checkpoint JSON is
 # source-generated), and every verb the GPU check uses was run from a trimmed binary on the CPU
 # (docs/GPU.md), so the 64 MiB a device run may carry leaves room for the data and the sources.
+# The bundle carries this machine's libturbojpeg.so.0 beside the program, which looks there after
+# the system's: the GPU machine may have none, and without it decoding falls back to Skia.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,8 @@ dotnet publish Pipeline/Pipeline.csproj -c Release -r linux-x64 --self-contained
   -p:PublishSingleFile=true -p:PublishTrimmed=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
   -p:DebugType=none -p:GenerateDocumentationFile=false -o "$out"
 rm -f "$out"/*.pdb
+scripts/install-runtime-deps.sh > /dev/null
+cp -L "$(ldconfig -p | awk '/libturbojpeg\.so\.0 / { print $NF; exit }')" "$out/libturbojpeg.so.0"
 echo "published: $(du -sh "$out" | cut -f1) in $out"
 ls -l "$out"
 

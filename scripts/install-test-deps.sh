@@ -5,12 +5,15 @@
 # - fonts-dejavu-core: a TrueType font for the plots (Skia's Linux assets have no fontconfig).
 # - g++: the CUDA tests build the kernels and stand-ins for the CUDA libraries for the CPU
 #   (Pipeline.Tests/Model/Cuda/CpuEmulation).
+# - libturbojpeg0: the default JPEG decoder (libjpeg-turbo with SIMD), which the decoder tests
+#   compare with Skia's; scripts/install-runtime-deps.sh installs it for ./run.sh too.
 set -euo pipefail
 
 missing=()
 { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
+ldconfig -p | grep -q 'libturbojpeg\.so\.0 ' || missing+=(libturbojpeg0)
 
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

@@ -1,5 +1,6 @@
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Dataflow.Decoding;
 using CatsDogs.Tests.Fixtures;
 
 namespace CatsDogs.Tests.Dataflow;
@@ -10,13 +11,17 @@ public sealed class BadInputTests : IDisposable
 
     public BadInputTests() => BadImages.WriteTo(_folder);
 
-    [Fact]
-    public async Task Bad_files_are_counted_by_reason_logged_once_and_never_stall_the_graph()
+    /// <summary>The decoders by name: xunit's theories take public types only.</summary>
+    public static TheoryData<string> Decoders => [nameof(DecoderChoice.TurboJpeg), nameof(DecoderChoice.Skia)];
+
+    [Theory]
+    [MemberData(nameof(Decoders))]
+    public async Task Bad_files_are_counted_by_reason_logged_once_and_never_stall_the_graph(string decoder)
     {
         var log = new StringWriter();
         var index = DatasetIndex.Scan(_folder.Path, requireLabels: true);
         using var pipeline = PipelineHarness.Pipeline(
-            new InputPipelineOptions { DecodeThreads = 2, BatchSize = 4, ImageSize = 32, MaxPixels = BadImages.MaxPixels }, log);
+            new InputPipelineOptions { DecodeThreads = 2, BatchSize = 4, ImageSize = 32, MaxPixels = BadImages.MaxPixels, Decoder = Enum.Parse<DecoderChoice>(decoder) }, log);
         var source = new ImageSource(index);
 
         var delivered = new List<string>();
@@ -36,16 +41,19 @@ public sealed class BadInputTests : IDisposable
         }
 
         Assert.Equal(2 * BadImages.Skipped.Count, pipeline.BadInput.Total);
+        // Megapixels count decoded images only: the huge file's claimed 60000x60000 would outweigh them all.
+        Assert.Equal(2 * BadImages.DecodablePixels, pipeline.DecodeStage.Pixels);
         Assert.Equal(BadImages.Skipped.OrderBy(p => p.Key, StringComparer.Ordinal), pipeline.BadInput.Files);
         Assert.StartsWith($"Skipped {2 * BadImages.Skipped.Count} images ({BadImages.Skipped.Count} distinct files): ", pipeline.BadInput.Summary());
     }
 
-    [Fact]
-    public async Task Odd_but_valid_files_decode_to_their_colours()
+    [Theory]
+    [MemberData(nameof(Decoders))]
+    public async Task Odd_but_valid_files_decode_to_their_colours(string decoder)
     {
         var index = DatasetIndex.Scan(_folder.Path, requireLabels: true);
         var source = new ImageSource(index);
-        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { BatchSize = 16, ImageSize = 16 });
+        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { BatchSize = 16, ImageSize = 16, Decoder = Enum.Parse<DecoderChoice>(decoder) });
 
         await foreach (var batch in pipeline.ReadAsync(source, PassKind.Inference, 0, CancellationToken.None))
         {

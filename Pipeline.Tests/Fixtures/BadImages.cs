@@ -25,6 +25,9 @@ internal static class BadImages
         "cat/gray.jpg", "cat/cmyk.jpg", "cat/png.jpg", "dog/gif.jpg", "dog/webp.jpg", "dog/plain.jpg", "cat/plain.jpg",
     ];
 
+    /// <summary>The source pixels of <see cref="Decodable"/>, in that order, as their headers give them.</summary>
+    public const long DecodablePixels = 40 * 30 + 32 * 24 + 48 * 40 + 1 * 1 + 48 * 40 + 120 * 90 + 90 * 120;
+
     /// <summary>The pixel limit the huge file exceeds while every other file stays under it.</summary>
     public const long MaxPixels = 10_000_000;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using CatsDogs.Model.Specs;
 using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow.Decoding;
 
 namespace CatsDogs.Pipeline.Cli;
 
@@ -62,7 +63,7 @@ internal static class CatsDogsCommand
         }
         // IOException and UnauthorizedAccessException: a path that cannot be written, a full disk, no permission. A stream read
         // past its end or an assembly that does not load is ours, though, and keeps its stack.
-        catch (Exception e) when (e is CommandLineError or DatasetException or ModelSpecException or NotSupportedException or InvalidDataException
+        catch (Exception e) when (e is CommandLineError or DecoderUnavailableException or DatasetException or ModelSpecException or NotSupportedException or InvalidDataException
             or UnauthorizedAccessException or (IOException and not (EndOfStreamException or FileLoadException)))
         {
             Console.Error.WriteLine($"error: {e.Message}");

@@ -33,12 +33,13 @@ internal static class ExploreCommand
             }
 
             var run = RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "explore");
+            using var decoder = ImageDecoders.Create(DecoderChoice.Auto, Console.Error);
             ImageFacts[] facts = [];
             AnsiConsole.Progress().Start(context =>
             {
                 var task = context.AddTask("reading images", maxValue: index.Entries.Count);
                 facts = DatasetExplorer.Inspect(
-                    index, new SkiaImageDecoder(), result.GetValue(maxPixels), result.GetValue(threads), new SynchronousProgress<int>(n => task.Value = n));
+                    index, decoder, result.GetValue(maxPixels), result.GetValue(threads), new SynchronousProgress<int>(n => task.Value = n));
             });
             Console.Write(ExploreReport.Write(index, facts, run, result.GetValue(skewed)));
             var written = Directory.EnumerateFiles(run.Path, "*", SearchOption.AllDirectories).Select(file => Path.GetRelativePath(run.Path, file)).Order(StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Dataflow.Augmentation;
+using CatsDogs.Pipeline.Dataflow.Decoding;
 
 namespace CatsDogs.Pipeline.Cli;
 
@@ -24,14 +25,16 @@ internal sealed class InputOptions
     private readonly Option<double> _shear = RangedOption.Create("--shear", "Largest random shear factor for training images.", 0.2, 0.0, 1.0);
     private readonly Option<double> _zoom = RangedOption.Create("--zoom", "Largest random zoom for training images: each axis scales by 1 ± this.", 0.2, 0.0, 0.9);
     private readonly Option<long> _maxPixels = RangedOption.Create("--max-pixels", "Images whose header claims more pixels are skipped before decoding.", 50_000_000L, 1L, 1L << 40);
+    private readonly EnumChoiceOption<DecoderChoice> _decoder = ChoiceOption.Create(
+        "--decoder", "JPEG decoder: turbojpeg (libjpeg-turbo's SIMD; other formats go to Skia), skia, or auto (turbojpeg where its library loads).", DecoderChoice.Auto);
     private readonly Option<int>? _seed;
 
     /// <param name="seed">The training verbs' seed, which also draws the augmentation; null for the inference verbs.</param>
     public InputOptions(Option<int>? seed) => _seed = seed;
 
     public IReadOnlyList<Option> All => _seed is null
-        ? [_batchSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _maxPixels]
-        : [_batchSize, _imageSize, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
+        ? [_batchSize, _decoder, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _maxPixels]
+        : [_batchSize, _imageSize, _decoder, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
 
     public void AddTo(Command command)
     {
@@ -52,6 +55,7 @@ internal sealed class InputOptions
             QueuePerThread = result.GetValue(_queuePerThread),
             Prefetch = result.GetValue(_prefetch),
             MaxPixels = result.GetValue(_maxPixels),
+            Decoder = _decoder.ValueIn(result),
             Augment = AugmentOptions.None,
         };
         return _seed is null ? options : options with

@@ -187,7 +187,7 @@ internal static class TrainCommand
                     network, pipeline, new ImageSource(index.Root, split.Train), new ImageSource(index.Root, split.Validation), config.Train, run,
                     split.Hash, state, telemetry.Trainer, TrainingProgress.ForConsole(), Console.Out);
                 var outcome = await RunOrExplainDeviceFailure(trainer, run, linked.Token);
-                var summary = TrainingSummary.Render(run, config, device.Description, outcome, pipeline.BadInput.Summary());
+                var summary = TrainingSummary.Render(run, config, device.Description, pipeline.Decoder.Name, outcome, pipeline.BadInput.Summary());
                 Console.Write(summary);
                 File.WriteAllText(run.File("summary.txt"), summary);
             }

@@ -19,10 +19,10 @@ internal sealed class InputPipeline : IDisposable
     private readonly IDisposable[] _tracked;
     private PassGraph? _activePass;
 
-    public InputPipeline(InputPipelineOptions options, IHostMemoryAllocator allocator, TextWriter log, IImageDecoder? decoder = null, PipelineMetrics? metrics = null)
+    public InputPipeline(InputPipelineOptions options, IHostMemoryAllocator allocator, TextWriter log, PipelineMetrics? metrics = null)
     {
         Options = options;
-        Decoder = decoder ?? new SkiaImageDecoder();
+        Decoder = ImageDecoders.Create(options.Decoder, log);
         Pool = new BatchBufferPool(allocator, options.PoolSize, options.BatchSize, options.ImageSize);
         Metrics = metrics;
         BadInput = new BadInputLog(log);
@@ -106,5 +106,6 @@ internal sealed class InputPipeline : IDisposable
         }
 
         Pool.Dispose();
+        Decoder.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using CatsDogs.Pipeline.Dataflow.Augmentation;
+using CatsDogs.Pipeline.Dataflow.Decoding;
 
 namespace CatsDogs.Pipeline.Dataflow;
 
@@ -39,6 +40,8 @@ internal sealed record InputPipelineOptions
     public long MaxPixels { get; init; } = 50_000_000;
 
     public int Seed { get; init; } = 42;
+
+    public DecoderChoice Decoder { get; init; } = DecoderChoice.Auto;
 
     public int EffectiveAugmentThreads => AugmentThreads > 0 ? AugmentThreads : DecodeThreads;
 

@@ -20,7 +20,7 @@ internal sealed class StageStatistics(string name, int parallelism)
 
     public long Images => Interlocked.Read(ref _images);
 
-    /// <summary>Source pixels the stage handled (the header's size: what a user thinks of as the image).</summary>
+    /// <summary>Source pixels of the images the stage handled (the header's size: what a user thinks of as the image); the decode stage counts only those it decoded.</summary>
     public long Pixels => Interlocked.Read(ref _pixels);
 
     public TimeSpan Busy => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _busyTicks));

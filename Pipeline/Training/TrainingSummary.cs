@@ -6,13 +6,13 @@ namespace CatsDogs.Pipeline.Training;
 /// <summary>The end-of-run text, printed and saved as summary.txt.</summary>
 internal static class TrainingSummary
 {
-    public static string Render(RunFolder run, TrainConfig config, string device, TrainingOutcome outcome, string skipped)
+    public static string Render(RunFolder run, TrainConfig config, string device, string decoder, TrainingOutcome outcome, string skipped)
     {
         var c = CultureInfo.InvariantCulture;
         var lines = new List<string>
         {
             "",
-            $"run {run.Name}: {outcome.End}, {outcome.EpochsDone} of {config.Train.Epochs} epochs in {(outcome.Elapsed.TotalMinutes >= 1 ? $"{outcome.Elapsed.TotalMinutes.ToString("F1", c)} min" : $"{outcome.Elapsed.TotalSeconds.ToString("F0", c)} s")} on {device}",
+            $"run {run.Name}: {outcome.End}, {outcome.EpochsDone} of {config.Train.Epochs} epochs in {(outcome.Elapsed.TotalMinutes >= 1 ? $"{outcome.Elapsed.TotalMinutes.ToString("F1", c)} min" : $"{outcome.Elapsed.TotalSeconds.ToString("F0", c)} s")} on {device}, images decoded by {decoder}",
         };
         if (outcome.Best is { } best)
         {

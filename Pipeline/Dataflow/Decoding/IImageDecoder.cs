@@ -5,9 +5,10 @@ namespace CatsDogs.Pipeline.Dataflow.Decoding;
 /// <summary>
 /// Turns a job's encoded bytes into RGBA pixels at the smallest size whose sides are both at
 /// least <c>minSide</c> (or the full size when the image is smaller). Implementations are used
-/// from several threads at once and keep no per-image state of their own.
+/// from several threads at once and keep no per-image state of their own; disposing one frees
+/// what it keeps between images.
 /// </summary>
-internal interface IImageDecoder
+internal interface IImageDecoder : IDisposable
 {
     string Name { get; }
 

@@ -22,20 +22,20 @@ internal sealed class SkiaImageDecoder : IImageDecoder
         using var codec = SKCodec.Create(data);
         if (codec is null)
         {
-            return Fail(job, LooksLikeJpeg(job) ? SkipReason.Corrupt : SkipReason.NotAnImage, null);
+            return job.MarkSkipped(job.StartsLikeJpeg ? SkipReason.Corrupt : SkipReason.NotAnImage, null);
         }
 
         var info = codec.Info;
-        job.SourceWidth = info.Width;
-        job.SourceHeight = info.Height;
         if (info.Width <= 0 || info.Height <= 0)
         {
-            return Fail(job, SkipReason.Corrupt, "empty dimensions");
+            job.SourceWidth = info.Width;
+            job.SourceHeight = info.Height;
+            return job.MarkSkipped(SkipReason.Corrupt, "empty dimensions");
         }
 
-        if ((long)info.Width * info.Height > maxPixels)
+        if (!job.AcceptSourceSize(info.Width, info.Height, maxPixels))
         {
-            return Fail(job, SkipReason.TooLarge, $"{info.Width}x{info.Height}");
+            return false;
         }
 
         var size = info.Size;
@@ -59,19 +59,14 @@ internal sealed class SkiaImageDecoder : IImageDecoder
                 job.DecodedHeight = size.Height;
                 return true;
             case SKCodecResult.IncompleteInput:
-                return Fail(job, SkipReason.Truncated, null);
+                return job.MarkSkipped(SkipReason.Truncated, null);
             default:
-                return Fail(job, SkipReason.Corrupt, result.ToString());
+                return job.MarkSkipped(SkipReason.Corrupt, result.ToString());
         }
     }
 
-    private static unsafe bool LooksLikeJpeg(ImageJob job) =>
-        job.EncodedLength >= 2 && ((byte*)job.Encoded.Pointer)[0] == 0xFF && ((byte*)job.Encoded.Pointer)[1] == 0xD8;
-
-    private static bool Fail(ImageJob job, SkipReason reason, string? detail)
+    /// <summary>Skia keeps nothing native between images: each codec lives for one call.</summary>
+    public void Dispose()
     {
-        job.Skip = reason;
-        job.SkipDetail = detail;
-        return false;
     }
 }

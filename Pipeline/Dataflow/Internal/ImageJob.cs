@@ -42,6 +42,25 @@ internal sealed class ImageJob(int tileBytes) : IDisposable
     /// <summary>The final image, RGB, network input size.</summary>
     public readonly byte[] Tile = new byte[tileBytes];
 
+    /// <summary>Whether the bytes open with a JPEG's start-of-image marker, whatever the file is called.</summary>
+    public unsafe bool StartsLikeJpeg => EncodedLength >= 2 && ((byte*)Encoded.Pointer)[0] == 0xFF && ((byte*)Encoded.Pointer)[1] == 0xD8;
+
+    /// <summary>Records the size the header declares; false, with the job skipped as too large, where it exceeds <paramref name="maxPixels"/>.</summary>
+    public bool AcceptSourceSize(int width, int height, long maxPixels)
+    {
+        SourceWidth = width;
+        SourceHeight = height;
+        return (long)width * height <= maxPixels || MarkSkipped(SkipReason.TooLarge, $"{width}x{height}");
+    }
+
+    /// <summary>Marks the job skipped; returns false, for a decoder to return.</summary>
+    public bool MarkSkipped(SkipReason reason, string? detail)
+    {
+        Skip = reason;
+        SkipDetail = detail;
+        return false;
+    }
+
     public void Reset(int position, int imageIndex, ImageLabel label)
     {
         Position = position;

@@ -162,8 +162,9 @@ internal sealed class PassGraph : IAsyncDisposable
         if (job.Skip == SkipReason.None)
         {
             var started = Stopwatch.GetTimestamp();
-            _pipeline.Decoder.Decode(job, _pipeline.Options.ImageSize, _pipeline.Options.MaxPixels);
-            _pipeline.DecodeStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
+            var decoded = _pipeline.Decoder.Decode(job, _pipeline.Options.ImageSize, _pipeline.Options.MaxPixels);
+            // A refused header's claim (60000x60000) is not work done: only decoded images count their pixels.
+            _pipeline.DecodeStage.Record(started, decoded ? (long)job.SourceWidth * job.SourceHeight : 0);
         }
 
         return job;
