@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Dataflow.Augmentation;
+using CatsDogs.Pipeline.Dataflow.Caching;
 using CatsDogs.Pipeline.Dataflow.Decoding;
 
 namespace CatsDogs.Pipeline.Cli;
@@ -27,14 +28,16 @@ internal sealed class InputOptions
     private readonly Option<long> _maxPixels = RangedOption.Create("--max-pixels", "Images whose header claims more pixels are skipped before decoding.", 50_000_000L, 1L, 1L << 40);
     private readonly EnumChoiceOption<DecoderChoice> _decoder = ChoiceOption.Create(
         "--decoder", "JPEG decoder: turbojpeg (libjpeg-turbo's SIMD; other formats go to Skia), skia, or auto (turbojpeg where its library loads).", DecoderChoice.Auto);
+    private readonly EnumChoiceOption<CacheMode> _cache = ChoiceOption.Create(
+        "--cache", "Keep decoded images for later passes and runs: memory, disk (a memory-mapped file under data/cache/), off, or auto (memory when it fits in a quarter of the free memory, else disk).", CacheMode.Auto);
     private readonly Option<int>? _seed;
 
     /// <param name="seed">The training verbs' seed, which also draws the augmentation; null for the inference verbs.</param>
     public InputOptions(Option<int>? seed) => _seed = seed;
 
     public IReadOnlyList<Option> All => _seed is null
-        ? [_batchSize, _decoder, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _maxPixels]
-        : [_batchSize, _imageSize, _decoder, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
+        ? [_batchSize, _decoder, _cache, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _maxPixels]
+        : [_batchSize, _imageSize, _decoder, _cache, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
 
     public void AddTo(Command command)
     {
@@ -56,6 +59,7 @@ internal sealed class InputOptions
             Prefetch = result.GetValue(_prefetch),
             MaxPixels = result.GetValue(_maxPixels),
             Decoder = _decoder.ValueIn(result),
+            Cache = _cache.ValueIn(result),
             Augment = AugmentOptions.None,
         };
         return _seed is null ? options : options with

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using CatsDogs.Model.Memory;
 using CatsDogs.Pipeline.Dataflow.Batching;
+using CatsDogs.Pipeline.Dataflow.Caching;
 using CatsDogs.Pipeline.Dataflow.Decoding;
 using CatsDogs.Pipeline.Dataflow.Internal;
 using CatsDogs.Telemetry;
@@ -17,11 +18,14 @@ namespace CatsDogs.Pipeline.Dataflow;
 internal sealed class InputPipeline : IDisposable
 {
     private readonly IDisposable[] _tracked;
+    private readonly TextWriter _log;
+    private readonly Dictionary<(ImageSource, PassKind), ImageCache?> _caches = [];
     private PassGraph? _activePass;
 
     public InputPipeline(InputPipelineOptions options, IHostMemoryAllocator allocator, TextWriter log, PipelineMetrics? metrics = null)
     {
         Options = options;
+        _log = log;
         Decoder = ImageDecoders.Create(options.Decoder, log);
         Pool = new BatchBufferPool(allocator, options.PoolSize, options.BatchSize, options.ImageSize);
         Metrics = metrics;
@@ -62,6 +66,26 @@ internal sealed class InputPipeline : IDisposable
     public StageStatistics BatchStage { get; }
 
     public IReadOnlyList<StageStatistics> Stages => [ReadStage, DecodeStage, AugmentStage, BatchStage];
+
+    /// <summary>
+    /// The cache of <paramref name="source"/>'s images for passes of <paramref name="kind"/>, made at its
+    /// first pass and kept for the pipeline's life; null with <see cref="CacheMode.Off"/> or where none could be made.
+    /// Called only as a pass starts, one pass at a time.
+    /// </summary>
+    internal ImageCache? CacheFor(ImageSource source, PassKind kind)
+    {
+        if (!_caches.TryGetValue((source, kind), out var cache))
+        {
+            cache = ImageCaches.Create(Options.Cache, Options.CacheFolder, source, CacheLayout.For(kind, Options), Decoder.Version, _log);
+            _caches[(source, kind)] = cache;
+            if (cache is not null)
+            {
+                _log.WriteLine($"Caching {source.Count} decoded {kind.ToString().ToLowerInvariant()} images: {cache.Description}.");
+            }
+        }
+
+        return cache;
+    }
 
     /// <summary>The running pass's queue depth for a stage, or zeros between passes.</summary>
     public (int Input, int Output) QueueDepth(string stage) => Volatile.Read(ref _activePass)?.QueueDepth(stage) ?? (0, 0);
@@ -107,5 +131,9 @@ internal sealed class InputPipeline : IDisposable
 
         Pool.Dispose();
         Decoder.Dispose();
+        foreach (var cache in _caches.Values)
+        {
+            cache?.Dispose();
+        }
     }
 }

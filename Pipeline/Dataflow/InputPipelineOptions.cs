@@ -1,4 +1,5 @@
 using CatsDogs.Pipeline.Dataflow.Augmentation;
+using CatsDogs.Pipeline.Dataflow.Caching;
 using CatsDogs.Pipeline.Dataflow.Decoding;
 
 namespace CatsDogs.Pipeline.Dataflow;
@@ -42,6 +43,12 @@ internal sealed record InputPipelineOptions
     public int Seed { get; init; } = 42;
 
     public DecoderChoice Decoder { get; init; } = DecoderChoice.Auto;
+
+    /// <summary>Where decoded images are kept between passes; the verbs default to auto, a pipeline made in code to none.</summary>
+    public CacheMode Cache { get; init; } = CacheMode.Off;
+
+    /// <summary>The folder of disk caches.</summary>
+    public string CacheFolder { get; init; } = ImageCaches.Folder;
 
     public int EffectiveAugmentThreads => AugmentThreads > 0 ? AugmentThreads : DecodeThreads;
 

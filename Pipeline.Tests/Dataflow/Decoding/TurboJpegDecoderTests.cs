@@ -20,6 +20,8 @@ public sealed class TurboJpegDecoderTests
 
         public string Name => _skia.Name;
 
+        public string Version => _skia.Version;
+
         public bool Decode(ImageJob job, int minSide, long maxPixels)
         {
             Calls++;
@@ -33,7 +35,7 @@ public sealed class TurboJpegDecoderTests
     {
         Assert.True(TurboJpegLibrary.Shared.Loaded, $"the test dependencies install libturbojpeg0: {TurboJpegLibrary.Shared.Reason}");
         others = new CountingSkia();
-        return new TurboJpegDecoder(others);
+        return new TurboJpegDecoder(others, TurboJpegLibrary.Shared.File!);
     }
 
     private static ImageJob Job(byte[] encoded)

@@ -12,6 +12,9 @@ internal interface IImageDecoder : IDisposable
 {
     string Name { get; }
 
+    /// <summary>What makes its pixels what they are (library versions): a cache of its output is keyed by it.</summary>
+    string Version { get; }
+
     /// <summary>Fills the job's decoded fields, or sets <see cref="ImageJob.Skip"/> and returns false.</summary>
     bool Decode(ImageJob job, int minSide, long maxPixels);
 }

@@ -21,7 +21,8 @@ internal static class ImageDecoders
 
         if (turboJpeg.Loaded)
         {
-            return new TurboJpegDecoder(new SkiaImageDecoder());
+            // The file and its length: TurboJPEG 2.x has no version call, and a rebuilt package may keep the name.
+            return new TurboJpegDecoder(new SkiaImageDecoder(), $"{turboJpeg.File} ({new FileInfo(turboJpeg.File!).Length} bytes)");
         }
 
         if (choice == DecoderChoice.TurboJpeg)

@@ -15,6 +15,8 @@ internal sealed class SkiaImageDecoder : IImageDecoder
 
     public string Name => "skia";
 
+    public string Version => $"skia {SkiaSharpVersion.Native}";
+
     public unsafe bool Decode(ImageJob job, int minSide, long maxPixels)
     {
         // The SKData wraps the job's native buffer without a copy; it is disposed before the job moves on.

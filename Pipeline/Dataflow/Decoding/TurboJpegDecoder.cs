@@ -14,13 +14,15 @@ namespace CatsDogs.Pipeline.Dataflow.Decoding;
 /// decoding thread soon has one and no image allocates.
 /// </para>
 /// </summary>
-internal sealed class TurboJpegDecoder(IImageDecoder others) : IImageDecoder
+internal sealed class TurboJpegDecoder(IImageDecoder others, string library) : IImageDecoder
 {
     private static readonly int[] ScaleDenominators = [8, 4, 2];
 
     private readonly ConcurrentQueue<TurboJpegHandle> _idle = new();
 
     public string Name => "turbojpeg";
+
+    public string Version => $"turbojpeg {library}; {others.Version}";
 
     public unsafe bool Decode(ImageJob job, int minSide, long maxPixels)
     {

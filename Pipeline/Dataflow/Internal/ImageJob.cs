@@ -1,4 +1,5 @@
 using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow.Caching;
 
 namespace CatsDogs.Pipeline.Dataflow.Internal;
 
@@ -39,6 +40,18 @@ internal sealed class ImageJob(int tileBytes) : IDisposable
 
     public int DecodedHeight;
 
+    /// <summary>The decoded image shrunk to what a training cache keeps, RGBA.</summary>
+    public readonly NativeBuffer Fitted = new();
+
+    /// <summary>
+    /// What the warp reads, RGBA (or, from an inference cache, the finished RGB tile): the decoded
+    /// pixels, their fitted copy, or a cached image, which the cache owns.
+    /// </summary>
+    public CachedImage Pixels;
+
+    /// <summary>Whether <see cref="Pixels"/> (or <see cref="Skip"/>) came from the cache, so the file was neither read nor decoded.</summary>
+    public bool Cached;
+
     /// <summary>The final image, RGB, network input size.</summary>
     public readonly byte[] Tile = new byte[tileBytes];
 
@@ -70,11 +83,14 @@ internal sealed class ImageJob(int tileBytes) : IDisposable
         SkipDetail = null;
         EncodedLength = 0;
         SourceWidth = SourceHeight = DecodedWidth = DecodedHeight = 0;
+        Pixels = default;
+        Cached = false;
     }
 
     public void Dispose()
     {
         Encoded.Dispose();
         Decoded.Dispose();
+        Fitted.Dispose();
     }
 }

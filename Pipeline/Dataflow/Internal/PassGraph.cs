@@ -4,6 +4,7 @@ using System.Threading.Tasks.Dataflow;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow.Augmentation;
 using CatsDogs.Pipeline.Dataflow.Batching;
+using CatsDogs.Pipeline.Dataflow.Caching;
 
 namespace CatsDogs.Pipeline.Dataflow.Internal;
 
@@ -25,6 +26,7 @@ internal sealed class PassGraph : IAsyncDisposable
     private readonly PassKind _kind;
     private readonly int _epoch;
     private readonly int _startPosition;
+    private readonly ImageCache? _cache;
     private readonly CancellationTokenSource _cancellation;
     private readonly Channel<ImageJob> _idleJobs;
     private readonly List<ImageJob> _allJobs = [];
@@ -50,6 +52,7 @@ internal sealed class PassGraph : IAsyncDisposable
         _kind = kind;
         _epoch = epoch;
         _startPosition = startPosition;
+        _cache = pipeline.CacheFor(source, kind);
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var options = pipeline.Options;
 
@@ -149,8 +152,17 @@ internal sealed class PassGraph : IAsyncDisposable
         }
     }
 
+    /// <summary>A cached image skips the file and its decoding; everything else is read from disk.</summary>
     private ImageJob Read(ImageJob job)
     {
+        if (_cache is not null && _cache.TryGet(job.ImageIndex, out var cached))
+        {
+            job.Cached = true;
+            job.Pixels = cached;
+            job.Skip = cached.Skip;
+            return job;
+        }
+
         var started = Stopwatch.GetTimestamp();
         ImageFileReader.Read(job, _source.FullPaths[job.ImageIndex]);
         _pipeline.ReadStage.Record(started, 0);
@@ -159,15 +171,49 @@ internal sealed class PassGraph : IAsyncDisposable
 
     private ImageJob Decode(ImageJob job)
     {
+        if (job.Cached)
+        {
+            return job;
+        }
+
         if (job.Skip == SkipReason.None)
         {
             var started = Stopwatch.GetTimestamp();
             var decoded = _pipeline.Decoder.Decode(job, _pipeline.Options.ImageSize, _pipeline.Options.MaxPixels);
+            if (decoded)
+            {
+                job.Pixels = new CachedImage(SkipReason.None, job.Decoded.Pointer, job.DecodedWidth, job.DecodedHeight);
+                if (_cache?.Layout.Kind == PassKind.Training)
+                {
+                    FitIntoCache(job, _cache);
+                }
+            }
+
             // A refused header's claim (60000x60000) is not work done: only decoded images count their pixels.
             _pipeline.DecodeStage.Record(started, decoded ? (long)job.SourceWidth * job.SourceHeight : 0);
         }
 
+        // A file that could not be read may be readable next time; every other verdict holds while the file is unchanged.
+        if (job.Skip is not (SkipReason.None or SkipReason.Unreadable))
+        {
+            _cache?.Add(job.ImageIndex, job.Skip, [], 0, 0);
+        }
+
         return job;
+    }
+
+    /// <summary>Shrinks the decoded image to what the training cache keeps, keeps it, and warps from that, as later passes will.</summary>
+    private static void FitIntoCache(ImageJob job, ImageCache cache)
+    {
+        var (width, height) = cache.Layout.StoredSize(job.DecodedWidth, job.DecodedHeight);
+        if ((width, height) != (job.DecodedWidth, job.DecodedHeight))
+        {
+            job.Fitted.EnsureCapacity(width * height * 4);
+            BilinearShrink.Resize(job.Pixels.Span(4), job.DecodedWidth, job.DecodedHeight, job.Fitted.Span(width * height * 4), width, height);
+            job.Pixels = new CachedImage(SkipReason.None, job.Fitted.Pointer, width, height);
+        }
+
+        cache.Add(job.ImageIndex, SkipReason.None, job.Pixels.Span(4), width, height);
     }
 
     private ImageJob Augment(ImageJob job)
@@ -176,12 +222,22 @@ internal sealed class PassGraph : IAsyncDisposable
         {
             var started = Stopwatch.GetTimestamp();
             var options = _pipeline.Options;
-            var parameters = _kind == PassKind.Training
-                ? AffineParameters.Draw(options.Augment, (ulong)(uint)options.Seed, _epoch, job.ImageIndex)
-                : AffineParameters.Identity;
-            AffineWarp.Render(
-                job.Decoded.Span(job.DecodedWidth * job.DecodedHeight * 4), job.DecodedWidth, job.DecodedHeight,
-                options.Fit, parameters, job.Tile, options.ImageSize);
+            if (job.Cached && _kind == PassKind.Inference)
+            {
+                job.Pixels.Span(3).CopyTo(job.Tile);
+            }
+            else
+            {
+                var parameters = _kind == PassKind.Training
+                    ? AffineParameters.Draw(options.Augment, (ulong)(uint)options.Seed, _epoch, job.ImageIndex)
+                    : AffineParameters.Identity;
+                AffineWarp.Render(job.Pixels.Span(4), job.Pixels.Width, job.Pixels.Height, options.Fit, parameters, job.Tile, options.ImageSize);
+                if (_kind == PassKind.Inference && !job.Cached)
+                {
+                    _cache?.Add(job.ImageIndex, SkipReason.None, job.Tile, options.ImageSize, options.ImageSize);
+                }
+            }
+
             _pipeline.AugmentStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
         }
 
