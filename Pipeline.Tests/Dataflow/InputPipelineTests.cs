@@ -48,7 +48,7 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
     public async Task Every_image_arrives_exactly_once_in_full_batches_then_a_partial_one(int threads, int queuePerThread, int batchSize, bool training)
     {
         var kind = training ? PassKind.Training : PassKind.Inference;
-        var options = new InputPipelineOptions { DecodeThreads = threads, ReadThreads = threads, QueuePerThread = queuePerThread, BatchSize = batchSize, ImageSize = 16, Prefetch = 2 };
+        var options = new InputPipelineOptions { DecodeThreads = threads, QueuePerThread = queuePerThread, BatchSize = batchSize, ImageSize = 16, Prefetch = 2 };
         using var pipeline = PipelineHarness.Pipeline(options);
         var source = _files.Repeated(301);
 

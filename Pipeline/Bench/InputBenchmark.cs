@@ -13,16 +13,20 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
 {
     /// <param name="CpuTime">Processor time of the whole process over the measured passes: unlike wall time, a busy
     /// neighbour on a shared machine barely moves it, so it shows what an extra cost (exporting metrics) really is.</param>
+    /// <param name="ContextSwitches">The process's context switches over the measured passes, voluntary and not: each
+    /// block that starves and restarts, and each hop between threads, adds some.</param>
     /// <param name="JitMethods">Methods the JIT compiled (or recompiled at a higher tier) during the measured passes, and <paramref name="JitTime"/>
     /// the time it spent on them: a measurement that includes much of either measures start-up, not the steady state.</param>
     /// <param name="WarmupPasses">Unmeasured passes run first, taking <paramref name="WarmupTime"/>.</param>
     public sealed record Result(
-        int Images, TimeSpan Elapsed, long SourcePixels, double AllocatedBytesPerImage, TimeSpan CpuTime, long JitMethods, TimeSpan JitTime, int WarmupPasses, TimeSpan WarmupTime,
+        int Images, TimeSpan Elapsed, long SourcePixels, double AllocatedBytesPerImage, TimeSpan CpuTime, long ContextSwitches, long JitMethods, TimeSpan JitTime, int WarmupPasses, TimeSpan WarmupTime,
         IReadOnlyList<StageFigures> Stages)
     {
         public double CpuMicrosecondsPerImage => CpuTime.TotalMicroseconds / Math.Max(1, Images);
 
         public double ImagesPerSecond => Images / Elapsed.TotalSeconds;
+
+        public double ContextSwitchesPerThousandImages => ContextSwitches * 1000.0 / Math.Max(1, Images);
 
         public double MegapixelsPerSecond => SourcePixels / Elapsed.TotalSeconds / 1e6;
     }
@@ -74,8 +78,7 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
         var stagesBefore = pipeline.Stages.Select(stage => stage.Figures).ToList();
         var images = 0;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        using var self = Process.GetCurrentProcess();
-        var cpuBefore = self.TotalProcessorTime;
+        var usageBefore = ProcessUsage.Now();
         var (jitMethodsBefore, jitTimeBefore) = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
         var clock = Stopwatch.StartNew();
         await console.Progress()
@@ -88,12 +91,11 @@ internal sealed class InputBenchmark(InputPipeline pipeline, ImageSource source,
                 }
             });
         clock.Stop();
-        self.Refresh();
-        var cpu = self.TotalProcessorTime - cpuBefore;
+        var usage = ProcessUsage.Now() - usageBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var stages = pipeline.Stages.Zip(stagesBefore, (stage, before) => stage.Figures.Since(before)).ToList();
         var decoded = stages.Single(figures => figures.Name == pipeline.DecodeStage.Name).Pixels;
-        return new Result(images, clock.Elapsed, decoded, (double)allocated / Math.Max(1, images), cpu,
+        return new Result(images, clock.Elapsed, decoded, (double)allocated / Math.Max(1, images), usage.Cpu, usage.ContextSwitches,
             JitInfo.GetCompiledMethodCount() - jitMethodsBefore, JitInfo.GetCompilationTime() - jitTimeBefore, warmupPasses, warmupTime, stages);
     }
 

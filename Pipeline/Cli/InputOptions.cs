@@ -15,9 +15,8 @@ internal sealed class InputOptions
 {
     private readonly Option<int> _batchSize = RangedOption.Create("--batch-size", "Images per batch.", 64, 1, 65536);
     private readonly Option<int> _imageSize = RangedOption.Create("--image-size", "Side of the square network input, in pixels.", 64, 8, 1024);
-    private readonly Option<int> _decodeThreads = RangedOption.Create("--decode-threads", "Threads decoding JPEGs.", Environment.ProcessorCount, 1, 256);
-    private readonly Option<int> _readThreads = RangedOption.Create("--read-threads", "Threads reading files.", 2, 1, 256);
-    private readonly Option<int> _augmentThreads = RangedOption.Create("--augment-threads", "Threads resampling and augmenting; 0 means as many as --decode-threads.", 0, 0, 256);
+    private readonly Option<int> _decodeThreads = RangedOption.Create(
+        "--decode-threads", "Threads taking images from file (or cache) to tile: read, decode, augment. More than the cores only adds switching.", Environment.ProcessorCount, 1, 256);
     private readonly Option<int> _queuePerThread = RangedOption.Create("--queue-per-thread", "Images each stage may hold per thread (its bounded capacity).", 4, 1, 1024);
     private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer.", 4, 1, 1024);
     private readonly Option<bool> _dropLast = new("--drop-last") { Description = "Drop the last batch of a training pass when it is not full (validation always sees every image)." };
@@ -36,8 +35,8 @@ internal sealed class InputOptions
     public InputOptions(Option<int>? seed) => _seed = seed;
 
     public IReadOnlyList<Option> All => _seed is null
-        ? [_batchSize, _decoder, _cache, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _maxPixels]
-        : [_batchSize, _imageSize, _decoder, _cache, _decodeThreads, _readThreads, _augmentThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
+        ? [_batchSize, _decoder, _cache, _decodeThreads, _queuePerThread, _prefetch, _maxPixels]
+        : [_batchSize, _imageSize, _decoder, _cache, _decodeThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
 
     public void AddTo(Command command)
     {
@@ -53,8 +52,6 @@ internal sealed class InputOptions
         {
             BatchSize = result.GetValue(_batchSize),
             DecodeThreads = result.GetValue(_decodeThreads),
-            ReadThreads = result.GetValue(_readThreads),
-            AugmentThreads = result.GetValue(_augmentThreads),
             QueuePerThread = result.GetValue(_queuePerThread),
             Prefetch = result.GetValue(_prefetch),
             MaxPixels = result.GetValue(_maxPixels),

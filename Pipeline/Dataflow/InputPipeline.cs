@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CatsDogs.Model.Memory;
+using CatsDogs.Pipeline.Dataflow.Augmentation;
 using CatsDogs.Pipeline.Dataflow.Batching;
 using CatsDogs.Pipeline.Dataflow.Caching;
 using CatsDogs.Pipeline.Dataflow.Decoding;
@@ -20,7 +21,7 @@ internal sealed class InputPipeline : IDisposable
     private readonly IDisposable[] _tracked;
     private readonly TextWriter _log;
     private readonly Dictionary<(ImageSource, PassKind), ImageCache?> _caches = [];
-    private PassGraph? _activePass;
+    private Pass? _activePass;
 
     public InputPipeline(InputPipelineOptions options, IHostMemoryAllocator allocator, TextWriter log, PipelineMetrics? metrics = null)
     {
@@ -30,9 +31,17 @@ internal sealed class InputPipeline : IDisposable
         Pool = new BatchBufferPool(allocator, options.PoolSize, options.BatchSize, options.ImageSize);
         Metrics = metrics;
         BadInput = new BadInputLog(log);
-        ReadStage = new StageStatistics("read", options.ReadThreads);
-        DecodeStage = new StageStatistics("decode", options.DecodeThreads);
-        AugmentStage = new StageStatistics("augment", options.EffectiveAugmentThreads);
+        // More workers than cores would only take turns on them, and switch: the graph never runs more busy threads than cores.
+        Workers = Math.Min(options.DecodeThreads, Environment.ProcessorCount);
+        if (Workers < options.DecodeThreads)
+        {
+            log.WriteLine($"{options.DecodeThreads} decode threads asked for on {Environment.ProcessorCount} cores: running {Workers}.");
+        }
+
+        // Each worker reads, decodes and warps its image, so those three steps share the workers' threads.
+        ReadStage = new StageStatistics("read", Workers);
+        DecodeStage = new StageStatistics("decode", Workers);
+        AugmentStage = new StageStatistics("augment", Workers);
         BatchStage = new StageStatistics("batch", 1);
         _tracked = metrics is null
             ? []
@@ -42,12 +51,15 @@ internal sealed class InputPipeline : IDisposable
                 metrics.TrackImages(PipelineStage.Augment, () => AugmentStage.Images),
                 metrics.TrackImages(PipelineStage.Batch, () => BatchStage.Images),
                 .. SkipReasons.All.Select(r => metrics.TrackSkipped(r.Label(), () => BadInput.Count(r))),
-                .. Stages.Select(s => metrics.TrackQueue(s.Name, () => QueueDepth(s.Name).Input, () => QueueDepth(s.Name).Output)),
+                .. QueuedStages.Select(s => metrics.TrackQueue(s.Name, () => QueueDepth(s.Name).Input, () => QueueDepth(s.Name).Output)),
                 metrics.TrackBufferPool("batches", () => Pool.Free, () => Pool.InUse),
             ];
     }
 
     public PipelineMetrics? Metrics { get; }
+
+    /// <summary>Threads taking images to tiles: the decode threads asked for, at most one per core.</summary>
+    public int Workers { get; }
 
     public InputPipelineOptions Options { get; }
 
@@ -66,6 +78,14 @@ internal sealed class InputPipeline : IDisposable
     public StageStatistics BatchStage { get; }
 
     public IReadOnlyList<StageStatistics> Stages => [ReadStage, DecodeStage, AugmentStage, BatchStage];
+
+    /// <summary>The stages with a block, and so a queue, of their own: the workers (which read, decode and warp) and the batcher.</summary>
+    public IReadOnlyList<StageStatistics> QueuedStages => [DecodeStage, BatchStage];
+
+    /// <summary>The augmentation an image gets in a pass: drawn from (seed, epoch, image) for training, none otherwise.</summary>
+    internal AffineParameters AugmentationOf(PassKind kind, int epoch, int imageIndex) => kind == PassKind.Training
+        ? AffineParameters.Draw(Options.Augment, (ulong)(uint)Options.Seed, epoch, imageIndex)
+        : AffineParameters.Identity;
 
     /// <summary>
     /// The cache of <paramref name="source"/>'s images for passes of <paramref name="kind"/>, made at its
@@ -101,7 +121,10 @@ internal sealed class InputPipeline : IDisposable
         ImageSource source, PassKind kind, int epoch, [EnumeratorCancellation] CancellationToken cancellationToken, int startPosition = 0)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(startPosition, source.Count);
-        var pass = new PassGraph(this, source, kind, epoch, startPosition, cancellationToken);
+        var cache = CacheFor(source, kind);
+        Pass pass = cache is not null && cache.Count == source.Count
+            ? new CachedPass(this, source, kind, epoch, startPosition, cache, cancellationToken)
+            : new PassGraph(this, source, kind, epoch, startPosition, cache, cancellationToken);
         if (Interlocked.CompareExchange(ref _activePass, pass, null) is not null)
         {
             await pass.DisposeAsync().ConfigureAwait(false);

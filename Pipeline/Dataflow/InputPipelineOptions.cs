@@ -15,12 +15,8 @@ internal sealed record InputPipelineOptions
     /// <summary>Side of the square network input, in pixels.</summary>
     public int ImageSize { get; init; } = 64;
 
-    public int ReadThreads { get; init; } = 2;
-
+    /// <summary>Workers, each taking an image from its file (or the cache) to its tile: the threads busy on images.</summary>
     public int DecodeThreads { get; init; } = Environment.ProcessorCount;
-
-    /// <summary>Threads that resample decoded images to the input size; 0 means as many as decode.</summary>
-    public int AugmentThreads { get; init; }
 
     /// <summary>Images each block may hold (queued, in progress and done) per thread it runs on.</summary>
     public int QueuePerThread { get; init; } = 4;
@@ -49,8 +45,6 @@ internal sealed record InputPipelineOptions
 
     /// <summary>The folder of disk caches.</summary>
     public string CacheFolder { get; init; } = ImageCaches.Folder;
-
-    public int EffectiveAugmentThreads => AugmentThreads > 0 ? AugmentThreads : DecodeThreads;
 
     /// <summary>Batch buffers: the prefetch queue, the one being filled, and those the consumer holds.</summary>
     public int PoolSize => Prefetch + 1 + ConsumerHeld;

@@ -28,11 +28,11 @@ internal sealed class StageStatistics(string name, int parallelism)
     /// <summary>The counts so far.</summary>
     public StageFigures Figures => new(Name, Parallelism, Images, Busy, Pixels);
 
-    public void Record(long startTimestamp, long pixels)
+    public void Record(long startTimestamp, long pixels, int images = 1)
     {
         Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - startTimestamp);
         Interlocked.Add(ref _pixels, pixels);
-        Interlocked.Increment(ref _images);
+        Interlocked.Add(ref _images, images);
     }
 }
 
@@ -41,6 +41,9 @@ internal sealed record StageFigures(string Name, int Parallelism, long Images, T
 {
     /// <summary>What the stage could sustain with its threads, were it never starved or blocked.</summary>
     public double ImagesPerSecond => Busy > TimeSpan.Zero ? Images * Parallelism / Busy.TotalSeconds : 0;
+
+    /// <summary>One thread's busy time per image.</summary>
+    public double MicrosecondsPerImage => Images > 0 ? Busy.TotalMicroseconds / Images : 0;
 
     public double MegapixelsPerSecond => Busy > TimeSpan.Zero ? Pixels * Parallelism / Busy.TotalSeconds / 1e6 : 0;
 

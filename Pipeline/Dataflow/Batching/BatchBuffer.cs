@@ -56,8 +56,14 @@ internal sealed class BatchBuffer : IDisposable
 
     internal void Append(ReadOnlySpan<byte> rgb, float label, int imageIndex, int position)
     {
-        System.Diagnostics.Debug.Assert(Count < Capacity, "The batcher publishes a batch as soon as it is full.");
         rgb.CopyTo(Image(Count));
+        Plan(label, imageIndex, position);
+    }
+
+    /// <summary>Adds a row whose pixels are, or will be, written into <see cref="Image"/> in place.</summary>
+    internal void Plan(float label, int imageIndex, int position)
+    {
+        System.Diagnostics.Debug.Assert(Count < Capacity, "The batcher publishes a batch as soon as it is full.");
         Labels[Count] = label;
         ImageIndices[Count] = imageIndex;
         EndPosition = position + 1;
