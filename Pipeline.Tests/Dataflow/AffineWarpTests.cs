@@ -108,6 +108,46 @@ public sealed class AffineWarpTests
         Assert.InRange(At(sheared, 32, 32, 0), 124, 132);
     }
 
+    [WarpPathFact(WarpPath.Vector256)]
+    public void The_256_bit_path_writes_the_scalar_bytes() => AssertSameBytesAsScalar(WarpPath.Vector256, seed: 256);
+
+    [WarpPathFact(WarpPath.Vector512)]
+    public void The_512_bit_path_writes_the_scalar_bytes() => AssertSameBytesAsScalar(WarpPath.Vector512, seed: 512);
+
+    /// <summary>
+    /// Random maps, fits, sources and tile sizes through both loops. The shapes cover one-pixel
+    /// rows and columns (every tap clamped), sources smaller and larger than the tile, and sources
+    /// too wide for the 32-bit lanes; tile sizes are often not a multiple of the vector width.
+    /// </summary>
+    private static void AssertSameBytesAsScalar(WarpPath path, int seed)
+    {
+        const int Guard = 64;
+        (int Width, int Height)[] shapes = [(1, 1), (1, 9), (13, 1), (2, 2), (3, 5), (7, 31), (32, 32), (100, 90), (90, 100), (300, 200), (240, 3), (40_000, 2)];
+        var random = new Random(seed);
+        for (var trial = 0; trial < 600; trial++)
+        {
+            var (width, height) = trial < 2 * shapes.Length ? shapes[trial % shapes.Length] : (random.Next(1, 160), random.Next(1, 160));
+            var source = new byte[width * height * 4];
+            random.NextBytes(source);
+            var size = random.Next(8, 97);
+            var fit = random.Next(2) == 0 ? FitMode.Stretch : FitMode.Crop;
+            var parameters = new AffineParameters(
+                random.Next(2) == 1, (float)(random.NextDouble() * 2 - 1), (float)(0.1 + random.NextDouble() * 1.8), (float)(0.1 + random.NextDouble() * 1.8));
+
+            var expected = new byte[size * size * 3 + Guard];
+            var actual = new byte[size * size * 3 + Guard];
+            expected.AsSpan().Fill(0xA5);
+            actual.AsSpan().Fill(0xA5);
+            AffineWarp.Render(source, width, height, fit, parameters, expected, size, WarpPath.Scalar);
+            AffineWarp.Render(source, width, height, fit, parameters, actual, size, path);
+
+            var first = expected.AsSpan().CommonPrefixLength(actual);
+            Assert.True(
+                first == expected.Length,
+                $"Trial {trial}: {width}x{height} -> {size}, {fit}, {parameters}: byte {first} (pixel {first / 3}) differs.");
+        }
+    }
+
     [Fact]
     public void Augmentation_draws_are_reproducible_and_within_their_ranges()
     {
@@ -120,5 +160,17 @@ public sealed class AffineWarpTests
         Assert.All(draws, d => Assert.InRange(d.ZoomX, 0.8f, 1.2f));
         Assert.InRange(draws.Count(d => d.Flip), 900, 1100);
         Assert.Equal(AffineParameters.Identity, AffineParameters.Draw(AugmentOptions.None, 42, 3, 7));
+    }
+}
+
+/// <summary>A fact for one of <see cref="AffineWarp"/>'s inner loops; skipped, saying so, where this machine cannot run it.</summary>
+internal sealed class WarpPathFactAttribute : FactAttribute
+{
+    public WarpPathFactAttribute(WarpPath path)
+    {
+        if (!AffineWarp.IsSupported(path))
+        {
+            Skip = $"this machine cannot run the {path} loop";
+        }
     }
 }

@@ -10,8 +10,12 @@ namespace CatsDogs.Pipeline.Dataflow.Augmentation;
 /// machine, which resumed runs rely on. Weights are 8-bit fixed point and each pixel's four
 /// channels are blended two at a time in one 32-bit word (red with blue, green with alpha).
 /// </para>
+/// <para>
+/// The per-pixel loop has vector forms (AffineWarp.Vector.cs) that do the same integer arithmetic
+/// 8 or 16 pixels at a time, so every machine still writes the same bytes, about 4x faster.
+/// </para>
 /// </summary>
-internal static class AffineWarp
+internal static partial class AffineWarp
 {
     private const int One = 256;
     private const int FractionBits = 16;
@@ -19,10 +23,18 @@ internal static class AffineWarp
     private const uint EvenChannels = 0x00FF00FF;
     private const uint Half = 0x00800080;
 
+    private static WarpPath FastestPath { get; } =
+        IsSupported(WarpPath.Vector512) ? WarpPath.Vector512 : IsSupported(WarpPath.Vector256) ? WarpPath.Vector256 : WarpPath.Scalar;
+
     /// <param name="rgba">The source, 4 bytes a pixel in R, G, B, A order (alpha ignored: Skia's premultiplied values are the colour over black).</param>
     /// <param name="rgb">The destination, <paramref name="size"/>² pixels of 3 bytes.</param>
-    public static unsafe void Render(
-        ReadOnlySpan<byte> rgba, int width, int height, FitMode fit, AffineParameters p, Span<byte> rgb, int size)
+    public static void Render(
+        ReadOnlySpan<byte> rgba, int width, int height, FitMode fit, AffineParameters p, Span<byte> rgb, int size) =>
+        Render(rgba, width, height, fit, p, rgb, size, FastestPath);
+
+    /// <summary><see cref="Render(ReadOnlySpan{byte}, int, int, FitMode, AffineParameters, Span{byte}, int)"/> through a chosen inner loop, which this machine must support.</summary>
+    internal static unsafe void Render(
+        ReadOnlySpan<byte> rgba, int width, int height, FitMode fit, AffineParameters p, Span<byte> rgb, int size, WarpPath path)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rgba.Length, width * height * 4);
         ArgumentOutOfRangeException.ThrowIfLessThan(rgb.Length, size * size * 3);
@@ -57,7 +69,8 @@ internal static class AffineWarp
                 var bottom = source + rowB * width;
 
                 var sx = (long)Math.Round((width * 0.5 + m00 * (0.5 - half) + m01 * dy - 0.5) * FixedOne);
-                for (var x = 0; x < size; x++, sx += step, output += 3)
+                var x = path == WarpPath.Scalar ? 0 : RenderVector(path, top, bottom, lastColumn, wy, sx, step, size, output);
+                for (sx += x * step, output += 3 * x; x < size; x++, sx += step, output += 3)
                 {
                     var left = (int)(sx >> FractionBits);
                     var wx = (uint)(((sx & (FixedOne - 1)) + (FixedOne / One / 2)) >> (FractionBits - 8));
