@@ -1,5 +1,6 @@
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Dataflow.Augmentation;
+using CatsDogs.Pipeline.Dataflow.Caching;
 using CatsDogs.Tests.Fixtures;
 using SkiaSharp;
 
@@ -16,6 +17,21 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
         internal PipelineHarness Harness { get; } = new(40);
 
         public void Dispose() => Harness.Dispose();
+    }
+
+    /// <summary>
+    /// A pipeline over <paramref name="source"/>; when <paramref name="cached"/>, with a memory cache that one
+    /// pass has filled, so that the passes under test run over the complete cache, a batch at a time.
+    /// </summary>
+    private static async Task<InputPipeline> Open(InputPipelineOptions options, bool cached, ImageSource source, PassKind kind)
+    {
+        var pipeline = PipelineHarness.Pipeline(options with { Cache = cached ? CacheMode.Memory : CacheMode.Off });
+        if (cached)
+        {
+            await PipelineHarness.RowsOfEachBatch(pipeline, source, kind, epoch: 0);
+        }
+
+        return pipeline;
     }
 
     [Fact]
@@ -45,12 +61,12 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
 
     [Theory]
     [CombinatorialLikeData]
-    public async Task Every_image_arrives_exactly_once_in_full_batches_then_a_partial_one(int threads, int queuePerThread, int batchSize, bool training)
+    public async Task Every_image_arrives_exactly_once_in_full_batches_then_a_partial_one(int threads, int queuePerThread, int batchSize, bool training, bool cached)
     {
         var kind = training ? PassKind.Training : PassKind.Inference;
         var options = new InputPipelineOptions { DecodeThreads = threads, QueuePerThread = queuePerThread, BatchSize = batchSize, ImageSize = 16, Prefetch = 2 };
-        using var pipeline = PipelineHarness.Pipeline(options);
         var source = _files.Repeated(301);
+        using var pipeline = await Open(options, cached, source, kind);
 
         var batches = await PipelineHarness.RowsOfEachBatch(pipeline, source, kind, epoch: 1);
 
@@ -65,9 +81,11 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
         }
 
         Assert.Equal(0, pipeline.Pool.InUse);
+        // Each image decoded once in all: by this pass, or by the pass that filled the cache and none since.
+        Assert.Equal(301, pipeline.DecodeStage.Images);
     }
 
-    /// <summary>Parallelism x capacity x batch size x pass kind, the combinations that change the graph's timing.</summary>
+    /// <summary>Parallelism x capacity x batch size x pass kind x a complete cache, the combinations that change the graph's timing.</summary>
     private sealed class CombinatorialLikeDataAttribute : Xunit.Sdk.DataAttribute
     {
         public override IEnumerable<object[]> GetData(System.Reflection.MethodInfo testMethod) =>
@@ -75,7 +93,8 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
             from queue in new[] { 1, 4 }
             from batch in new[] { 7, 64 }
             from training in new[] { true, false }
-            select new object[] { threads, queue, batch, training };
+            from cached in new[] { false, true }
+            select new object[] { threads, queue, batch, training, cached };
     }
 
     [Fact]
@@ -143,12 +162,14 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
         }
     }
 
-    [Fact]
-    public async Task Pass_resumed_after_a_batch_makes_the_batches_an_unbroken_pass_would()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Pass_resumed_after_a_batch_makes_the_batches_an_unbroken_pass_would(bool cached)
     {
         var options = new InputPipelineOptions { DecodeThreads = 2, BatchSize = 10, ImageSize = 16, Seed = 3 };
-        using var pipeline = PipelineHarness.Pipeline(options);
         var source = _files.Repeated(95);
+        using var pipeline = await Open(options, cached, source, PassKind.Training);
         var whole = await PipelineHarness.RowsOfEachBatch(pipeline, source, PassKind.Training, 5);
         int resumeAt;
         await using (var batches = pipeline.ReadAsync(source, PassKind.Training, 5, CancellationToken.None).GetAsyncEnumerator())
@@ -172,38 +193,47 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
         Assert.Equal(whole.Skip(2), rest);
     }
 
-    [Fact]
-    public async Task Partial_last_batch_is_dropped_when_asked()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Partial_last_batch_is_dropped_when_asked(bool cached)
     {
-        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { BatchSize = 16, ImageSize = 16, DropLastPartial = true });
+        var source = _files.Repeated(40);
+        using var pipeline = await Open(new InputPipelineOptions { BatchSize = 16, ImageSize = 16, DropLastPartial = true }, cached, source, PassKind.Training);
 
-        var batches = await PipelineHarness.RowsOfEachBatch(pipeline, _files.Repeated(40), PassKind.Training, 0);
+        var batches = await PipelineHarness.RowsOfEachBatch(pipeline, source, PassKind.Training, 1);
 
         Assert.Equal(2, batches.Count);
         Assert.All(batches, b => Assert.Equal(16, b.Length));
         Assert.Equal(0, pipeline.Pool.InUse);
     }
 
-    [Fact]
-    public async Task Drop_last_leaves_validation_and_prediction_passes_whole()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Drop_last_leaves_validation_and_prediction_passes_whole(bool cached)
     {
-        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { BatchSize = 16, ImageSize = 16, DropLastPartial = true });
+        var source = _files.Repeated(40);
+        using var pipeline = await Open(new InputPipelineOptions { BatchSize = 16, ImageSize = 16, DropLastPartial = true }, cached, source, PassKind.Inference);
 
-        var batches = await PipelineHarness.RowsOfEachBatch(pipeline, _files.Repeated(40), PassKind.Inference, 0);
+        var batches = await PipelineHarness.RowsOfEachBatch(pipeline, source, PassKind.Inference, 0);
 
         Assert.Equal([16, 16, 8], batches.Select(b => b.Length));
     }
 
-    [Fact]
-    public async Task Thousands_of_images_never_hold_more_than_the_pool()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Thousands_of_images_never_hold_more_than_the_pool(bool cached)
     {
         var options = new InputPipelineOptions { DecodeThreads = 2, BatchSize = 32, ImageSize = 16, Prefetch = 2, ConsumerHeld = 1 };
-        using var pipeline = PipelineHarness.Pipeline(options);
+        var source = _files.Repeated(4000);
+        using var pipeline = await Open(options, cached, source, PassKind.Training);
         var buffers = new HashSet<object>(ReferenceEqualityComparer.Instance);
         var mostInUse = 0;
         var images = 0;
 
-        await foreach (var batch in pipeline.ReadAsync(_files.Repeated(4000), PassKind.Training, 0, CancellationToken.None))
+        await foreach (var batch in pipeline.ReadAsync(source, PassKind.Training, 1, CancellationToken.None))
         {
             using (batch)
             {
@@ -226,18 +256,21 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
         Assert.Equal(0, pipeline.Pool.InUse);
     }
 
-    [Fact]
-    public async Task Cancelling_completes_the_graph_within_a_second_and_returns_every_buffer()
+    [Theory]
+    [InlineData(false, 50_000)]
+    [InlineData(true, 2_000)]
+    public async Task Cancelling_completes_the_graph_within_a_second_and_returns_every_buffer(bool cached, int images)
     {
         var options = new InputPipelineOptions { DecodeThreads = 2, BatchSize = 16, ImageSize = 64, Prefetch = 3 };
-        using var pipeline = PipelineHarness.Pipeline(options);
+        var source = _files.Repeated(images);
+        using var pipeline = await Open(options, cached, source, PassKind.Training);
         using var cancellation = new CancellationTokenSource();
         var stopwatch = new System.Diagnostics.Stopwatch();
         var batches = 0;
 
         var error = await Record.ExceptionAsync(async () =>
         {
-            await foreach (var batch in pipeline.ReadAsync(_files.Repeated(50_000), PassKind.Training, 0, cancellation.Token))
+            await foreach (var batch in pipeline.ReadAsync(source, PassKind.Training, 1, cancellation.Token))
             {
                 using (batch)
                 {
@@ -259,12 +292,15 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
         Assert.Equal(pipeline.Pool.Count, pipeline.Pool.Free);
     }
 
-    [Fact]
-    public async Task Stopping_early_returns_every_buffer()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stopping_early_returns_every_buffer(bool cached)
     {
-        using var pipeline = PipelineHarness.Pipeline(new InputPipelineOptions { BatchSize = 8, ImageSize = 16 });
+        var source = _files.Repeated(5000);
+        using var pipeline = await Open(new InputPipelineOptions { BatchSize = 8, ImageSize = 16 }, cached, source, PassKind.Training);
 
-        await foreach (var batch in pipeline.ReadAsync(_files.Repeated(5000), PassKind.Training, 0, CancellationToken.None))
+        await foreach (var batch in pipeline.ReadAsync(source, PassKind.Training, 1, CancellationToken.None))
         {
             batch.Dispose();
             break;

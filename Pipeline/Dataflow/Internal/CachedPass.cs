@@ -81,15 +81,13 @@ internal sealed class CachedPass : Pass
                 planning.Plan(LabelValue(Source.Entries[index].Label), index, position);
                 if (planning.Count == planning.Capacity)
                 {
-                    await SendAsync(planning).ConfigureAwait(false);
-                    planning = null;
+                    await SendAsync(Take(ref planning)).ConfigureAwait(false);
                 }
             }
 
             if (planning is not null && KeepsPartialBatch)
             {
-                await SendAsync(planning).ConfigureAwait(false);
-                planning = null;
+                await SendAsync(Take(ref planning)).ConfigureAwait(false);
             }
 
             _render.Complete();
@@ -115,6 +113,14 @@ internal sealed class CachedPass : Pass
             planning?.Dispose();
             Output.Writer.TryComplete(failure);
         }
+    }
+
+    /// <summary>The batch being planned, which from now on the in-flight set answers for, not the planner.</summary>
+    private static BatchBuffer Take(ref BatchBuffer? planning)
+    {
+        var batch = planning!;
+        planning = null;
+        return batch;
     }
 
     private async Task SendAsync(BatchBuffer batch)
