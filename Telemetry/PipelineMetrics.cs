@@ -32,7 +32,7 @@ public sealed class PipelineMetrics
             "Time to fill one batch buffer.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BucketBoundaries.BatchAssemblySeconds });
         meter.CreateObservableGauge("catsdogs.pipeline.queue.depth", () => Observe(Volatile.Read(ref _queues)), "{item}",
-            "Items waiting in a dataflow block, on its input or output side.");
+            "Items waiting in a dataflow block, on its input or output side. Blocks: `decode` (the workers, which read, decode and warp each image; over a complete cache, batches waiting to be warped) and `batch`.");
         meter.CreateObservableUpDownCounter("catsdogs.pipeline.pool.buffers", () => Observe(Volatile.Read(ref _pools)), "{buffer}",
             "Pinned host batch buffers, free or in use.");
     }

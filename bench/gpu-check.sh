@@ -8,8 +8,11 @@
 #   3. bench/torch_reference.py on the same GPU, and the ratio of ours to PyTorch eager
 #   4. a 3-epoch catsdogs train --device cuda on the carried data: mean GPU utilization from
 #      gpu.csv and the input-wait fraction from metrics.csv
-#   5. with the time left, bench model deep6 again with --deterministic: what that flag costs
-# Each step has its own time limit and all share one deadline (about 6 minutes); the summary table comes last.
+#   5. the input path on the carried data at 1 to all of the machine's cores (bench input --sweep,
+#      decoding every image), each row beside the decode limit (bench/libjpeg_limit.c, which the
+#      bundle carries built) at the same thread count, then a pass served from the memory cache
+#   6. with the time left, bench model deep6 again with --deterministic: what that flag costs
+# Each step has its own time limit and all share one deadline (about 7 minutes); the summary table comes last.
 # The logs, the training run's gpu.csv and metrics.csv, and the table go to $OUT/gpu-check when OUT
 # is set (the device runner returns it: at most 8 files), else to bench/out/gpu-check. The data,
 # the run folder and the app's extracted bundle (thousands of files) stay in a scratch folder.
@@ -55,7 +58,7 @@ field() { grep -so "$1=[0-9.]*" "$2" | tail -1 | cut -d= -f2; }
 # Every step has its own limit, and all of them share one deadline, so the whole check ends within
 # about 6 minutes (the table included) while a slow step may use what quick ones left.
 # GPU_CHECK_DEADLINE (seconds) shortens it for a rerun on what is left of a device lease.
-deadline=$((SECONDS + ${GPU_CHECK_DEADLINE:-335}))
+deadline=$((SECONDS + ${GPU_CHECK_DEADLINE:-395}))
 step() { # name, limit (s), log, command...
   local name=$1 limit=$2 log=$3; shift 3
   local start=$SECONDS left=$((deadline - SECONDS))
@@ -109,6 +112,15 @@ if [[ -f "$data_tar" ]]; then
   utilization=$(awk -F', ' 'NR > 1 { sub(/ %/, "", $9); if ($9 ~ /^[0-9]+$/) { s += $9; n++ } } END { if (n) printf "%.0f %% (%d samples)", s / n, n }' "$run/gpu.csv" 2>/dev/null)
   input_wait=$(awk -F, 'NR > 1 { s += $8; n++ } END { if (n) printf "%.1f %%", 100 * s / n }' "$run/metrics.csv" 2>/dev/null)
   train_speed=$(awk -F, 'NR > 1 { s = $7 } END { if (s) printf "%.0f images/s (last epoch)", s }' "$run/metrics.csv" 2>/dev/null)
+  # The sweep's log stays in the scratch folder (the runner returns 8 files); its table joins ours.
+  limit_bin=$(dirname "$bin")/libjpeg_limit
+  limit_args=""
+  [[ -x $limit_bin ]] && limit_args="--limit $limit_bin"
+  input_args="--data $scratch/data/train --metrics-listen none --runs-dir $scratch/runs $size_args"
+  step input_sweep 80 "$scratch/input-sweep.log" "$bin" bench input $input_args --name input-sweep --sweep --cache off --warmup 1 --passes 2 $limit_args
+  sweep=$(sed -n '/^threads  *images\/s/,/^(ratio/p' "$scratch/input-sweep.log")
+  step input_cached 40 "$scratch/input-cached.log" "$bin" bench input $input_args --name input-cached --cache memory --warmup 2 --passes 10
+  cached=$(awk '/^end-to-end:/ { rate = $2 } /^threads:/ { threads = $3; sub(/;/, "", threads) } END { if (rate) printf "%s images/s with %s threads", rate, threads }' "$scratch/input-cached.log")
 else
   row[train]="skipped: no $data_tar"
 fi
@@ -134,5 +146,8 @@ deterministic=$(field images_per_second "$scratch/bench-deterministic.log")
     "ours / torch.compile" "$(ratio "$ours" "$compiled")" \
     "train $epochs epochs $model" "${row[train]}; ${train_speed:-}" \
     "mean GPU utilization (gpu.csv)" "${utilization:-n/a}" \
-    "input wait fraction (metrics)" "${input_wait:-n/a}"
+    "input wait fraction (metrics)" "${input_wait:-n/a}" \
+    "input sweep, decoding (cache off)" "${row[input_sweep]:-n/a}" \
+    "input pass from the memory cache" "${cached:-n/a}; ${row[input_cached]:-n/a}"
+  [[ -n ${sweep:-} ]] && echo "$sweep"
 } | tee "$out/table.txt"

@@ -8,7 +8,8 @@
 # source-generated), and every verb the GPU check uses was run from a trimmed binary on the CPU
 # (docs/GPU.md), so the 64 MiB a device run may carry leaves room for the data and the sources.
 # The bundle carries this machine's libturbojpeg.so.0 beside the program, which looks there after
-# the system's: the GPU machine may have none, and without it decoding falls back to Skia.
+# the system's: the GPU machine may have none, and without it decoding falls back to Skia. It also
+# carries the decode limit (bench/libjpeg_limit.c) with libjpeg-turbo linked in, for the input sweep.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,12 @@ dotnet publish Pipeline/Pipeline.csproj -c Release -r linux-x64 --self-contained
 rm -f "$out"/*.pdb
 scripts/install-runtime-deps.sh > /dev/null
 cp -L "$(ldconfig -p | awk '/libturbojpeg\.so\.0 / { print $NF; exit }')" "$out/libturbojpeg.so.0"
+if [ ! -f /usr/lib/x86_64-linux-gnu/libturbojpeg.a ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libturbojpeg0-dev > /dev/null
+fi
+# x86-64-v3 (AVX2) rather than this machine's own: the GPU machine's processor may be another;
+# libjpeg-turbo picks its SIMD at run time either way.
+gcc -O3 -march=x86-64-v3 -o "$out/libjpeg_limit" bench/libjpeg_limit.c /usr/lib/x86_64-linux-gnu/libturbojpeg.a -lpthread
 echo "published: $(du -sh "$out" | cut -f1) in $out"
 ls -l "$out"
 

@@ -207,6 +207,27 @@ public sealed class ImageCacheTests : IDisposable
         }
     }
 
+    [SmallDiskFact]
+    public async Task A_disk_cache_on_a_full_disk_is_dropped_with_one_warning_and_the_pass_goes_on()
+    {
+        var source = Source();
+        using var kept = PipelineHarness.Pipeline(Options(CacheMode.Memory));
+        using var disk = SmallDisk.Mount(kilobytes: 64);
+        var log = new StringWriter();
+        using var pipeline = PipelineHarness.Pipeline(Options(CacheMode.Disk) with { CacheFolder = disk.Path }, log);
+
+        var first = await Pass(pipeline, source, PassKind.Training, epoch: 0);
+        var second = await Pass(pipeline, source, PassKind.Training, epoch: 1);
+
+        // Still the pixels of a cached run (each image fitted as a cache keeps it), decoded anew each pass.
+        AssertSameBatches(await Pass(kept, source, PassKind.Training, epoch: 1), second);
+        Assert.Equal(24, first.Sum(batch => batch.Rows.Length));
+        var warning = Assert.Single(log.ToString().Split('\n'), line => line.Contains("could not be written", StringComparison.Ordinal));
+        Assert.Contains("the run goes on without a cache", warning);
+        Assert.Equal(48, pipeline.DecodeStage.Images);
+        Assert.Empty(Directory.GetFiles(disk.Path));
+    }
+
     [Fact]
     public void A_training_cache_keeps_the_detail_the_largest_zoom_asks_for_and_never_enlarges()
     {

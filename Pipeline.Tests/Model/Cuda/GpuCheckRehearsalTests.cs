@@ -44,6 +44,12 @@ public sealed class GpuCheckRehearsalTests : IDisposable
         Assert.Matches(@"^train 8 epochs baseline\s+exit 0, \d+ s; [0-9]+ images/s \(last epoch\)", Row("train"));
         Assert.Matches(@"^mean GPU utilization \(gpu\.csv\)\s+\d+ % \(\d+ samples\)", Row("mean GPU utilization"));
         Assert.Matches(@"^input wait fraction \(metrics\)\s+[0-9.]+ %", Row("input wait"));
+        Assert.Matches(@"^input sweep, decoding \(cache off\)\s+exit 0,", Row("input sweep"));
+        Assert.Matches(@"^input pass from the memory cache\s+[0-9.]+ images/s with \d+ threads; exit 0,", Row("input pass from"));
+        // The sweep's own table follows, a row per thread count from 1 to the cores.
+        Assert.Equal(
+            Enumerable.Range(1, Environment.ProcessorCount),
+            table.Where(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s+\d+\s+\d+\s+[0-9.]+\s+\d+\s")).Select(line => int.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0])));
 
         // What the device runner brings back from OUT: at most 8 files, none deeper than two folders, plainly named.
         var returned = Directory.GetFiles(_folder.Combine("out"), "*", SearchOption.AllDirectories)

@@ -44,7 +44,8 @@ internal sealed unsafe class DiskImageCache : ImageCache
     // Complete: the map the images are read from.
     private MemoryMappedFile? _map;
     private MemoryMappedViewAccessor? _view;
-    private byte* _base;
+    // Set once the map is ready, after the index it serves: gets read it first (Volatile).
+    private nint _base;
 
     private record struct Entry(long Offset, int Width, int Height, SkipReason Skip, ulong Checksum);
 
@@ -74,20 +75,21 @@ internal sealed unsafe class DiskImageCache : ImageCache
 
     public string Path => _path;
 
-    public override string Description => $"disk, {_path}{(_base != null ? "" : _part is not null ? " (being written)" : " (dropped)")}";
+    public override string Description => $"disk, {_path}{(Volatile.Read(ref _base) != 0 ? "" : _part is not null ? " (being written)" : " (dropped)")}";
 
-    public override int Count => _base != null ? _entries.Length : 0;
+    public override int Count => Volatile.Read(ref _base) != 0 ? _entries.Length : 0;
 
     public override bool TryGet(int imageIndex, out CachedImage image)
     {
-        if (_base == null)
+        var mapped = Volatile.Read(ref _base);
+        if (mapped == 0)
         {
             image = default;
             return false;
         }
 
         var entry = _entries[imageIndex];
-        image = new CachedImage(entry.Skip, (nint)(_base + entry.Offset), entry.Width, entry.Height);
+        image = new CachedImage(entry.Skip, mapped + (nint)entry.Offset, entry.Width, entry.Height);
         return true;
     }
 
@@ -128,8 +130,17 @@ internal sealed unsafe class DiskImageCache : ImageCache
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path))!);
         _partPath = $"{_path}.{Environment.ProcessId}-{Guid.NewGuid():N}.part";
-        _part = new FileStream(_partPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-        _part.SetLength(HeaderBytes);
+        // Unbuffered: each image is one write, and a write that fails (ENOSPC) fails there, not in a later flush.
+        _part = new FileStream(_partPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+        try
+        {
+            _part.SetLength(HeaderBytes);
+        }
+        catch (IOException)
+        {
+            DropPart();
+            throw;
+        }
     }
 
     /// <summary>Writes the index and header, makes them durable and renames the file into place, then maps it.</summary>
@@ -192,7 +203,8 @@ internal sealed unsafe class DiskImageCache : ImageCache
             return $"unreadable ({e.Message})";
         }
 
-        var header = new ReadOnlySpan<byte>(_base, HeaderBytes);
+        var file = (byte*)_base;
+        var header = new ReadOnlySpan<byte>(file, HeaderBytes);
         if (!header[..8].SequenceEqual(Magic) || BinaryPrimitives.ReadInt32LittleEndian(header[8..]) != Version)
         {
             return "not a cache of this version";
@@ -214,7 +226,7 @@ internal sealed unsafe class DiskImageCache : ImageCache
             return "truncated";
         }
 
-        var index = new ReadOnlySpan<byte>(_base + indexOffset, _entries.Length * IndexEntryBytes);
+        var index = new ReadOnlySpan<byte>(file + indexOffset, _entries.Length * IndexEntryBytes);
         if (XxHash3.HashToUInt64(index) != BinaryPrimitives.ReadUInt64LittleEndian(header[56..]))
         {
             return "damaged (its index fails its checksum)";
@@ -230,7 +242,7 @@ internal sealed unsafe class DiskImageCache : ImageCache
             {
                 var bytes = (long)entry.Width * entry.Height * Layout.BytesPerPixel;
                 if (entry.Offset < HeaderBytes || entry.Offset + bytes > indexOffset ||
-                    XxHash3.HashToUInt64(new ReadOnlySpan<byte>(_base + entry.Offset, (int)bytes)) != entry.Checksum)
+                    XxHash3.HashToUInt64(new ReadOnlySpan<byte>(file + entry.Offset, (int)bytes)) != entry.Checksum)
                 {
                     return $"damaged (image {i} fails its checksum)";
                 }
@@ -248,7 +260,7 @@ internal sealed unsafe class DiskImageCache : ImageCache
         _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
         byte* pointer = null;
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-        _base = pointer + _view.PointerOffset;
+        Volatile.Write(ref _base, (nint)(pointer + _view.PointerOffset));
     }
 
     private void Unmap()
@@ -262,7 +274,7 @@ internal sealed unsafe class DiskImageCache : ImageCache
         _map?.Dispose();
         _view = null;
         _map = null;
-        _base = null;
+        _base = 0;
     }
 
     private void DropPart()
