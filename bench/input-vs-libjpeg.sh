@@ -8,8 +8,10 @@
 #   cached      catsdogs images/s on a pass served from its memory cache, over the limit's decode rate
 # catsdogs runs read, decode, augment (flip, shear, zoom) and batch into the pool; it warms up until
 # the JIT is quiet (bench input --until-jit-quiet), so that it is measured as a long run sees it.
+# A shared VM's speed drifts by tens of percent over minutes, so the three are run in turn ROUNDS
+# times (default 3) and each column is the median of its rounds; the ratios are of the medians.
 #
-# usage: bench/input-vs-libjpeg.sh DIR [THREADS...]     (default threads: 1 2)
+# usage: [ROUNDS=N] bench/input-vs-libjpeg.sh DIR [THREADS...]     (default threads: 1 2)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -39,13 +41,22 @@ ours() {
     | awk '/^end-to-end:/ { rate = $2 } /^cpu time:/ { cpu = $5 } END { print rate, cpu }'
 }
 
-printf '%s: %s JPEGs, %s\n' "$data" "$count" "$(date -u +%Y-%m-%dT%H:%MZ)"
+rounds=${ROUNDS:-3}
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+printf '%s: %s JPEGs, %s, median of %s rounds\n' "$data" "$count" "$(date -u +%Y-%m-%dT%H:%MZ)" "$rounds"
 printf '%-7s %12s %13s %14s %12s %6s %9s %15s %7s\n' \
   threads limit_img_s limit_cpu_us catsdogs_img_s our_cpu_us ratio cpu_ratio cached_img_s cached
 for t in "${threads[@]}"; do
-  read -r limit limit_cpu < <("$out/libjpeg_limit" "$out/files.txt" "$t" 64 3 files)
-  read -r rate cpu < <(ours "$t" off 3)
-  read -r cached _ < <(ours "$t" memory 20)
+  : > "$out/rounds.txt"
+  for ((round = 0; round < rounds; round++)); do
+    read -r limit limit_cpu < <("$out/libjpeg_limit" "$out/files.txt" "$t" 64 3 files)
+    read -r rate cpu < <(ours "$t" off 3)
+    read -r cached _ < <(ours "$t" memory 20)
+    echo "$limit $limit_cpu $rate $cpu $cached" >> "$out/rounds.txt"
+  done
+  column() { awk -v c="$1" '{ print $c }' "$out/rounds.txt" | median; }
+  limit=$(column 1) limit_cpu=$(column 2) rate=$(column 3) cpu=$(column 4) cached=$(column 5)
   awk -v t="$t" -v l="$limit" -v lc="$limit_cpu" -v r="$rate" -v c="$cpu" -v k="$cached" 'BEGIN {
     printf "%-7s %12.0f %13.1f %14.0f %12.1f %6.2f %9.2f %15.0f %7.1f\n", t, l, lc, r, c, r / l, lc / c, k, k / l }'
 done

@@ -17,7 +17,7 @@ internal sealed class InputOptions
     private readonly Option<int> _imageSize = RangedOption.Create("--image-size", "Side of the square network input, in pixels.", 64, 8, 1024);
     private readonly Option<int> _decodeThreads = RangedOption.Create(
         "--decode-threads", "Threads taking images from file (or cache) to tile: read, decode, augment. More than the cores only adds switching.", Environment.ProcessorCount, 1, 256);
-    private readonly Option<int> _queuePerThread = RangedOption.Create("--queue-per-thread", "Images each stage may hold per thread (its bounded capacity).", 4, 1, 1024);
+    private readonly Option<int> _queuePerThread = RangedOption.Create("--queue-per-thread", "Chunks of 8 images each block may hold per thread (its bounded capacity).", 4, 1, 1024);
     private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer.", 4, 1, 1024);
     private readonly Option<bool> _dropLast = new("--drop-last") { Description = "Drop the last batch of a training pass when it is not full (validation always sees every image)." };
     private readonly EnumChoiceOption<FitMode> _fit = ChoiceOption.Create("--fit", "How a non-square image becomes square: stretch (Keras' default) or a centre crop.", FitMode.Stretch);

@@ -18,7 +18,7 @@ internal sealed record InputPipelineOptions
     /// <summary>Workers, each taking an image from its file (or the cache) to its tile: the threads busy on images.</summary>
     public int DecodeThreads { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Images each block may hold (queued, in progress and done) per thread it runs on.</summary>
+    /// <summary>Chunks of images (8 each) a block may hold (queued, in progress and done) per thread it runs on.</summary>
     public int QueuePerThread { get; init; } = 4;
 
     /// <summary>Finished batches waiting for the consumer.</summary>

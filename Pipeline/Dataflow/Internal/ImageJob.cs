@@ -7,10 +7,13 @@ namespace CatsDogs.Pipeline.Dataflow.Internal;
 /// One image on its way through the graph, carrying every buffer the stages need. Jobs are
 /// pooled per pass and reused, so that steady state allocates nothing per image; the pool's size
 /// is the sum of the blocks' bounded capacities, which is what bounds the graph's memory.
-/// Exactly one stage touches a job at a time.
+/// Exactly one stage touches a job at a time. Jobs that one thread prepares one after another
+/// (an <see cref="ImageChunk"/>'s) share their scratch buffers: only the tile outlives the preparing.
 /// </summary>
-internal sealed class ImageJob(int tileBytes) : IDisposable
+internal sealed class ImageJob(int tileBytes, ImageScratch? shared = null) : IDisposable
 {
+    private readonly ImageScratch _scratch = shared ?? new ImageScratch();
+
     /// <summary>Position in this pass's order; with ordered blocks, batches follow it.</summary>
     public int Position;
 
@@ -24,7 +27,7 @@ internal sealed class ImageJob(int tileBytes) : IDisposable
     /// <summary>The decoder's own words on a skipped image, for the log.</summary>
     public string? SkipDetail;
 
-    public readonly NativeBuffer Encoded = new();
+    public NativeBuffer Encoded => _scratch.Encoded;
 
     public int EncodedLength;
 
@@ -34,14 +37,14 @@ internal sealed class ImageJob(int tileBytes) : IDisposable
     public int SourceHeight;
 
     /// <summary>Decoded pixels, RGBA, <see cref="DecodedWidth"/> x <see cref="DecodedHeight"/>, rows packed.</summary>
-    public readonly NativeBuffer Decoded = new();
+    public NativeBuffer Decoded => _scratch.Decoded;
 
     public int DecodedWidth;
 
     public int DecodedHeight;
 
     /// <summary>The decoded image shrunk to what a training cache keeps, RGBA.</summary>
-    public readonly NativeBuffer Fitted = new();
+    public NativeBuffer Fitted => _scratch.Fitted;
 
     /// <summary>
     /// What the warp reads, RGBA (or, from an inference cache, the finished RGB tile): the decoded
@@ -87,10 +90,12 @@ internal sealed class ImageJob(int tileBytes) : IDisposable
         Cached = false;
     }
 
+    /// <summary>Frees the scratch buffers when they are the job's own; shared ones belong to whoever shared them.</summary>
     public void Dispose()
     {
-        Encoded.Dispose();
-        Decoded.Dispose();
-        Fitted.Dispose();
+        if (shared is null)
+        {
+            _scratch.Dispose();
+        }
     }
 }

@@ -8,9 +8,9 @@ using CatsDogs.Pipeline.Dataflow.Caching;
 namespace CatsDogs.Pipeline.Dataflow.Internal;
 
 /// <summary>
-/// The dataflow graph of a pass that decodes: a block of workers, each taking an image all the way
-/// (from the cache where it holds the image, else read, decode, fit into the cache, then warp),
-/// and one batcher that puts the images into batches in order.
+/// The dataflow graph of a pass that decodes: a block of workers, each taking a chunk of images all
+/// the way (from the cache where it holds an image, else read, decode, fit into the cache, then
+/// warp), and one batcher that puts the images into batches in order.
 /// <para>
 /// One worker block rather than one block per step: on two cores the steps' hops and task starts
 /// cost a visible share of a small image's time, and separate read and augment blocks ran more
@@ -19,8 +19,8 @@ namespace CatsDogs.Pipeline.Dataflow.Internal;
 /// <para>
 /// Threading: the feeder task is the only producer; the worker block runs on up to
 /// <c>DecodeThreads</c> pool threads; the batch block runs on one, so the batcher's fields need no
-/// lock. A job belongs to exactly one stage at a time. Memory: jobs come from a pool whose size is
-/// the sum of the blocks' bounded capacities, so posting never fails and nothing grows; batch
+/// lock. A chunk belongs to exactly one stage at a time. Memory: chunks come from a pool whose size
+/// is the sum of the blocks' bounded capacities, so posting never fails and nothing grows; batch
 /// buffers come from the pipeline's fixed pool, so a slow consumer stops the batcher, which stops
 /// the workers, which stops the feeder.
 /// </para>
@@ -28,10 +28,10 @@ namespace CatsDogs.Pipeline.Dataflow.Internal;
 internal sealed class PassGraph : Pass
 {
     private readonly ImageCache? _cache;
-    private readonly Channel<ImageJob> _idleJobs;
-    private readonly List<ImageJob> _allJobs = [];
-    private readonly TransformBlock<ImageJob, ImageJob> _workers;
-    private readonly ActionBlock<ImageJob> _batch;
+    private readonly Channel<ImageChunk> _idleChunks;
+    private readonly List<ImageChunk> _allChunks = [];
+    private readonly TransformBlock<ImageChunk, ImageChunk> _workers;
+    private readonly ActionBlock<ImageChunk> _batch;
 
     // Batcher state: touched only by the batch block's single thread, then by the completion.
     private BatchBuffer? _current;
@@ -44,20 +44,20 @@ internal sealed class PassGraph : Pass
         _cache = cache;
         var options = pipeline.Options;
 
-        // Jobs: what the batcher can hold, plus the worker block's share, which may hold all of them so
+        // Chunks: what the batcher can hold, plus the worker block's share, which may hold all of them so
         // that the feeder's posts nearly always fit without waiting.
-        var jobCount = (pipeline.Workers + 1) * options.QueuePerThread;
-        _workers = new TransformBlock<ImageJob, ImageJob>(Prepare, BlockOptions(pipeline.Workers, jobCount));
-        _batch = new ActionBlock<ImageJob>(AddToBatch, BlockOptions(1, options.QueuePerThread));
+        var chunkCount = (pipeline.Workers + 1) * options.QueuePerThread;
+        _workers = new TransformBlock<ImageChunk, ImageChunk>(Prepare, BlockOptions(pipeline.Workers, chunkCount));
+        _batch = new ActionBlock<ImageChunk>(AddToBatch, BlockOptions(1, options.QueuePerThread));
         _workers.LinkTo(_batch, new DataflowLinkOptions { PropagateCompletion = true });
 
-        _idleJobs = System.Threading.Channels.Channel.CreateBounded<ImageJob>(new BoundedChannelOptions(jobCount) { SingleReader = true });
+        _idleChunks = System.Threading.Channels.Channel.CreateBounded<ImageChunk>(new BoundedChannelOptions(chunkCount) { SingleReader = true });
         var tileBytes = options.ImageSize * options.ImageSize * 3;
-        for (var i = 0; i < jobCount; i++)
+        for (var i = 0; i < chunkCount; i++)
         {
-            var job = new ImageJob(tileBytes);
-            _allJobs.Add(job);
-            _idleJobs.Writer.TryWrite(job);
+            var chunk = new ImageChunk(tileBytes);
+            _allChunks.Add(chunk);
+            _idleChunks.Writer.TryWrite(chunk);
         }
 
         Run = RunAsync();
@@ -112,16 +112,20 @@ internal sealed class PassGraph : Pass
         var order = EpochOrder.Create(Source.Count, Kind, Pipeline.Options.Seed, Epoch);
         try
         {
-            for (var position = StartPosition; position < order.Length; position++)
+            for (var position = StartPosition; position < order.Length;)
             {
-                var job = await _idleJobs.Reader.ReadAsync(Cancellation.Token).ConfigureAwait(false);
-                var index = order[position];
-                job.Reset(position, index, Source.Entries[index].Label);
-                // The worker block can hold every job, but a block's count drops a moment after the job
-                // leaves it, so a post can still be refused now and then: then wait for room.
-                if (!_workers.Post(job) && !await _workers.SendAsync(job, Cancellation.Token).ConfigureAwait(false))
+                var chunk = await _idleChunks.Reader.ReadAsync(Cancellation.Token).ConfigureAwait(false);
+                for (chunk.Count = 0; chunk.Count < ImageChunk.Capacity && position < order.Length; chunk.Count++, position++)
                 {
-                    throw new InvalidOperationException("The worker block refused a job: the graph has failed.");
+                    var index = order[position];
+                    chunk.Jobs[chunk.Count].Reset(position, index, Source.Entries[index].Label);
+                }
+
+                // The worker block can hold every chunk, but a block's count drops a moment after the chunk
+                // leaves it, so a post can still be refused now and then: then wait for room.
+                if (!_workers.Post(chunk) && !await _workers.SendAsync(chunk, Cancellation.Token).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException("The worker block refused a chunk: the graph has failed.");
                 }
             }
         }
@@ -131,8 +135,18 @@ internal sealed class PassGraph : Pass
         }
     }
 
+    private ImageChunk Prepare(ImageChunk chunk)
+    {
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            Prepare(chunk.Jobs[i]);
+        }
+
+        return chunk;
+    }
+
     /// <summary>One image all the way to its tile: from the cache, or read, decoded (and kept), then warped.</summary>
-    private ImageJob Prepare(ImageJob job)
+    private void Prepare(ImageJob job)
     {
         if (_cache is not null && _cache.TryGet(job.ImageIndex, out var cached))
         {
@@ -152,8 +166,6 @@ internal sealed class PassGraph : Pass
         {
             Augment(job);
         }
-
-        return job;
     }
 
     private void Decode(ImageJob job)
@@ -216,27 +228,34 @@ internal sealed class PassGraph : Pass
         Pipeline.AugmentStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
     }
 
-    private async Task AddToBatch(ImageJob job)
+    private async Task AddToBatch(ImageChunk chunk)
+    {
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            await AddToBatch(chunk.Jobs[i]).ConfigureAwait(false);
+        }
+
+        _idleChunks.Writer.TryWrite(chunk);
+    }
+
+    private async ValueTask AddToBatch(ImageJob job)
     {
         if (job.Skip != SkipReason.None)
         {
             Pipeline.BadInput.Record(Source.Entries[job.ImageIndex].RelativePath, job.Skip, job.SkipDetail);
-        }
-        else
-        {
-            _current ??= await RentBatchAsync().ConfigureAwait(false);
-            var started = Stopwatch.GetTimestamp();
-            _current.Append(job.Tile, LabelValue(job.Label), job.ImageIndex, job.Position);
-            Pipeline.BatchStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
-            if (_current.Count == _current.Capacity)
-            {
-                Pipeline.Metrics?.RecordBatchAssembly(Stopwatch.GetElapsedTime(_currentRented));
-                Output.Writer.TryWrite(_current);
-                _current = null;
-            }
+            return;
         }
 
-        _idleJobs.Writer.TryWrite(job);
+        _current ??= await RentBatchAsync().ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        _current.Append(job.Tile, LabelValue(job.Label), job.ImageIndex, job.Position);
+        Pipeline.BatchStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
+        if (_current.Count == _current.Capacity)
+        {
+            Pipeline.Metrics?.RecordBatchAssembly(Stopwatch.GetElapsedTime(_currentRented));
+            Output.Writer.TryWrite(_current);
+            _current = null;
+        }
     }
 
     private async ValueTask<BatchBuffer> RentBatchAsync()
@@ -268,9 +287,9 @@ internal sealed class PassGraph : Pass
 
     protected override void Release()
     {
-        foreach (var job in _allJobs)
+        foreach (var chunk in _allChunks)
         {
-            job.Dispose();
+            chunk.Dispose();
         }
     }
 }
