@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using CatsDogs.Model.Memory;
-using CatsDogs.Pipeline.Dataflow.Augmentation;
 using CatsDogs.Pipeline.Dataflow.Batching;
 using CatsDogs.Pipeline.Dataflow.Caching;
 using CatsDogs.Pipeline.Dataflow.Decoding;
@@ -82,17 +81,12 @@ internal sealed class InputPipeline : IDisposable
     /// <summary>The stages with a block, and so a queue, of their own: the workers (which read, decode and warp) and the batcher.</summary>
     public IReadOnlyList<StageStatistics> QueuedStages => [DecodeStage, BatchStage];
 
-    /// <summary>The augmentation an image gets in a pass: drawn from (seed, epoch, image) for training, none otherwise.</summary>
-    internal AffineParameters AugmentationOf(PassKind kind, int epoch, int imageIndex) => kind == PassKind.Training
-        ? AffineParameters.Draw(Options.Augment, (ulong)(uint)Options.Seed, epoch, imageIndex)
-        : AffineParameters.Identity;
-
     /// <summary>
     /// The cache of <paramref name="source"/>'s images for passes of <paramref name="kind"/>, made at its
     /// first pass and kept for the pipeline's life; null with <see cref="CacheMode.Off"/> or where none could be made.
     /// Called only as a pass starts, one pass at a time.
     /// </summary>
-    internal ImageCache? CacheFor(ImageSource source, PassKind kind)
+    private ImageCache? CacheFor(ImageSource source, PassKind kind)
     {
         if (!_caches.TryGetValue((source, kind), out var cache))
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
-using CatsDogs.Pipeline.Dataflow.Augmentation;
 using CatsDogs.Pipeline.Dataflow.Batching;
 using CatsDogs.Pipeline.Dataflow.Caching;
 
@@ -149,21 +148,12 @@ internal sealed class CachedPass : Pass
     private BatchBuffer Render(BatchBuffer batch)
     {
         var started = Stopwatch.GetTimestamp();
-        var options = Pipeline.Options;
         for (var row = 0; row < batch.Count; row++)
         {
             var rowStarted = Stopwatch.GetTimestamp();
             var index = batch.ImageIndices[row];
             _cache.TryGet(index, out var image);
-            if (Kind == PassKind.Inference)
-            {
-                image.Span(3).CopyTo(batch.Image(row));
-            }
-            else
-            {
-                AffineWarp.Render(image.Span(4), image.Width, image.Height, options.Fit, Pipeline.AugmentationOf(Kind, Epoch, index), batch.Image(row), options.ImageSize);
-            }
-
+            RenderTile(image, isTile: Kind == PassKind.Inference, index, batch.Image(row));
             Pipeline.AugmentStage.Record(rowStarted, 0);
         }
 

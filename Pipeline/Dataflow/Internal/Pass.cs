@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Dataflow.Augmentation;
 using CatsDogs.Pipeline.Dataflow.Batching;
+using CatsDogs.Pipeline.Dataflow.Caching;
 
 namespace CatsDogs.Pipeline.Dataflow.Internal;
 
@@ -47,6 +49,26 @@ internal abstract class Pass : IAsyncDisposable
 
     /// <summary>Whether the pass hands a last batch that is not full to the consumer.</summary>
     protected bool KeepsPartialBatch => !(Pipeline.Options.DropLastPartial && Kind == PassKind.Training);
+
+    /// <summary>
+    /// Writes an image's tile: an inference cache's image is its tile already; any other (decoded,
+    /// fitted, or from a training cache) is warped with the pass's augmentation, drawn from (seed,
+    /// epoch, image) for training and none otherwise.
+    /// </summary>
+    protected void RenderTile(CachedImage image, bool isTile, int imageIndex, Span<byte> tile)
+    {
+        if (isTile)
+        {
+            image.Span(3).CopyTo(tile);
+            return;
+        }
+
+        var options = Pipeline.Options;
+        var parameters = Kind == PassKind.Training
+            ? AffineParameters.Draw(options.Augment, (ulong)(uint)options.Seed, Epoch, imageIndex)
+            : AffineParameters.Identity;
+        AffineWarp.Render(image.Span(4), image.Width, image.Height, options.Fit, parameters, tile, options.ImageSize);
+    }
 
     protected static float LabelValue(ImageLabel label) => label switch
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using System.Threading.Tasks.Dataflow;
-using CatsDogs.Pipeline.Dataflow.Augmentation;
 using CatsDogs.Pipeline.Dataflow.Batching;
 using CatsDogs.Pipeline.Dataflow.Caching;
 
@@ -211,18 +210,11 @@ internal sealed class PassGraph : Pass
     private void Augment(ImageJob job)
     {
         var started = Stopwatch.GetTimestamp();
-        var options = Pipeline.Options;
-        if (job.Cached && Kind == PassKind.Inference)
+        RenderTile(job.Pixels, isTile: job.Cached && Kind == PassKind.Inference, job.ImageIndex, job.Tile);
+        if (Kind == PassKind.Inference && !job.Cached)
         {
-            job.Pixels.Span(3).CopyTo(job.Tile);
-        }
-        else
-        {
-            AffineWarp.Render(job.Pixels.Span(4), job.Pixels.Width, job.Pixels.Height, options.Fit, Pipeline.AugmentationOf(Kind, Epoch, job.ImageIndex), job.Tile, options.ImageSize);
-            if (Kind == PassKind.Inference && !job.Cached)
-            {
-                _cache?.Add(job.ImageIndex, SkipReason.None, job.Tile, options.ImageSize, options.ImageSize);
-            }
+            var size = Pipeline.Options.ImageSize;
+            _cache?.Add(job.ImageIndex, SkipReason.None, job.Tile, size, size);
         }
 
         Pipeline.AugmentStage.Record(started, (long)job.SourceWidth * job.SourceHeight);
