@@ -11,7 +11,7 @@ namespace CatsDogs.Pipeline.Bench;
 /// </summary>
 internal static class DecodeLimit
 {
-    /// <summary>The limit's best pass, and its CPU time per image over all its measured passes.</summary>
+    /// <summary>The limit's images/s and CPU time per image over all its measured passes, as <see cref="InputBenchmark"/> measures ours.</summary>
     public sealed record Figures(double ImagesPerSecond, double CpuMicrosecondsPerImage);
 
     public static async Task<Figures> RunAsync(string program, DatasetIndex index, RunFolder run, int threads, int imageSize, int passes, CancellationToken cancellationToken)
