@@ -3,6 +3,7 @@
 #   bench/gpu-check.sh [catsdogs binary] [training data tarball]
 # defaults: publish/gpu/catsdogs (bench/publish-for-gpu.sh) and bench/out/cifar-train.tar.gz
 # (data/cifar-catsdogs/train packed by the same script's --with-data). Steps:
+#   0. bench/cuda_preflight.py: every GPU library opens and has every symbol the bindings use
 #   1. catsdogs selftest --device cuda (every op against the CPU, then a falling loss)
 #   2. catsdogs bench model --device cuda for deep6 and baseline at batch 512
 #   3. bench/torch_reference.py on the same GPU, and the ratio of ours to PyTorch eager
@@ -39,19 +40,24 @@ print(":".join(sorted({d for r in roots for d in glob.glob(os.path.join(r, "nvid
 PY
 )
 export CATSDOGS_CUDA_LIBS="${CATSDOGS_CUDA_LIBS:+$CATSDOGS_CUDA_LIBS:}$wheel_libs"
+# On the loader's path too: cuDNN's shim opens its sub-libraries by soname (libcudnn_adv, and the
+# engines newer 9.x releases add), and NVRTC its builtins, where catsdogs cannot preload them all.
+# (An empty entry would mean the current folder, hence the care.)
+[[ -n $wheel_libs ]] && export LD_LIBRARY_PATH="$wheel_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export DOTNET_BUNDLE_EXTRACT_BASE_DIR="$scratch/bundle"
 
 # What the check trains. GPU_CHECK_REHEARSAL=1 keeps every step, log and line of the table but
 # shrinks the work to what the CUDA stack on the CPU (Pipeline.Tests/Model/Cuda/CpuEmulation) runs
-# in seconds: the tests rehearse this script so, with no GPU. Its training serves metrics on a
-# port the system picks (the default may be taken on a developer's machine). The *_args strings
-# are expanded unquoted on purpose: empty arrays would abort a bash older than 4.4 under set -u.
-second=baseline
+# in seconds: the tests rehearse this script so, with no GPU. The training serves metrics on a
+# port the system picks: the default may be taken, on a developer's machine or a shared GPU host.
+# The *_args strings are expanded unquoted on purpose: empty arrays would abort a bash older than
+# 4.4 under set -u.
+second=baseline serve_args="--metrics-listen 127.0.0.1:0"
 if [[ -n ${GPU_CHECK_REHEARSAL:-} ]]; then
   model=baseline second=compact batch=8 steps=3 epochs=8
-  size_args="--image-size 16" selftest_args="--model compact --steps 20 --batch 8 --image-size 16" serve_args="--metrics-listen 127.0.0.1:0"
+  size_args="--image-size 16" selftest_args="--model compact --steps 20 --batch 8 --image-size 16"
 else
-  model=deep6 batch=512 steps=30 epochs=3 size_args="" selftest_args="" serve_args=""
+  model=deep6 batch=512 steps=30 epochs=3 size_args="" selftest_args=""
 fi
 
 field() { grep -so "$1=[0-9.]*" "$2" | tail -1 | cut -d= -f2; }
@@ -83,6 +89,11 @@ machine=$(
   ldconfig -p 2>/dev/null | grep -E 'lib(cuda|cudnn[a-z_]*|cublas|nvrtc)\.so' | sed 's/^[[:space:]]*/ldconfig: /'
 )
 echo "$machine"
+
+# Every library opened and every symbol of the bindings looked up, before anything depends on them.
+step preflight 30 "$scratch/preflight.log" python3 bench/cuda_preflight.py
+preflight=$(grep -s '^preflight: ' "$scratch/preflight.log" | sed 's/^preflight: //')
+preflight_missing=$(grep -s -E '^preflight .*(NOT LOADED|MISSING)' "$scratch/preflight.log")
 
 step selftest 120 "$out/selftest.log" "$bin" selftest --device cuda --precision "$precision" $selftest_args
 if [[ ${row[selftest]} =~ ^exit\ (124|137), && -z ${CATSDOGS_CUDA_SPIN:-} ]]; then
@@ -135,6 +146,7 @@ deterministic=$(field images_per_second "$scratch/bench-deterministic.log")
   echo "$machine"
   echo "================ catsdogs GPU check ($precision) ================"
   printf '%-32s %s\n' \
+    "preflight (libraries, symbols)" "${preflight:-n/a}; ${row[preflight]}" \
     "selftest" "${row[selftest]}" \
     "repeatable runs (default algos)" "${determinism:-n/a}" \
     "bench $model b$batch (ours)" "${ours:-n/a} images/s, $(field tflops "$out/bench-$model.log") TFLOP/s; ${row[bench_model]}" \
@@ -149,5 +161,6 @@ deterministic=$(field images_per_second "$scratch/bench-deterministic.log")
     "input wait fraction (metrics)" "${input_wait:-n/a}" \
     "input sweep, decoding (cache off)" "${row[input_sweep]:-n/a}" \
     "input pass from the memory cache" "${cached:-n/a}; ${row[input_cached]:-n/a}"
+  [[ -n ${preflight_missing:-} ]] && echo "$preflight_missing"
   [[ -n ${sweep:-} ]] && echo "$sweep"
 } | tee "$out/table.txt"

@@ -7,6 +7,7 @@
 #   (Pipeline.Tests/Model/Cuda/CpuEmulation).
 # - libturbojpeg0: the default JPEG decoder (libjpeg-turbo with SIMD), which the decoder tests
 #   compare with Skia's; scripts/install-runtime-deps.sh installs it for ./run.sh too.
+# - python3: bench/cuda_preflight.py, which gpu-check runs first on a GPU machine, is tested here.
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,7 @@ missing=()
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 ldconfig -p | grep -q 'libturbojpeg\.so\.0 ' || missing+=(libturbojpeg0)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

@@ -56,8 +56,8 @@ internal static unsafe class GpuStatus
     private static void ThrowCuda(CuResult status, string expression) =>
         throw new CudaException((int)status, $"{expression} failed with {(int)status} ({Explain(status)}).");
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowCudnn(CudnnStatus status, string expression)
+    /// <summary>cuDNN's text for a status, followed by what <c>cudnnGetLastErrorString</c> adds about the last failure, where it says anything.</summary>
+    public static string Explain(CudnnStatus status)
     {
         const int Capacity = 1024;
         var detail = stackalloc byte[Capacity];
@@ -73,8 +73,12 @@ internal static unsafe class GpuStatus
 
         var last = Marshal.PtrToStringUTF8((nint)detail) ?? "";
         var text = Text(CudnnNative.cudnnGetErrorString(status));
-        throw new CudnnException((int)status, Describe(expression, status.ToString(), (int)status, last.Length > 0 ? $"{text}; {last}" : text));
+        return last.Length > 0 ? $"{text}; {last}" : text;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowCudnn(CudnnStatus status, string expression) =>
+        throw new CudnnException((int)status, Describe(expression, status.ToString(), (int)status, Explain(status)));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowCublas(CublasStatus status, string expression) =>

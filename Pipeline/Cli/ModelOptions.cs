@@ -42,7 +42,7 @@ internal sealed class ModelOptions
     /// <summary>Opens the device and prints which one and why; --device cuda without CUDA is an error (exit 2).</summary>
     public static ComputeDevice Open(DeviceKind kind, int cpuThreads, CudaBackendOptions cuda, TextWriter log)
     {
-        var device = BackendFactory.Create(kind, new CpuBackendOptions { Threads = cpuThreads }, cuda);
+        var device = BackendFactory.Create(kind, new CpuBackendOptions { Threads = cpuThreads }, cuda with { Log = log });
         log.WriteLine($"device: {device.Name}, {device.Description} ({device.Reason})");
         return device;
     }

@@ -84,8 +84,8 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
 
     public long BackwardFilterWorkspace { get; private set; }
 
-    /// <summary>False once cuDNN has declined the fused conv+bias+ReLU for this shape's algorithm; the forward pass then runs unfused.</summary>
-    public bool FusedForward { get; set; } = true;
+    /// <summary>Whether cuDNN's fused conv+bias+ReLU has run for this shape's algorithm, or declined it; once declined, the forward pass runs unfused.</summary>
+    public FusedForward FusedForward { get; set; }
 
     public long LargestWorkspace => Math.Max(ForwardWorkspace, Math.Max(BackwardDataWorkspace, BackwardFilterWorkspace));
 

@@ -35,11 +35,19 @@ internal sealed unsafe class CudaBackend : IBackend
     private readonly Dictionary<ulong, double> _batchNormEpsilon = [];
     /// <summary>What precision and --deterministic allow: the convolution algorithms and how they are ranked, the max pooling mode, TF32 in cuBLAS.</summary>
     private readonly AlgorithmRule _rule;
+    private readonly TextWriter? _log;
+    private bool _saidFusionDeclined;
 
     private CudaBackend(CudaContext context, CudaLibrarySet libraries, CudaBackendOptions options)
     {
         _context = context;
         _rule = new AlgorithmRule(AllowTf32: options.Precision == Precision.Tf32, options.Deterministic);
+        _log = options.Log;
+        foreach (var line in libraries.OptionalNotLoaded)
+        {
+            _log?.WriteLine($"GPU libraries: {line}; what needs it will fail when it is called.");
+        }
+
         try
         {
             _compute = CudaStream.Create(context);
@@ -151,7 +159,7 @@ internal sealed unsafe class CudaBackend : IBackend
     {
         var plan = Plan(x, w, y, padding);
         var workspace = _workspace.Reserve(plan.ForwardWorkspace);
-        if (bias is not null && relu && plan.FusedForward)
+        if (bias is not null && relu && plan.FusedForward != FusedForward.Declined)
         {
             // cuDNN's fused op writes the output once. alpha2 = 0: the z input is not read, so it may alias y.
             Same(new TensorShape(w.Shape.N, 1), bias.Shape);
@@ -160,14 +168,18 @@ internal sealed unsafe class CudaBackend : IBackend
             var fused = CudnnNative.cudnnConvolutionBiasActivationForward(_cudnn.Value, &alpha1, plan.X.Value, Cuda(x).Address, plan.W.Value, Cuda(w).Address,
                 plan.ForwardConvolution.Value, plan.ForwardAlgorithm, workspace, (nuint)plan.ForwardWorkspace, &alpha2, plan.Y.Value, output,
                 plan.Bias.Value, Cuda(bias).Address, _relu.Value, plan.Y.Value, output);
-            if (!fused.IsNotSupported())
+            if (fused == CudnnStatus.Success || plan.FusedForward == FusedForward.Works)
             {
                 ThrowIfFailed(fused, "cudnnConvolutionBiasActivationForward");
+                plan.FusedForward = FusedForward.Works;
                 return;
             }
 
-            // Find measured the plain convolution; cuDNN may not fuse bias and ReLU with the algorithm it chose.
-            plan.FusedForward = false;
+            // Find measured the plain convolution, and cuDNN may refuse to fuse bias and ReLU with the
+            // algorithm it chose in many ways: "not supported", but also bad-parameter and
+            // runtime-compilation statuses for some shapes on sm_90. The unfused path computes the same.
+            plan.FusedForward = FusedForward.Declined;
+            DeclinedFusion(fused, x.Shape, w.Shape);
         }
 
         float alpha = 1f, beta = 0f;
@@ -181,6 +193,17 @@ internal sealed unsafe class CudaBackend : IBackend
         if (relu)
         {
             ReluForward(y, y);
+        }
+    }
+
+    /// <summary>Says once per backend that cuDNN declined a fusion, with its status and last error: what a first GPU run needs to know.</summary>
+    private void DeclinedFusion(CudnnStatus status, TensorShape x, TensorShape w)
+    {
+        if (!_saidFusionDeclined)
+        {
+            _saidFusionDeclined = true;
+            _log?.WriteLine($"cuDNN declined the fused convolution+bias+ReLU for input {x}, filters {w} with {status} ({(int)status}): {Explain(status)}; " +
+                "such convolutions run unfused (convolution, then bias, then ReLU).");
         }
     }
 

@@ -24,4 +24,7 @@ public sealed record CudaBackendOptions
 
     /// <summary>The CUDA device ordinal to run on.</summary>
     public int Device { get; init; }
+
+    /// <summary>Where the backend says, once, what it had to work around (a fusion cuDNN declined); nowhere when null.</summary>
+    public TextWriter? Log { get; init; }
 }

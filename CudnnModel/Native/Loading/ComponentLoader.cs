@@ -2,8 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace CatsDogs.Model.Native.Loading;
 
-/// <summary>A component loaded from one place: the handle of each file, keyed by its name (patterns resolved).</summary>
-internal sealed record LoadedComponent(LibraryComponent Component, string? Folder, IReadOnlyDictionary<string, nint> Handles)
+/// <summary>
+/// A component loaded from one place: the handle of each file, keyed by its name (patterns
+/// resolved), and a line for each optional file that did not load (where it was, and what the
+/// dynamic loader said), since the library that needs it fails later and less clearly.
+/// </summary>
+internal sealed record LoadedComponent(LibraryComponent Component, string? Folder, IReadOnlyDictionary<string, nint> Handles, IReadOnlyList<string> OptionalNotLoaded)
 {
     public nint Primary => Handles[Component.Primary.Name];
 
@@ -64,19 +68,23 @@ internal static class ComponentLoader
                 continue;
             }
 
-            if (TryLoadAll(component, folder, trace) is { } handles)
+            var optionalNotLoaded = new List<string>();
+            if (TryLoadAll(component, folder, trace, optionalNotLoaded) is { } handles)
             {
-                yield return new LoadedComponent(component, folder, handles);
+                yield return new LoadedComponent(component, folder, handles, optionalNotLoaded);
             }
         }
     }
 
-    private static Dictionary<string, nint>? TryLoadAll(LibraryComponent component, string? folder, ICollection<string> trace)
+    private static Dictionary<string, nint>? TryLoadAll(LibraryComponent component, string? folder, ICollection<string> trace, List<string> optionalNotLoaded)
     {
         var handles = new Dictionary<string, nint>(StringComparer.Ordinal);
+        // A pattern is resolved in the folder where the loader found the component's earlier files
+        // by soname: NVRTC found so must still get its builtins, which it opens only when it compiles.
+        var patternFolder = folder;
         foreach (var file in component.Files)
         {
-            if (Resolve(file, folder) is not { } target)
+            if (Resolve(file, file.IsPattern ? patternFolder : folder) is not { } target)
             {
                 continue;
             }
@@ -84,15 +92,24 @@ internal static class ComponentLoader
             try
             {
                 handles[file.Name] = NativeLibrary.Load(target);
+                patternFolder ??= DynamicLoader.FolderOf(handles[file.Name]);
             }
             catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
             {
+                var line = $"{(folder is null ? $"{target} (loader search)" : target)}: {LoaderSays(e.Message)}";
                 if (!file.Required)
                 {
+                    // An optional file a folder lacks is an older release; one that is there and fails is worth a line.
+                    if (folder is null || File.Exists(target))
+                    {
+                        optionalNotLoaded.Add($"optional {line}");
+                        trace.Add($"optional {line}");
+                    }
+
                     continue;
                 }
 
-                trace.Add($"{(folder is null ? $"{target} (loader search)" : target)}: {LoaderSays(e.Message)}");
+                trace.Add(line);
                 Free(handles.Values);
                 return null;
             }

@@ -14,6 +14,9 @@ internal sealed record CudaLibrarySet(LoadedComponent Driver, LoadedComponent Cu
         NvrtcNative.LibraryName => Nvrtc.Primary,
         _ => 0,
     };
+
+    /// <summary>A line for each optional library that did not load, in any component.</summary>
+    public IEnumerable<string> OptionalNotLoaded => new[] { Driver, Cudnn, Cublas, Nvrtc }.SelectMany(component => component.OptionalNotLoaded);
 }
 
 /// <summary>What loading found: the libraries, or a one-line reason and every place that was tried.</summary>

@@ -25,9 +25,21 @@ internal static partial class DynamicLoader
         return true;
     }
 
+    /// <summary>The folder the dynamic loader found a loaded library in (dlinfo's RTLD_DI_ORIGIN); null where it cannot say.</summary>
+    public static unsafe string? FolderOf(nint handle)
+    {
+        const int Origin = 6;
+        const int PathMax = 4096;
+        var folder = stackalloc byte[PathMax];
+        return dlinfo(handle, Origin, folder) == 0 ? Marshal.PtrToStringUTF8((nint)folder) : null;
+    }
+
     [LibraryImport("libdl.so.2", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint dlopen(string file, int mode);
 
     [LibraryImport("libdl.so.2")]
     private static partial int dlclose(nint handle);
+
+    [LibraryImport("libdl.so.2")]
+    private static unsafe partial int dlinfo(nint handle, int request, void* info);
 }

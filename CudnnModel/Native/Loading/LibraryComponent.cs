@@ -19,14 +19,17 @@ internal sealed record LibraryComponent(string Name, IReadOnlyList<LibraryFile> 
 
     /// <summary>
     /// The rest of cuDNN 9, from the folder the graph library came from. The shim loads its
-    /// sub-libraries lazily by soname, so each is preloaded here by absolute path.
+    /// sub-libraries lazily by soname, so each is preloaded here by absolute path; those a release
+    /// may lack (adv, and tensor_ir, which newer 9.x releases add) are optional.
     /// </summary>
     public static LibraryComponent CudnnRest(IReadOnlyList<string> wheelFolders) => new("cuDNN 9",
     [
         new("libcudnn_ops.so.9"),
         new("libcudnn_cnn.so.9"),
+        new("libcudnn_adv.so.9", Required: false),
         new("libcudnn_engines_precompiled.so.9", Required: false),
         new("libcudnn_engines_runtime_compiled.so.9", Required: false),
+        new("libcudnn_engines_tensor_ir.so.9", Required: false),
         new("libcudnn_heuristic.so.9", Required: false),
         new("libcudnn.so.9"),
     ], wheelFolders);

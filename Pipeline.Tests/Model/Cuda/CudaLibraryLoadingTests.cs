@@ -173,18 +173,7 @@ public sealed class CudaLibraryLoadingTests : IDisposable
     [Fact]
     public void A_complete_fake_tree_loads_and_binds_every_logical_name()
     {
-        var cudnn = Path.Combine(Site, "nvidia", "cudnn", "lib");
-        var wheel = Path.Combine(Site, "nvidia", "cu13", "lib");
-        Loadable(Path.Combine(Standard, "libcuda.so.1"));
-        foreach (var name in new[] { "libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn.so.9" })
-        {
-            Loadable(Path.Combine(cudnn, name));
-        }
-
-        foreach (var name in new[] { "libcublasLt.so.13", "libcublas.so.13", "libnvrtc.so.13", "libnvrtc-builtins.so.13.0" })
-        {
-            Loadable(Path.Combine(wheel, name));
-        }
+        var (cudnn, wheel) = CompleteTree();
 
         var result = CudaLibraries.Load(Search);
 
@@ -195,6 +184,43 @@ public sealed class CudaLibraryLoadingTests : IDisposable
         Assert.Contains("libnvrtc-builtins.so.13.*", libraries.Nvrtc.Handles.Keys);
         Assert.All(new[] { "libcuda.so.1", "libcudnn.so.9", "libcublas", "libnvrtc" }, name => Assert.NotEqual(0, libraries.HandleFor(name)));
         Assert.Equal(0, libraries.HandleFor("libz.so.1"));
+        Assert.Empty(libraries.OptionalNotLoaded);
+    }
+
+    [Fact]
+    public void An_optional_library_that_is_there_but_does_not_load_is_named_with_the_loaders_reason_and_an_absent_one_is_not()
+    {
+        var (cudnn, _) = CompleteTree();
+        var adv = Path.Combine(cudnn, "libcudnn_adv.so.9");
+        _tree.Write(Path.GetRelativePath(_tree.Path, adv), []);
+        Loadable(Path.Combine(cudnn, "libcudnn_engines_precompiled.so.9"));
+
+        var result = CudaLibraries.Load(Search);
+
+        var libraries = Assert.IsType<CudaLibrarySet>(result.Libraries);
+        var line = Assert.Single(libraries.OptionalNotLoaded);
+        Assert.StartsWith($"optional {adv}: ", line);
+        Assert.DoesNotContain("no such file", line);
+        Assert.Contains(line, result.Trace);
+        Assert.Contains("libcudnn_engines_precompiled.so.9", libraries.Cudnn.Handles.Keys);
+        Assert.DoesNotContain(result.Trace, traced => traced.Contains("libcudnn_engines_tensor_ir.so.9", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_folder_a_library_was_found_in_by_soname_is_known_so_its_companions_can_be_found_there()
+    {
+        var libc = NativeLibrary.Load("libc.so.6");
+        try
+        {
+            var folder = DynamicLoader.FolderOf(libc);
+
+            Assert.NotNull(folder);
+            Assert.True(File.Exists(Path.Combine(folder, "libc.so.6")), folder);
+        }
+        finally
+        {
+            NativeLibrary.Free(libc);
+        }
     }
 
     [Fact]
@@ -231,6 +257,25 @@ public sealed class CudaLibraryLoadingTests : IDisposable
     }
 
     public void Dispose() => _tree.Dispose();
+
+    /// <summary>Every required library, loadable: the driver in the standard folder, cuDNN in its wheel, cuBLAS and NVRTC 13 in theirs; returns those two wheel folders.</summary>
+    private (string Cudnn, string Wheel) CompleteTree()
+    {
+        var cudnn = Path.Combine(Site, "nvidia", "cudnn", "lib");
+        var wheel = Path.Combine(Site, "nvidia", "cu13", "lib");
+        Loadable(Path.Combine(Standard, "libcuda.so.1"));
+        foreach (var name in new[] { "libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn.so.9" })
+        {
+            Loadable(Path.Combine(cudnn, name));
+        }
+
+        foreach (var name in new[] { "libcublasLt.so.13", "libcublas.so.13", "libnvrtc.so.13", "libnvrtc-builtins.so.13.0" })
+        {
+            Loadable(Path.Combine(wheel, name));
+        }
+
+        return (cudnn, wheel);
+    }
 
     /// <summary>A stand-in for cuDNN's graph library that reports being built for <paramref name="cudaVersion"/> (e.g. 12080 for 12.8).</summary>
     private void CudnnGraphFor(int cudaVersion, string path, params string[] options)

@@ -19,8 +19,8 @@ internal static class CudaStackOnCpu
     private static readonly string[] Sonames =
     [
         // The optional cuDNN engine libraries too: missing here, the loader would find a real cuDNN's by soname.
-        "libcuda.so.1", "libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn_engines_precompiled.so.9",
-        "libcudnn_engines_runtime_compiled.so.9", "libcudnn_heuristic.so.9", "libcudnn.so.9",
+        "libcuda.so.1", "libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn_adv.so.9", "libcudnn_engines_precompiled.so.9",
+        "libcudnn_engines_runtime_compiled.so.9", "libcudnn_engines_tensor_ir.so.9", "libcudnn_heuristic.so.9", "libcudnn.so.9",
         "libcublasLt.so.13", "libcublas.so.13", "libnvrtc.so.13", "libnvidia-ml.so.1",
     ];
 

@@ -235,6 +235,52 @@ public sealed class CudaStackOnCpuTests : IDisposable
         Assert.True(File.Exists(_folder.Combine("runs", "early", "checkpoints", "last.json")));
     }
 
+    [CppFact]
+    public async Task A_fused_convolution_cudnn_fails_on_its_first_call_runs_unfused_with_one_notice_and_the_same_losses()
+    {
+        StripesDataset.Write(_folder, "data", perClass: 24, side: 16);
+        string[] Train(string name) =>
+        [
+            "train", "--device", "cuda", "--precision", "fp32", "--metrics-listen", "none", "--data", _folder.Combine("data"),
+            "--split-file", _folder.Combine("split.json"), "--runs-dir", _folder.Combine("runs"), "--name", name, "--model", "baseline", "--epochs", "2",
+            "--image-size", "16", "--batch-size", "4", "--lr", "0.0001",
+        ];
+        const string Notice = "cuDNN declined the fused convolution+bias+ReLU";
+        var (fusedExit, fusedOutput) = await CudaStackOnCpu.RunAsync(Train("fused"));
+        // A runtime-compilation failure (4001), as cuDNN gives for some shapes on sm_90, on every fused call.
+        var declining = CudaStackOnCpu.Environment;
+        declining["CUDA_ON_CPU_FAIL_FUSED"] = "4001";
+        var (declinedExit, declinedOutput) = await CudaStackOnCpu.RunAsync(declining, Train("declined"));
+
+        Assert.True(fusedExit == 0, fusedOutput);
+        Assert.DoesNotContain(Notice, fusedOutput);
+        Assert.True(declinedExit == 0, declinedOutput);
+        var notice = Assert.Single(declinedOutput.Split('\n'), line => line.Contains(Notice, StringComparison.Ordinal));
+        Assert.Contains("(4001)", notice);
+        Assert.Contains("CUDA_ON_CPU_FAIL_FUSED", notice);
+        Assert.All(Losses("fused").Zip(Losses("declined")), pair =>
+        {
+            Assert.Equal(pair.First.Train, pair.Second.Train, tolerance: 1e-5);
+            Assert.Equal(pair.First.Validation, pair.Second.Validation, tolerance: 1e-5);
+        });
+    }
+
+    [CppFact]
+    public async Task A_fused_convolution_that_has_run_once_and_then_fails_stops_the_training()
+    {
+        StripesDataset.Write(_folder, "data", perClass: 24, side: 16);
+        // baseline's one convolution has fused 14 times by the 15th call (of about 13 an epoch here): a failure then is a fault, not a refusal.
+        var failingLater = CudaStackOnCpu.Environment;
+        failingLater["CUDA_ON_CPU_FAIL_FUSED"] = "2000:15";
+
+        var (exit, output) = await CudaStackOnCpu.RunAsync(failingLater, "train", "--device", "cuda", "--metrics-listen", "none",
+            "--data", _folder.Combine("data"), "--split-file", _folder.Combine("split.json"), "--runs-dir", _folder.Combine("runs"), "--name", "strict",
+            "--model", "baseline", "--epochs", "2", "--image-size", "16", "--batch-size", "4");
+
+        Assert.True(exit == 1, output);
+        Assert.Contains("cudnnConvolutionBiasActivationForward failed with BadParam (2000)", output);
+    }
+
     public void Dispose() => _folder.Dispose();
 
     private static Task<(int Exit, string Output)> Selftest(IReadOnlyDictionary<string, string> environment, string precision, params string[] options) =>

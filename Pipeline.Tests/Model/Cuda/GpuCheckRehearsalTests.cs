@@ -36,6 +36,7 @@ public sealed class GpuCheckRehearsalTests : IDisposable
         var table = output.Split('\n').SkipWhile(line => !line.StartsWith("================ catsdogs GPU check", StringComparison.Ordinal)).ToList();
         Assert.True(exit == 0 && table.Count > 0, output);
         string Row(string name) => table.Single(line => line.StartsWith(name, StringComparison.Ordinal));
+        Assert.Matches(@"^preflight \(libraries, symbols\)\s+every library and symbol the bindings use is there; exit 0,", Row("preflight"));
         Assert.Matches(@"^selftest\s+exit 0,", Row("selftest"));
         Assert.Matches(@"^repeatable runs \(default algos\)\s+the losses part at step \d+ \(allowed without --deterministic", Row("repeatable runs"));
         Assert.Matches(@"^bench baseline b8 \(ours\)\s+[0-9.]+ images/s, [0-9.]+ TFLOP/s; exit 0,", Row("bench baseline b8"));

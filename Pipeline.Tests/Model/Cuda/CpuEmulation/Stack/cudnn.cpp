@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace stand_in;
@@ -182,6 +184,27 @@ int refuse(int status, const std::string& why)
 {
     last_error = why;
     return status;
+}
+
+// CUDA_ON_CPU_FAIL_FUSED=STATUS[:FROM] fails every fused convolution from the FROM-th call on
+// (default: the first) with STATUS, as cuDNN does for some shapes on sm_90 (bad-parameter and
+// runtime-compilation statuses, 2000 and 4000 ranges). Returns 0 for a call that goes ahead.
+int injected_fused_failure()
+{
+    static const std::pair<int, long> chosen = []
+    {
+        const char* text = std::getenv("CUDA_ON_CPU_FAIL_FUSED");
+        if (text == nullptr)
+        {
+            return std::pair<int, long>{0, 0};
+        }
+
+        char* end = nullptr;
+        const int status = static_cast<int>(std::strtol(text, &end, 10));
+        return std::pair<int, long>{status, *end == ':' ? std::strtol(end + 1, nullptr, 10) : 1};
+    }();
+    static long calls = 0;
+    return chosen.first != 0 && ++calls >= chosen.second ? chosen.first : 0;
 }
 
 // A descriptor's contents as the op sees them now (a later set does not change a queued op).
@@ -851,6 +874,11 @@ int cudnnConvolutionBiasActivationForward(void* handle, const float* alpha1_poin
         return status;
     }
 
+    if (const int injected = injected_fused_failure(); injected != 0)
+    {
+        return refuse(injected, "cuda-on-cpu failed this fused convolution as CUDA_ON_CPU_FAIL_FUSED asked");
+    }
+
     const auto& g = call.g;
     const float alpha1 = call.alpha, alpha2 = call.beta;
     if (!read(tensors, zd, z_shape) || !read(tensors, bd, bias_shape) || !read(activations, ad, act) || !z_shape.same_dims(g.y)
@@ -864,9 +892,9 @@ int cudnnConvolutionBiasActivationForward(void* handle, const float* alpha1_poin
         return refuse(not_supported, "fused convolution: ReLU, or identity with IMPLICIT_PRECOMP_GEMM, only");
     }
 
-    if (g.x.c % 2 == 1)
+    if (g.w.k % 2 == 1)
     {
-        return refuse(not_supported_shape, "cuda-on-cpu declines to fuse convolutions of an odd channel count");
+        return refuse(not_supported_shape, "cuda-on-cpu declines to fuse convolutions of an odd filter count");
     }
 
     if (!in_device(bias, static_cast<std::size_t>(g.w.k), "convolution bias") || (alpha2 != 0.0f && !in_device(z, g.y.count(), "convolution z")))
