@@ -67,7 +67,7 @@ public sealed class TelemetrySession : IAsyncDisposable
         var (reader, reason) = openGpu();
         if (reader is null)
         {
-            logger.LogWarning("No GPU metrics: {Reason}. The hw.gpu.* series are absent and no gpu.csv is written.", reason);
+            logger.LogWarning("No GPU metrics: {Reason}. The hw.gpu.* and catsdogs.gpu.* series are absent and no gpu.csv is written.", reason);
         }
 
         var gpu = reader is null ? null : GpuSampler.Start(reader, gpuSamplePeriod, logger);

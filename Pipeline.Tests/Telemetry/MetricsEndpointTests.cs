@@ -118,10 +118,12 @@ public sealed class MetricsEndpointTests
         live.Session.WriteGpuCsv(csv);
         await Task.Delay(200);
 
-        Assert.DoesNotContain("hw_gpu", await live.Http.GetStringAsync("/metrics"));
+        var text = await live.Http.GetStringAsync("/metrics");
+        Assert.DoesNotContain("hw_gpu", text);
+        Assert.DoesNotContain("catsdogs_gpu", text);
         Assert.False(File.Exists(csv));
         var warning = Assert.Single(live.Log.Entries, e => e.Level == LogLevel.Warning);
-        Assert.Equal("No GPU metrics: libnvidia-ml.so.1 could not be loaded. The hw.gpu.* series are absent and no gpu.csv is written.", warning.Message);
+        Assert.Equal("No GPU metrics: libnvidia-ml.so.1 could not be loaded. The hw.gpu.* and catsdogs.gpu.* series are absent and no gpu.csv is written.", warning.Message);
     }
 
     [Fact]

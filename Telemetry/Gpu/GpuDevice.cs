@@ -14,7 +14,7 @@ internal sealed class GpuDevice
         DriverVersion = driverVersion;
         PcieLinkGenerationMax = pcieLinkGenerationMax;
         // hw.id must be unique on the host and stable across restarts: the PCI bus id is both, the NVML index neither.
-        Tags = [new("hw.id", pciBusId), new("hw.name", name)];
+        Tags = [new("hw.id", pciBusId), new("hw.name", name), new("hw.type", "gpu")];
         ReceiveTags = [.. Tags, new("network.io.direction", "receive")];
         TransmitTags = [.. Tags, new("network.io.direction", "transmit")];
     }
@@ -30,7 +30,7 @@ internal sealed class GpuDevice
 
     public uint? PcieLinkGenerationMax { get; }
 
-    /// <summary><c>hw.id</c> and <c>hw.name</c>, per the OpenTelemetry hardware semantic conventions.</summary>
+    /// <summary><c>hw.id</c>, <c>hw.name</c> and <c>hw.type</c>, per the OpenTelemetry hardware semantic conventions.</summary>
     public KeyValuePair<string, object?>[] Tags { get; }
 
     public KeyValuePair<string, object?>[] ReceiveTags { get; }

@@ -3,8 +3,13 @@ using System.Diagnostics.Metrics;
 namespace CatsDogs.Telemetry.Gpu;
 
 /// <summary>
-/// GPU instruments, per the OpenTelemetry hardware semantic conventions where they name one
-/// (<c>hw.gpu.utilization</c>, <c>hw.gpu.memory.*</c>), with <c>hw.id</c>/<c>hw.name</c> attributes.
+/// GPU instruments. Those the OpenTelemetry hardware semantic conventions define keep their names
+/// and meaning (<c>hw.gpu.utilization</c>; <c>hw.gpu.memory.usage</c>, <c>.limit</c> and
+/// <c>.utilization</c>, the fraction of memory in use), with the required <c>hw.type = gpu</c> and
+/// <c>hw.id</c>/<c>hw.name</c>. What NVML reads beyond them is ours, under <c>catsdogs.gpu.*</c>: the
+/// memory controller's busy fraction, temperature, power, SM clock and PCIe throughput. The
+/// conventions' <c>hw.gpu.io</c> is a byte count, and NVML gives PCIe traffic only as a rate over a
+/// 20 ms window, which no honest count can be summed from.
 /// They are created whether or not NVML is present; without it <paramref name="latest"/> yields no
 /// samples and the series are simply absent. Callbacks run on scrape threads and read the sampler's
 /// immutable snapshot, never NVML.
@@ -18,24 +23,27 @@ internal sealed class GpuMetrics
             () => Observe(latest(), s => s.UtilizationGpuPercent / 100.0),
             unit: "1", description: "Fraction of the last sample period the GPU was running a kernel.");
         meter.CreateObservableGauge("hw.gpu.memory.utilization",
-            () => Observe(latest(), s => s.UtilizationMemoryPercent / 100.0),
-            unit: "1", description: "Fraction of the last sample period GPU memory was being read or written.");
+            () => Observe(latest(), s => s.MemoryTotalBytes == 0 ? null : (double)s.MemoryUsedBytes / s.MemoryTotalBytes),
+            unit: "1", description: "Fraction of GPU memory in use.");
         meter.CreateObservableUpDownCounter("hw.gpu.memory.usage",
             () => Observe(latest(), s => (double)s.MemoryUsedBytes),
             unit: "By", description: "GPU memory in use.");
         meter.CreateObservableUpDownCounter("hw.gpu.memory.limit",
             () => Observe(latest(), s => (double)s.MemoryTotalBytes),
             unit: "By", description: "GPU memory installed.");
-        meter.CreateObservableGauge("hw.gpu.temperature",
+        meter.CreateObservableGauge("catsdogs.gpu.memory.busy",
+            () => Observe(latest(), s => s.UtilizationMemoryPercent / 100.0),
+            unit: "1", description: "Fraction of the last sample period GPU memory was being read or written (NVML's memory utilization).");
+        meter.CreateObservableGauge("catsdogs.gpu.temperature",
             () => Observe(latest(), s => s.TemperatureCelsius),
             unit: "Cel", description: "GPU die temperature.");
-        meter.CreateObservableGauge("hw.gpu.power",
+        meter.CreateObservableGauge("catsdogs.gpu.power",
             () => Observe(latest(), s => s.PowerWatts),
             unit: "W", description: "GPU board power draw (averaged over 1 s on Ampere and newer).");
-        meter.CreateObservableGauge("hw.gpu.clock.sm",
+        meter.CreateObservableGauge("catsdogs.gpu.clock.sm",
             () => Observe(latest(), s => s.SmClockHertz),
             unit: "Hz", description: "Streaming multiprocessor clock.");
-        meter.CreateObservableGauge("hw.gpu.pcie.throughput",
+        meter.CreateObservableGauge("catsdogs.gpu.pcie.throughput",
             () => ObservePcie(latest()),
             unit: "By/s", description: "PCIe traffic, by direction as seen from the GPU, over a 20 ms window.");
     }

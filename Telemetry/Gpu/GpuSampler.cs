@@ -84,7 +84,7 @@ internal sealed class GpuSampler : IDisposable
             catch (Exception e)
             {
                 Volatile.Write(ref _latest, []);
-                _logger.LogWarning("GPU sampling stopped: {Reason}. The hw.gpu.* series are absent from now on and gpu.csv gets no more rows.", e.Message);
+                _logger.LogWarning("GPU sampling stopped: {Reason}. The hw.gpu.* and catsdogs.gpu.* series are absent from now on and gpu.csv gets no more rows.", e.Message);
                 return;
             }
 
