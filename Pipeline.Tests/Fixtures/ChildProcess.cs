@@ -26,6 +26,8 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public static ChildProcess CatsDogs(params string[] args) => CatsDogs(new Dictionary<string, string>(), args);

@@ -54,10 +54,6 @@ internal static class BenchInputCommand
 
             var options = input.Bind(result);
             await using var telemetry = await metrics.StartAsync(result, cancellationToken);
-            if (telemetry is null)
-            {
-                return MetricsOptions.CannotListenExitCode;
-            }
 
             var run = RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "bench-input");
             telemetry.WriteGpuCsv(run.File("gpu.csv"));

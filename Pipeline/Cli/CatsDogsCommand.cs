@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using CatsDogs.Model.Backends;
 using CatsDogs.Model.Specs;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow.Decoding;
@@ -61,9 +62,10 @@ internal static class CatsDogsCommand
 
             return await parsed.InvokeAsync(configuration);
         }
-        // IOException and UnauthorizedAccessException: a path that cannot be written, a full disk, no permission. A stream read
-        // past its end or an assembly that does not load is ours, though, and keeps its stack.
-        catch (Exception e) when (e is CommandLineError or DecoderUnavailableException or DatasetException or ModelSpecException or NotSupportedException or InvalidDataException
+        // IOException and UnauthorizedAccessException: a path that cannot be written, a full disk, no permission, a port in use.
+        // A stream read past its end or an assembly that does not load is ours, though, and keeps its stack, as does a
+        // NotSupportedException: no user's input reaches one.
+        catch (Exception e) when (e is CommandLineError or DecoderUnavailableException or CudaUnavailableException or DatasetException or ModelSpecException or InvalidDataException
             or UnauthorizedAccessException or (IOException and not (EndOfStreamException or FileLoadException)))
         {
             Console.Error.WriteLine($"error: {e.Message}");

@@ -17,25 +17,9 @@ internal sealed class MetricsOptions
 
     public void AddTo(Command command) => command.Add(_listen);
 
-    /// <summary>
-    /// Starts exporting, or says on stderr why it cannot listen (address, port, reason) and returns
-    /// null: the verb then stops with <see cref="CannotListenExitCode"/> before making anything.
-    /// </summary>
-    public async Task<TelemetrySession?> StartAsync(ParseResult result, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var listen = MetricsListen.Parse(result.GetRequiredValue(_listen));
-            return await TelemetrySession.StartAsync(listen, new TextWriterLogger(Console.Error), cancellationToken);
-        }
-        catch (IOException e)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return null;
-        }
-    }
-
-    public const int CannotListenExitCode = 2;
+    /// <summary>Starts exporting; an address it cannot listen on is an <see cref="IOException"/> that says why (exit 2), before the verb makes anything.</summary>
+    public Task<TelemetrySession> StartAsync(ParseResult result, CancellationToken cancellationToken) =>
+        TelemetrySession.StartAsync(MetricsListen.Parse(result.GetRequiredValue(_listen)), new TextWriterLogger(Console.Error), cancellationToken);
 
     private static Option<string> CreateOption()
     {

@@ -141,6 +141,8 @@ internal static class TrainCommand
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken);
             var resumeFolder = result.GetValue(resume);
             var run = resumeFolder is null ? null : RunFolder.OpenExisting(resumeFolder.FullName);
+            // Held before a resumed run's settings and checkpoint are read, so that no other process changes them meanwhile.
+            using var resumedLock = run is null ? null : RunLock.Take(run);
             var config = run is null ? Configure() : Resumed(run);
 
             // What can be wrong is checked before anything is written, a split file included: the model for this image size, the
@@ -161,10 +163,6 @@ internal static class TrainCommand
             index.ReportUnread(Console.Error);
             var excluded = config.Exclude is null ? null : ExcludeList.Load(config.Exclude);
             await using var telemetry = await metricsOptions.StartAsync(result, linked.Token);
-            if (telemetry is null)
-            {
-                return MetricsOptions.CannotListenExitCode;
-            }
 
             using var device = ModelOptions.Open(config.Device, config.CpuThreads,
                 new CudaBackendOptions { Precision = config.Precision, Deterministic = config.Deterministic }, Console.Out);
@@ -176,7 +174,9 @@ internal static class TrainCommand
             var (network, state) = OpenNetwork(continuing ? run : null, config, device, split.Hash);
             using (network)
             {
+                var created = run is null;
                 run ??= RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), runName, "train");
+                using var createdLock = created ? TakeNew(run) : null;
                 config.Save(run.File(TrainConfig.FileName));
                 Console.WriteLine($"run: {run.Path}");
                 Console.WriteLine($"model: {config.Train.Model}, {network.ParameterCount:N0} trainable parameters at {config.Input.ImageSize}x{config.Input.ImageSize}; " +
@@ -199,6 +199,19 @@ internal static class TrainCommand
     }
 
     private static string LastCheckpoint(RunFolder run) => Path.Combine(run.Checkpoints, "last.json");
+
+    /// <summary>Locks a new run's folder; another run of the same name may have come and gone since it was found free.</summary>
+    private static RunLock TakeNew(RunFolder run)
+    {
+        var held = RunLock.Take(run);
+        if (Directory.EnumerateFileSystemEntries(run.Path).Any(entry => Path.GetFileName(entry) != RunLock.FileName))
+        {
+            held.Dispose();
+            throw new CommandLineError($"The run folder '{run.Path}' was filled by another process meanwhile; give another --name.");
+        }
+
+        return held;
+    }
 
     /// <summary>
     /// Trains; a GPU that fails on the way (a device fault; its error is sticky, so nothing more can

@@ -27,7 +27,6 @@ public sealed class BackendFactoryTests
         var error = Assert.Throws<CudaUnavailableException>(() =>
             BackendFactory.Create(DeviceKind.Cuda, new CpuBackendOptions(), new CudaBackendOptions(), () => NoDriver));
 
-        Assert.IsAssignableFrom<NotSupportedException>(error);
         Assert.StartsWith("--device cuda: the CUDA driver (libcuda.so.1) did not load", error.Message);
         Assert.All(NoDriver.Trace, place => Assert.Contains(place, error.Message));
     }
