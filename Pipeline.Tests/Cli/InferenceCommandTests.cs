@@ -48,7 +48,7 @@ public sealed class InferenceCommandTests : IDisposable
 
         var (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", _folder.Combine("broken"), "--device", "cpu");
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("error: None of the 1 images could be decoded", output);
         Assert.False(File.Exists(Path.Combine(_run, "submission.csv")));
     }
@@ -74,7 +74,7 @@ public sealed class InferenceCommandTests : IDisposable
     {
         var (exit, output) = CliRun.Run(["predict", "--checkpoint", Best, "--images", _folder.Combine("data"), .. option]);
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains($"Unrecognized command or argument '{option[0]}'", output);
         Assert.False(File.Exists(Path.Combine(_run, "submission.csv")));
     }
@@ -84,7 +84,7 @@ public sealed class InferenceCommandTests : IDisposable
     {
         var (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", _folder.Combine("data"), "--out", _folder.Path);
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.StartsWith($"error: --out '{_folder.Path}' must name a file in an existing folder", output);
     }
 
@@ -93,7 +93,7 @@ public sealed class InferenceCommandTests : IDisposable
     {
         var (exit, output) = CliRun.Run("evaluate", "--checkpoint", _run, "--data", _folder.Combine("data"));
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.StartsWith($"error: '{_run}' is a folder; give a checkpoint's JSON, such as {Best}.", output);
 
         foreach (var weights in Directory.GetFiles(Path.Combine(_run, "checkpoints"), "best.*.safetensors"))
@@ -103,7 +103,7 @@ public sealed class InferenceCommandTests : IDisposable
 
         (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", _folder.Combine("data"));
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Matches("^error: The weights file '.*best\\.step\\d+\\.safetensors' that '.*best\\.json' names is missing", output);
     }
 

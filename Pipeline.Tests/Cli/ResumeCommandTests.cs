@@ -20,7 +20,7 @@ public sealed class ResumeCommandTests : IDisposable
 
         var (exit, output) = CliRun.Run("train", "--resume", Run, "--epochs", "2", "--lr", "0.1", "--model", "deep6", "--metrics-listen", "none");
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("--lr, --model cannot be given", output);
         Assert.Equal(config, File.ReadAllText(Path.Combine(Run, "config.json")));
     }
@@ -32,7 +32,7 @@ public sealed class ResumeCommandTests : IDisposable
 
         var (exit, output) = CliRun.Run("train", "--resume", Run, "--epochs", "1", "--metrics-listen", "none");
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("has trained 1 epoch; give --epochs more than 1 (the new total) to train further.", output);
         Assert.StartsWith("error: ", output);
         Assert.Equal(summary, File.ReadAllText(Path.Combine(Run, "summary.txt")));
@@ -65,7 +65,7 @@ public sealed class ResumeCommandTests : IDisposable
 
         (exit, output) = CliRun.Run("train", "--resume", early, "--metrics-listen", "none");
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("stopped early after 2 epochs", output);
         Assert.Equal(metrics, File.ReadAllText(Path.Combine(early, "metrics.csv")));
     }
@@ -79,7 +79,7 @@ public sealed class ResumeCommandTests : IDisposable
         var (exit, output) = CliRun.Run("train", "--device", "cpu", "--metrics-listen", "none", "--data", _folder.Combine("data"),
             "--split-file", _folder.Combine("other-split.json"), "--runs-dir", file);
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.StartsWith($"error: --runs-dir '{file}' is a file", output);
         Assert.False(File.Exists(_folder.Combine("other-split.json")));
     }

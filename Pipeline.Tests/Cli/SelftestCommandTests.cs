@@ -32,11 +32,11 @@ public sealed class SelftestCommandTests
     }
 
     [NoCudaFact]
-    public void Selftest_on_cuda_without_a_gpu_exits_2_and_says_where_it_looked()
+    public void Selftest_on_cuda_without_a_gpu_exits_3_and_says_where_it_looked()
     {
         var (exit, output) = CliRun.Run("selftest", "--device", "cuda");
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Environment, exit);
         Assert.Contains("error: --device cuda: the CUDA driver (libcuda.so.1) did not load", output);
         Assert.Contains("libcuda.so.1 (loader search)", output);
     }

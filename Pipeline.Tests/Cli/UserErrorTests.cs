@@ -24,7 +24,7 @@ public sealed class UserErrorTests : IDisposable
 
         var (exit, output) = CliRun.Run([.. verb, "--data", _folder.Path, "--runs-dir", runs, "--name", "taken"]);
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("error: The run folder", output);
         Assert.DoesNotContain("Unhandled exception", output);
         Assert.Equal("earlier run", File.ReadAllText(earlier));
@@ -37,7 +37,7 @@ public sealed class UserErrorTests : IDisposable
 
         var (exit, output) = CliRun.Run("explore", "--data", _folder.Combine("empty"), "--runs-dir", _folder.Combine("runs"));
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.StartsWith("error: ", output.TrimStart());
         Assert.False(Directory.Exists(_folder.Combine("runs")), "no run folder for a run that never started");
     }
@@ -53,7 +53,7 @@ public sealed class UserErrorTests : IDisposable
     {
         var (exit, output) = CliRun.Run(args);
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.DoesNotContain("Unhandled exception", output);
         Assert.Contains($"See 'catsdogs {args[0]} --help' for the options.", output);
         Assert.DoesNotContain("Usage:", output);
@@ -68,7 +68,7 @@ public sealed class UserErrorTests : IDisposable
         var (exit, output) = CliRun.Run("train", "--data", _folder.Combine("data"), "--model", "deep6", "--image-size", "32", "--device", "cpu",
             "--metrics-listen", "none", "--split-file", _folder.Combine("split.json"), "--runs-dir", _folder.Combine("runs"));
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("error: Layer 'pool6' (MaxPooling2D) would produce a 0x0 output", output);
         Assert.False(File.Exists(_folder.Combine("split.json")));
         Assert.False(Directory.Exists(_folder.Combine("runs")));
@@ -81,7 +81,7 @@ public sealed class UserErrorTests : IDisposable
 
         var (exit, output) = CliRun.Run("summary", "--model", "compact", "--model=");
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("error: --model has no value after '='; give one, or leave the option out for its default.", output);
     }
 
@@ -93,7 +93,7 @@ public sealed class UserErrorTests : IDisposable
 
         var (exit, output) = CliRun.Run("bench", "make-kaggle-sized", "--data", _folder.Combine("data"), "--out", _folder.Combine("out"), "--count", "1");
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("is a file or holds files; give a new or empty folder", output);
         Assert.Equal(["earlier.jpg"], Directory.GetFiles(_folder.Combine("out")).Select(Path.GetFileName));
     }
@@ -113,7 +113,7 @@ public sealed class UserErrorTests : IDisposable
 
         var (exit, text) = CliRun.Run("bench", "make-kaggle-sized", "--data", _folder.Combine("data"), "--out", _folder.Combine(output), "--count", "3");
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains($"'{_folder.Combine("data", "cat", "2.jpg")}' cannot be decoded; the corpus is made from good images only, so none was kept.", text);
         Assert.Equal(existed, Directory.Exists(_folder.Combine(output)));
         Assert.Equal(["data"], Directory.GetDirectories(_folder.Path).Select(Path.GetFileName).Where(name => name != "empty"));
@@ -130,7 +130,7 @@ public sealed class UserErrorTests : IDisposable
 
         var (exit, output) = CliRun.Run("train", "--schedule", "linear");
 
-        Assert.Equal(CatsDogsCommand.UserErrorExitCode, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("--schedule must be one of constant, step, cosine, onecycle, plateau; got 'linear'.", output);
     }
 

@@ -1,3 +1,4 @@
+using CatsDogs.Pipeline.Cli;
 using System.Net;
 using System.Net.Sockets;
 using CatsDogs.Tests.Fixtures;
@@ -33,7 +34,7 @@ public sealed class MetricsListenCliTests : IDisposable
 
         var (exitCode, output) = await TrainAsync($"{taken}");
 
-        Assert.Equal(2, exitCode);
+        Assert.Equal(ExitCodes.Environment, exitCode);
         Assert.Contains($"error: --metrics-listen {taken}: cannot listen there: port {taken.Port} is already in use", output);
         Assert.False(Directory.Exists(_runs.Combine("runs")));
         Assert.False(File.Exists(_runs.Combine("split.json")));
@@ -45,7 +46,7 @@ public sealed class MetricsListenCliTests : IDisposable
         // 192.0.2.0/24 is reserved for documentation: no interface carries it.
         var (exitCode, output) = await TrainAsync("192.0.2.1:9464");
 
-        Assert.Equal(2, exitCode);
+        Assert.Equal(ExitCodes.Environment, exitCode);
         Assert.Contains("error: --metrics-listen 192.0.2.1:9464: cannot listen there: ", output);
         Assert.DoesNotContain("Unhandled exception", output);
         Assert.False(Directory.Exists(_runs.Combine("runs")));

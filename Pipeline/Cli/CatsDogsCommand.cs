@@ -10,15 +10,6 @@ namespace CatsDogs.Pipeline.Cli;
 /// <summary>The root of the `catsdogs` command line: one verb per job.</summary>
 internal static class CatsDogsCommand
 {
-    public const int UserErrorExitCode = 2;
-
-    private const int BugExitCode = 1;
-
-    private const int DeviceFailedExitCode = 1;
-
-    /// <summary>128 + SIGINT, as shells report a job stopped by Ctrl+C.</summary>
-    private const int CancelledExitCode = 130;
-
     public static RootCommand Create()
     {
         return new RootCommand("CatsDogs: trains a CNN to tell cats from dogs and keeps the GPU fed while it does.")
@@ -35,10 +26,11 @@ internal static class CatsDogsCommand
     }
 
     /// <summary>
-    /// Runs the verb named by <paramref name="args"/>. A user's mistake or the machine's refusal (an
-    /// unknown option or a value out of range, bad data, a taken run name, a missing GPU, a damaged
-    /// checkpoint, a path that cannot be written) ends with its message and exit code 2, not a stack
-    /// trace; a bug still shows its stack.
+    /// Runs the verb named by <paramref name="args"/>. A user's mistake (an unknown option or a value
+    /// out of range, bad data, a taken run name, a damaged checkpoint) ends with its message and
+    /// <see cref="ExitCodes.Usage"/>; what the machine refused (a disk, a port, a missing GPU or
+    /// library) with its message and <see cref="ExitCodes.Environment"/>; neither shows a stack
+    /// trace, which a bug still does.
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -57,34 +49,39 @@ internal static class CatsDogsCommand
                 }
 
                 Console.Error.WriteLine($"See '{VerbOf(parsed.CommandResult)} --help' for the options.");
-                return UserErrorExitCode;
+                return ExitCodes.Usage;
             }
 
             return await parsed.InvokeAsync(configuration);
         }
+        catch (Exception e) when (e is CommandLineError or DatasetException or ModelSpecException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
         // IOException and UnauthorizedAccessException: a path that cannot be written, a full disk, no permission, a port in use.
         // A stream read past its end or an assembly that does not load is ours, though, and keeps its stack, as does a
         // NotSupportedException: no user's input reaches one.
-        catch (Exception e) when (e is CommandLineError or DecoderUnavailableException or CudaUnavailableException or DatasetException or ModelSpecException or InvalidDataException
-            or UnauthorizedAccessException or (IOException and not (EndOfStreamException or FileLoadException)))
+        catch (Exception e) when (e is CudaUnavailableException or DecoderUnavailableException or UnauthorizedAccessException
+            or (IOException and not (EndOfStreamException or FileLoadException)))
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return UserErrorExitCode;
+            return ExitCodes.Environment;
         }
         catch (DeviceFailure e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return DeviceFailedExitCode;
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("Cancelled.");
-            return CancelledExitCode;
+            return ExitCodes.Cancelled;
         }
         catch (Exception e)
         {
             Console.Error.WriteLine($"Unhandled exception: {e}");
-            return BugExitCode;
+            return ExitCodes.Failed;
         }
     }
 

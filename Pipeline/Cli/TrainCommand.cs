@@ -171,6 +171,7 @@ internal static class TrainCommand
                 SeedGiven: run is null && Given(seed));
             var split = DatasetSplit.LoadOrCreate(index, config.SplitFile, request, excluded, Console.Out);
 
+            var savedEverything = false;
             var (network, state) = OpenNetwork(continuing ? run : null, config, device, split.Hash);
             using (network)
             {
@@ -190,10 +191,12 @@ internal static class TrainCommand
                 var summary = TrainingSummary.Render(run, config, device.Description, pipeline.Decoder.Name, outcome, pipeline.BadInput.Summary());
                 Console.Write(summary);
                 File.WriteAllText(run.File("summary.txt"), summary);
+                savedEverything = !outcome.Checkpoints.Failed.Any();
             }
 
             RunOnFinish(result.GetValue(onFinish), run);
-            return 0;
+            // Trained, but not all of it is on disk: a script must not take the run for complete.
+            return savedEverything ? ExitCodes.Success : ExitCodes.Environment;
         });
         return command;
     }

@@ -29,8 +29,8 @@ internal sealed class Trainer(
     TrainingProgress progress,
     TextWriter log)
 {
-    private const string LastCheckpoint = "last";
-    private const string BestCheckpoint = "best";
+    private const string LastCheckpoint = CheckpointLedger.Last;
+    private const string BestCheckpoint = CheckpointLedger.Best;
 
     private readonly MetricsCsv _csv = new(run.File("metrics.csv"));
     private readonly LearningRatePlan _plan = new(options, StepsPerEpoch(train.Count, pipeline.Options));
@@ -40,6 +40,8 @@ internal sealed class Trainer(
 
     private readonly Stopwatch _session = new();
     private readonly TimeSpan _earlierSessions = TimeSpan.FromSeconds(resumeFrom.RunSeconds);
+
+    private readonly CheckpointLedger _checkpoints = CheckpointLedger.Read(run.Checkpoints);
 
     private TrainerState _state = resumeFrom;
 
@@ -244,19 +246,22 @@ internal sealed class Trainer(
         }
     }
 
-    /// <summary>Writes a checkpoint; a failed write keeps the previous one, says why, and training goes on.</summary>
+    /// <summary>Writes a checkpoint; a failed write keeps the previous one, says why, and training goes on, the ledger remembering it for the summary.</summary>
     private void SaveCheckpoint(string name, int epochsDone)
     {
         try
         {
             var state = _state with { RunSeconds = RunTime.TotalSeconds };
             Checkpoint.Save(network, run.Checkpoints, name, new CheckpointInfo(epochsDone, splitHash) { TrainerState = state.ToJson() });
+            _checkpoints.Written(name, epochsDone);
             metrics?.AddCheckpointWrite();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             metrics?.AddCheckpointFailure();
-            log.WriteLine($"Could not write the {name} checkpoint ({e.Message}); the previous {name} checkpoint is kept.");
+            _checkpoints.WriteFailed(name, epochsDone, e.Message);
+            var kept = _checkpoints[name].HeldEpochs is { } held ? $"{name}.json still holds epoch {held}" : $"there is no {name}.json";
+            log.WriteLine($"Could not write the {name} checkpoint ({e.Message}); {kept}.");
         }
     }
 
@@ -266,7 +271,7 @@ internal sealed class Trainer(
     private TrainingOutcome Finish(TrainingEnd end, List<EpochRecord> records)
     {
         var best = _state.BestEpoch >= 0 ? records.FirstOrDefault(r => r.Epoch == _state.BestEpoch) : null;
-        return new TrainingOutcome(end, records.Count, best, records.LastOrDefault(), RunTime);
+        return new TrainingOutcome(end, records.Count, best, records.LastOrDefault(), RunTime, _checkpoints);
     }
 
     private string Describe(EpochRecord r) => string.Create(

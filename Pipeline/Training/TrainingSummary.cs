@@ -16,12 +16,21 @@ internal static class TrainingSummary
         };
         if (outcome.Best is { } best)
         {
-            lines.Add(string.Create(c, $"best epoch {best.Epoch + 1} by {config.Train.Monitor.Name()}: val_loss {best.ValLoss:F4}, val_acc {best.ValAccuracy:F4} (checkpoints/best.json)"));
+            // Claimed only when the file holds that epoch: a full disk may have kept an older one, or none.
+            var file = outcome.Checkpoints[CheckpointLedger.Best];
+            var where = file.HeldEpochs == best.Epoch + 1 ? file.File : $"not saved: {Holds(file)}";
+            lines.Add(string.Create(c, $"best epoch {best.Epoch + 1} by {config.Train.Monitor.Name()}: val_loss {best.ValLoss:F4}, val_acc {best.ValAccuracy:F4} ({where})"));
         }
 
         if (outcome.Last is { } last)
         {
             lines.Add(string.Create(c, $"last epoch {last.Epoch + 1}: val_loss {last.ValLoss:F4}, val_acc {last.ValAccuracy:F4}, {last.ImagesPerSecond:F0} img/s, input wait {last.InputWaitFraction:P1}"));
+        }
+
+        foreach (var failed in outcome.Checkpoints.Failed)
+        {
+            var resume = failed.Name == CheckpointLedger.Last ? $"; --resume would go back to {(failed.HeldEpochs is null ? "the beginning" : "it")}" : "";
+            lines.Add($"warning: writing {failed.File} for epoch {failed.FailedEpochs} failed ({failed.Failure}); {Holds(failed)}{resume}.");
         }
 
         lines.Add(skipped);
@@ -32,4 +41,7 @@ internal static class TrainingSummary
         lines.Add($"files in {run.Path}: {string.Join(", ", files)}");
         return string.Join(Environment.NewLine, lines) + Environment.NewLine;
     }
+
+    private static string Holds(CheckpointLedger.Entry file) =>
+        file.HeldEpochs is { } held ? $"{file.File} holds epoch {held}" : $"there is no {file.File}";
 }

@@ -178,7 +178,7 @@ public sealed class CudaStackOnCpuTests : IDisposable
         var (autoExit, autoOutput) = await CudaStackOnCpu.RunAsync(environment, "bench", "model", "--device", "auto", "--model", "compact",
             "--batch", "4", "--image-size", "16", "--warmup", "1", "--steps", "1");
 
-        Assert.True(exit == 2, output);
+        Assert.True(exit == 3, output);
         Assert.Contains("error: --device cuda: no CUDA device: cuInit: the CUDA driver loaded but sees no GPU (CUDA_VISIBLE_DEVICES is '', which hides", output);
         Assert.True(autoExit == 0, autoOutput);
         Assert.Contains("device: cpu, ", autoOutput);
