@@ -9,19 +9,14 @@
 #
 # The libtorch side is bench/cpu-vs-libtorch/, its own project outside CatsDogs.sln, so that
 # the product build and CI never restore TorchSharp. Its libLibTorchSharp.so asks for
-# GLIBCXX_3.4.32, which Debian 12 lacks; shared/tools/weaken_glibcxx.py marks that requirement
-# weak in the build output (see shared/docs/LIBTORCH-ANCHOR.md).
+# GLIBCXX_3.4.32, which Debian 12 lacks, for one symbol nothing calls; cpu-vs-libtorch/weaken_glibcxx.py
+# marks that requirement weak in the build output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 threads=${THREADS:-2}
 out=${OUT:-$root/bench/out}/cpu-vs-libtorch
-# shared/ sits beside the repository root; from a git worktree elsewhere, beside the main checkout.
-weaken=${WEAKEN_GLIBCXX:-$root/../shared/tools/weaken_glibcxx.py}
-if [[ ! -f "$weaken" ]] && common=$(git -C "$root" rev-parse --path-format=absolute --git-common-dir 2>/dev/null); then
-  weaken="$(dirname "$common")/../shared/tools/weaken_glibcxx.py"
-fi
 project=bench/cpu-vs-libtorch
 torch_dll=$project/bin/Release/net10.0/cpu-vs-libtorch.dll
 native=$project/bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so
@@ -30,11 +25,10 @@ runs=("$@")
 [[ ${#runs[@]} -gt 0 ]] || runs=(compact:64:40:5 baseline:64:30:3 deep6:64:5:2)
 mkdir -p "$out"
 
-[[ -f "$weaken" ]] || { echo "missing weaken_glibcxx.py (looked for $weaken); set WEAKEN_GLIBCXX" >&2; exit 2; }
 echo "== building $project (Release)"
 dotnet build "$project/CpuVsLibtorch.csproj" -c Release -nologo -v q
 # A rebuild may copy the original back, so patch after every build; patching twice is harmless.
-python3 "$weaken" "$native" "$native.tmp"
+python3 "$project/weaken_glibcxx.py" "$native" "$native.tmp"
 mv "$native.tmp" "$native"
 echo "== building CatsDogs.sln (Release)"
 dotnet build CatsDogs.sln -c Release -nologo -v q

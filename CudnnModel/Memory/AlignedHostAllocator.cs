@@ -4,7 +4,8 @@ namespace CatsDogs.Model.Memory;
 
 /// <summary>
 /// Plain native memory aligned to a page, so that vector loads never straddle a cache line at
-/// the start of a batch and the same buffers could later be registered with a driver.
+/// the start of a batch: the CPU backend's batches. On CUDA the device's own allocator pins them
+/// (PinnedHostAllocator).
 /// </summary>
 public sealed class AlignedHostAllocator : IHostMemoryAllocator
 {

@@ -134,5 +134,69 @@ public sealed class UserErrorTests : IDisposable
         Assert.Contains("--schedule must be one of constant, step, cosine, onecycle, plateau; got 'linear'.", output);
     }
 
+    [Theory]
+    [InlineData("--epochs", "abc", "--epochs takes a whole number; got 'abc'.")]
+    [InlineData("--epochs", "1.5", "--epochs takes a whole number; got '1.5'.")]
+    [InlineData("--lr", "fast", "--lr takes a number; got 'fast'.")]
+    [InlineData("--val-count", "many", "--val-count takes a whole number; got 'many'.")]
+    public void A_value_of_the_wrong_kind_says_what_the_option_takes_in_words(string option, string value, string message)
+    {
+        var (exit, output) = CliRun.Run("train", option, value);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains($"error: {message}", output);
+        Assert.DoesNotContain("System.", output);
+    }
+
+    [Theory]
+    [InlineData("catsdogs train", "trian")]
+    [InlineData("catsdogs evaluate", "evalute")]
+    [InlineData("catsdogs bench model", "bench", "modle")]
+    [InlineData("catsdogs import-cifar", "import-cifra")]
+    public void A_mistyped_verb_suggests_the_nearest_one(string suggested, params string[] args)
+    {
+        var (exit, output) = CliRun.Run(args);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains($"Did you mean '{suggested}'?", output);
+    }
+
+    [Fact]
+    public void A_word_near_no_verb_suggests_none()
+    {
+        var (exit, output) = CliRun.Run("xyzzy");
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.DoesNotContain("Did you mean", output);
+    }
+
+    [Theory]
+    [InlineData("train", "--data", "--metrics-listen", "none", "--device", "cpu")]
+    [InlineData("explore", "--data")]
+    public void A_file_given_where_a_data_folder_belongs_is_named_as_a_file(params string[] args)
+    {
+        var file = _folder.Write("notes.txt", "not a folder"u8.ToArray());
+        var at = Array.IndexOf(args, "--data") + 1;
+
+        var (exit, output) = CliRun.Run([.. args[..at], file, .. args[at..], "--runs-dir", _folder.Combine("runs")]);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains($"'{file}' is a file", output);
+        Assert.False(Directory.Exists(_folder.Combine("runs")));
+    }
+
+    [Fact]
+    public void Import_cifar_refuses_an_output_it_cannot_write_before_it_downloads()
+    {
+        var file = _folder.Write("taken", "a file"u8.ToArray());
+
+        var (exit, output) = CliRun.Run("import-cifar", "--out", file, "--cache", _folder.Combine("cache"));
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains($"error: --out '{file}' is a file; give the folder to import into", output);
+        Assert.DoesNotContain("npm", output);
+        Assert.False(Directory.Exists(_folder.Combine("cache")), "nothing fetched");
+    }
+
     public void Dispose() => _folder.Dispose();
 }

@@ -48,6 +48,12 @@ internal static class CatsDogsCommand
                     Console.Error.WriteLine($"error: {error}");
                 }
 
+                if (parsed.UnmatchedTokens.FirstOrDefault() is { } typed && !typed.StartsWith('-') &&
+                    VerbSuggestion.Nearest(parsed.CommandResult.Command, typed) is { } verb)
+                {
+                    Console.Error.WriteLine($"Did you mean '{VerbOf(parsed.CommandResult)} {verb}'?");
+                }
+
                 Console.Error.WriteLine($"See '{VerbOf(parsed.CommandResult)} --help' for the options.");
                 return ExitCodes.Usage;
             }

@@ -14,15 +14,8 @@ internal static class RangedOption
         {
             Description = $"{description} [{min}..{max}]",
             DefaultValueFactory = _ => defaultValue,
+            CustomParser = result => Parse(result, name, min, max) ?? defaultValue,
         };
-        option.Validators.Add(result =>
-        {
-            // Written so that NaN, which compares false with everything, is refused too.
-            if (Parsed<T>(result) is { } value && !(value >= min && value <= max))
-            {
-                result.AddError($"{name} must be between {min} and {max}; got {value}.");
-            }
-        });
         return option;
     }
 
@@ -30,26 +23,40 @@ internal static class RangedOption
     public static Option<T?> CreateOptional<T>(string name, string description, T min, T max)
         where T : struct, INumber<T>
     {
-        var option = new Option<T?>(name) { Description = $"{description} [{min}..{max}]" };
-        option.Validators.Add(result =>
+        return new Option<T?>(name)
         {
-            if (Parsed<T>(result) is { } value && !(value >= min && value <= max))
-            {
-                result.AddError($"{name} must be between {min} and {max}; got {value}.");
-            }
-        });
-        return option;
+            Description = $"{description} [{min}..{max}]",
+            CustomParser = result => Parse(result, name, min, max),
+        };
     }
 
-    /// <summary>The value, or null where the text is no number of that type: the parser reports that itself.</summary>
-    private static T? Parsed<T>(OptionResult result)
+    /// <summary>
+    /// The option's number, or null with an error that says what it takes ("--epochs takes a whole
+    /// number"), not the .NET type the parser would name, or the range it must be in.
+    /// </summary>
+    private static T? Parse<T>(ArgumentResult result, string name, T min, T max)
         where T : struct, INumber<T>
     {
-        if (result.Implicit)
+        if (result.Tokens.Count != 1)
         {
-            return result.GetValueOrDefault<T?>();
+            return null;
         }
 
-        return result.Tokens.Count == 1 && T.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
+        var text = result.Tokens[0].Value;
+        if (!T.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            var fractional = T.TryParse("0.5", System.Globalization.CultureInfo.InvariantCulture, out _);
+            result.AddError($"{name} takes {(fractional ? "a number" : "a whole number")}; got '{text}'.");
+            return null;
+        }
+
+        // Written so that NaN, which compares false with everything, is refused too.
+        if (!(value >= min && value <= max))
+        {
+            result.AddError($"{name} must be between {min} and {max}; got {value}.");
+            return null;
+        }
+
+        return value;
     }
 }

@@ -70,6 +70,11 @@ public sealed class DatasetIndex
     public static DatasetIndex Scan(string directory, bool requireLabels)
     {
         var root = Path.GetFullPath(directory);
+        if (File.Exists(root))
+        {
+            throw new DatasetException($"'{root}' is a file; the data must be a folder (one folder per class, Kaggle's flat train/, or unlabeled images).");
+        }
+
         if (!Directory.Exists(root))
         {
             // The verbs default to the imported data set, so a fresh clone lands here before its first import.

@@ -5,8 +5,9 @@ using CatsDogs.Pipeline.Dataflow.Decoding;
 namespace CatsDogs.Pipeline.Dataflow;
 
 /// <summary>
-/// How the input graph is shaped. Parallelism is per stage; capacities are in images per block
-/// and in batches for the prefetch queue, and together they bound the graph's memory.
+/// How the input graph is shaped: how many workers take images from file to tile, how many chunks
+/// of 8 images each may queue per worker, and how many batches wait for the consumer; together
+/// with the batch pool they bound the graph's memory.
 /// </summary>
 internal sealed record InputPipelineOptions
 {

