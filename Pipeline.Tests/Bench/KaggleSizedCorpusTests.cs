@@ -1,6 +1,6 @@
 using CatsDogs.Pipeline.Bench;
-using CatsDogs.Pipeline.Cli;
 using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Hosting;
 using CatsDogs.Tests.Fixtures;
 using SkiaSharp;
 

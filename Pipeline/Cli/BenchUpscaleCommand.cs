@@ -2,6 +2,7 @@ using System.CommandLine;
 using CatsDogs.Pipeline.Bench;
 using CatsDogs.Pipeline.Data;
 using Spectre.Console;
+using CatsDogs.Pipeline.Hosting;
 
 namespace CatsDogs.Pipeline.Cli;
 

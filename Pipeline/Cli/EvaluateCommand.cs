@@ -11,7 +11,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var inference = new CheckpointedInference();
+        var inference = new CheckpointOptions();
         var data = SharedOptions.Data("Labeled images to evaluate on (Kaggle flat or class folders).", CifarDefaults.TestFolder);
         var input = new InputOptions(seed: null);
         var model = new ModelOptions();
@@ -24,7 +24,9 @@ internal static class EvaluateCommand
             var checkpoint = inference.Checkpoint(result);
             var index = DatasetIndex.Scan(result.GetRequiredValue(data).FullName, requireLabels: true);
             index.ReportUnread(Console.Error);
-            var (probabilities, delivered, statistics, skipped) = await inference.RunAsync(checkpoint, result, model, input, new ImageSource(index), cancellationToken);
+            using var device = model.Open(result, Console.Out);
+            var (probabilities, delivered, statistics, skipped) = await CheckpointedInference.RunAsync(
+                checkpoint, device, input.Bind(result), inference.Fit(result), new ImageSource(index), cancellationToken);
             var confusion = ConfusionMatrix.From(index.Entries.Select(e => e.Label).ToList(), probabilities, delivered);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"images: {statistics.Count}, loss {statistics.MeanLoss:F4}, accuracy {statistics.Accuracy:F4}"));
             Console.WriteLine(confusion.Render());

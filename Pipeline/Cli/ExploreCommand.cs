@@ -2,6 +2,7 @@ using System.CommandLine;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow.Decoding;
 using CatsDogs.Pipeline.Explore;
+using CatsDogs.Pipeline.Hosting;
 using CatsDogs.Pipeline.Runs;
 using Spectre.Console;
 

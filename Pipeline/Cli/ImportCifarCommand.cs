@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Data.Cifar;
+using CatsDogs.Pipeline.Hosting;
 using Spectre.Console;
 
 namespace CatsDogs.Pipeline.Cli;

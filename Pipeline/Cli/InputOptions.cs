@@ -9,7 +9,7 @@ namespace CatsDogs.Pipeline.Cli;
 /// <summary>
 /// The options that shape the input pipeline, shared by every verb that reads images. The
 /// inference verbs take only those that matter there: they neither augment nor drop images, and
-/// their image size and fit come with the checkpoint (<see cref="CheckpointedInference"/>).
+/// their image size and fit come with the checkpoint (<see cref="Inference.CheckpointedInference"/>).
 /// </summary>
 internal sealed class InputOptions
 {

@@ -12,7 +12,7 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var inference = new CheckpointedInference();
+        var inference = new CheckpointOptions();
         var images = new Option<DirectoryInfo>("--images") { Description = "Folder of images to label, such as Kaggle's test1/ (flat, or one folder per class).", Required = true };
         var output = new Option<FileInfo?>("--out") { Description = "The submission CSV to write; by default submission.csv in the checkpoint's run folder." };
         var input = new InputOptions(seed: null);
@@ -43,7 +43,9 @@ internal static class PredictCommand
             }
 
             index.ReportUnread(Console.Error);
-            var (probabilities, delivered, _, skipped) = await inference.RunAsync(checkpoint, result, model, input, new ImageSource(index), cancellationToken);
+            using var device = model.Open(result, Console.Out);
+            var (probabilities, delivered, _, skipped) = await CheckpointedInference.RunAsync(
+                checkpoint, device, input.Bind(result), inference.Fit(result), new ImageSource(index), cancellationToken);
             if (!delivered.Contains(true))
             {
                 throw new DatasetException($"None of the {index.Entries.Count} images could be decoded (see above); no submission was written.");

@@ -3,6 +3,7 @@ using System.Globalization;
 using CatsDogs.Model.Backends.Cpu;
 using CatsDogs.Model.Diagnostics;
 using CatsDogs.Model.Specs;
+using CatsDogs.Pipeline.Hosting;
 
 namespace CatsDogs.Pipeline.Cli;
 

@@ -1,4 +1,4 @@
-namespace CatsDogs.Pipeline.Cli;
+namespace CatsDogs.Pipeline.Hosting;
 
 /// <summary>
 /// An <see cref="IProgress{T}"/> that reports on the calling thread. The framework's

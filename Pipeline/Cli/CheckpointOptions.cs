@@ -1,0 +1,43 @@
+using System.CommandLine;
+using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Runs;
+
+namespace CatsDogs.Pipeline.Cli;
+
+/// <summary>The options evaluate and predict share: the checkpoint, checked before anything else, and how images are fitted to it.</summary>
+internal sealed class CheckpointOptions
+{
+    private readonly Option<FileInfo> _checkpoint =
+        new("--checkpoint") { Description = "A checkpoint's JSON, e.g. runs/<name>/checkpoints/best.json.", Required = true };
+
+    private readonly Option<FitMode?> _fit = ChoiceOption.CreateOptional<FitMode>(
+        "--fit", "How a non-square image becomes square: stretch or a centre crop. By default as the network was trained (its run's config.json), else stretch.");
+
+    public void AddTo(Command command)
+    {
+        command.Add(_checkpoint);
+        command.Add(_fit);
+    }
+
+    /// <summary>The checkpoint, refused if it cannot be read: call it first, before the images are scanned and the device opens.</summary>
+    public FileInfo Checkpoint(ParseResult result)
+    {
+        var checkpoint = result.GetRequiredValue(_checkpoint);
+        if (Directory.Exists(checkpoint.FullName))
+        {
+            var best = Path.Combine(checkpoint.FullName, RunFolder.CheckpointsFolderName, "best.json");
+            throw new CommandLineError($"'{checkpoint.FullName}' is a folder; give a checkpoint's JSON{(File.Exists(best) ? $", such as {best}" : ", e.g. runs/<name>/checkpoints/best.json")}.");
+        }
+
+        if (!checkpoint.Exists)
+        {
+            throw new CommandLineError($"The checkpoint '{checkpoint.FullName}' does not exist.");
+        }
+
+        Model.Checkpoints.Checkpoint.Inspect(checkpoint.FullName);
+        return checkpoint;
+    }
+
+    /// <summary>--fit where given; null: as the network was trained.</summary>
+    public FitMode? Fit(ParseResult result) => result.GetValue(_fit);
+}
