@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job on the default data: build in Release, import the default data set the first
-# time, train, then evaluate the best checkpoint on the held-out test images.
-# Arguments go to `catsdogs train`, each replacing this job's default for the same option
-# (e.g. --epochs 5, --lr 0.1, --device cpu, --metrics-listen none, --model deep6).
+# time, train with the settings in run.defaults.json, then evaluate the best checkpoint on the
+# held-out test images.
+# Arguments go to `catsdogs train`, each winning over run.defaults.json's value for the same
+# setting (e.g. --epochs 5, --lr 0.1, --device cpu, --metrics-listen none, --model deep6). With
+# --resume none of the defaults apply; a --config of your own replaces run.defaults.json.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,18 +29,17 @@ has() {
   return 1
 }
 
-# CPU: the compact net at CIFAR's own 32x32 (about 4 minutes on 2 quiet cores). Another model
-# keeps the train verb's own image size (64), which every preset accepts.
 name="default-$(date +%Y%m%d-%H%M%S)"
-defaults=(--data data/cifar-catsdogs/train --model compact --epochs 20 --optimizer sgd --lr 0.05 --schedule cosine
-  --warmup-epochs 1 --monitor valacc --name "$name")
-model=$(given --model || echo compact)
-[[ ${model,,} == compact ]] && defaults+=(--image-size 32)
 train=()
 # A resumed run keeps the settings it was started with.
-has --resume || for ((i = 0; i < ${#defaults[@]}; i += 2)); do
-  has "${defaults[i]}" || train+=("${defaults[i]}" "${defaults[i + 1]}")
-done
+if ! has --resume && ! has --config; then
+  train+=(--config run.defaults.json)
+  # The defaults train compact at CIFAR's own 32x32 (about 4 minutes on 2 quiet cores). Another
+  # model keeps the train verb's own image size (64), which every preset accepts (deep6 fails at 32).
+  model=$(given --model || echo compact)
+  [[ ${model,,} == compact ]] || has --image-size || train+=(--image-size 64)
+fi
+has --resume || has --name || train+=(--name "$name")
 
 # The SIMD JPEG decoder; where it cannot be installed, catsdogs says so and decodes with Skia.
 scripts/install-runtime-deps.sh > /dev/null || echo "Could not install libturbojpeg0; decoding will use Skia (slower)." >&2
@@ -48,7 +49,8 @@ catsdogs() { dotnet "$dll" "$@"; }
 
 for arg in "$@"; do
   if [[ $arg == -h || $arg == --help || $arg == '-?' ]]; then
-    echo "./run.sh [train options]: trains on the default data (defaults: ${train[*]}), then evaluates on its test images."
+    echo "./run.sh [train options]: trains with these settings from run.defaults.json, each option given winning over its value there, then evaluates on the test images:"
+    cat run.defaults.json
     catsdogs train --help
     exit 0
   fi

@@ -111,7 +111,7 @@ public sealed class InferenceCommandTests : IDisposable
     public void Inference_uses_the_fit_the_network_was_trained_with_unless_told_otherwise()
     {
         var config = Path.Combine(_run, "config.json");
-        File.WriteAllText(config, File.ReadAllText(config).Replace("\"fit\": \"Stretch\"", "\"fit\": \"Crop\"", StringComparison.Ordinal));
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"fit\": \"stretch\"", "\"fit\": \"crop\"", StringComparison.Ordinal));
 
         var (_, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--device", "cpu");
         Assert.Contains($"fit: crop, as the network was trained ({config})", output);

@@ -26,6 +26,83 @@ public sealed class ResumeCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_settings_file_given_with_resume_is_refused_and_the_run_is_left_as_it_was()
+    {
+        var config = File.ReadAllText(Path.Combine(Run, "config.json"));
+
+        var (exit, output) = CliRun.Run("train", "--resume", Run, "--config", Path.Combine(Run, "config.json"), "--epochs", "2", "--metrics-listen", "none");
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.StartsWith("error: --config cannot be given with --resume", output);
+        Assert.Equal(config, File.ReadAllText(Path.Combine(Run, "config.json")));
+    }
+
+    [Fact]
+    public void A_run_saved_before_provenance_resumes_and_is_saved_again_in_todays_shape()
+    {
+        // A config.json as this program wrote it before: PascalCase enums, the optimizer as an object, pipeline internals.
+        var config = Path.Combine(Run, "config.json");
+        File.WriteAllText(config, $$"""
+            {
+              "data": "{{_folder.Combine("data")}}",
+              "splitFile": "{{_folder.Combine("split.json")}}",
+              "validationCount": null,
+              "validationFraction": 0.2,
+              "exclude": null,
+              "device": "Cpu",
+              "cpuThreads": 1,
+              "precision": "Tf32",
+              "deterministic": false,
+              "train": {
+                "model": "compact",
+                "epochs": 1,
+                "optimizer": { "kind": "sgd", "momentum": 0.9, "nesterov": false, "weightDecay": 0.0005 },
+                "learningRate": 0.05,
+                "schedule": "Cosine",
+                "warmupEpochs": 1,
+                "stepEpochs": 10,
+                "stepGamma": 0.1,
+                "plateauFactor": 0.1,
+                "plateauPatience": 3,
+                "earlyStopPatience": null,
+                "earlyStopMinDelta": 0,
+                "clipGradientNorm": null,
+                "monitor": "ValLoss",
+                "logEvery": 20,
+                "seed": 42
+              },
+              "input": {
+                "batchSize": 8,
+                "imageSize": 16,
+                "decodeThreads": 1,
+                "queuePerThread": 4,
+                "prefetch": 4,
+                "consumerHeld": 2,
+                "dropLastPartial": false,
+                "fit": "Stretch",
+                "augment": { "flip": true, "shear": 0.2, "zoom": 0.2, "isIdentity": false },
+                "maxPixels": 50000000,
+                "seed": 42,
+                "decoder": "Auto",
+                "cache": "Auto",
+                "cacheFolder": "data/cache",
+                "poolSize": 7
+              }
+            }
+            """);
+
+        var (exit, output) = CliRun.Run("train", "--resume", Run, "--epochs", "2", "--metrics-listen", "none");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("Resuming first at epoch 2", output);
+        var saved = File.ReadAllText(config);
+        Assert.Contains("\"schedule\": \"cosine\"", saved);
+        Assert.Contains("\"optimizer\": \"sgd\"", saved);
+        Assert.DoesNotContain("poolSize", saved);
+        Assert.Single(System.Text.Json.Nodes.JsonNode.Parse(saved)!["provenance"]!["sessions"]!.AsArray());
+    }
+
+    [Fact]
     public void Resuming_a_finished_run_without_more_epochs_is_refused()
     {
         var summary = File.ReadAllText(Path.Combine(Run, "summary.txt"));

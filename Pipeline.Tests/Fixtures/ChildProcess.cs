@@ -32,6 +32,14 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public static ChildProcess CatsDogs(params string[] args) => CatsDogs(new Dictionary<string, string>(), args);
 
+    /// <summary>Runs the app to its end (at most two minutes); its exit code and everything it wrote.</summary>
+    public static async Task<(int Exit, string Output)> RunCatsDogsAsync(params string[] args)
+    {
+        await using var app = CatsDogs(args);
+        await app.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        return (app.ExitCode, app.Output);
+    }
+
     /// <param name="environment">Variables set for the app on top of this process's environment.</param>
     public static ChildProcess CatsDogs(IReadOnlyDictionary<string, string> environment, params string[] args) =>
         Start("dotnet", [System.IO.Path.Combine(AppContext.BaseDirectory, "catsdogs.dll"), .. args], environment);

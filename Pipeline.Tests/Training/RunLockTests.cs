@@ -43,7 +43,7 @@ public sealed class RunLockTests : IDisposable
 
         Assert.True(File.Exists(last), training.Output);
 
-        var (refusedExit, refused) = await RunAsync("train", "--resume", Path.Combine(runs, "busy"), "--metrics-listen", "none");
+        var (refusedExit, refused) = await ChildProcess.RunCatsDogsAsync("train", "--resume", Path.Combine(runs, "busy"), "--metrics-listen", "none");
         using (var stop = Process.Start("kill", ["-TERM", training.Id.ToString(CultureInfo.InvariantCulture)]))
         {
             await stop.WaitForExitAsync();
@@ -51,7 +51,7 @@ public sealed class RunLockTests : IDisposable
 
         await training.WaitForExitAsync(TimeSpan.FromMinutes(1));
         var done = File.ReadAllLines(Path.Combine(runs, "busy", "metrics.csv")).Length - 1;
-        var (resumedExit, resumed) = await RunAsync(Options("train", "--resume", Path.Combine(runs, "busy"), "--epochs", $"{done + 1}"));
+        var (resumedExit, resumed) = await ChildProcess.RunCatsDogsAsync(Options("train", "--resume", Path.Combine(runs, "busy"), "--epochs", $"{done + 1}"));
 
         Assert.True(refusedExit == 2, refused);
         Assert.Contains($"is in use by process {training.Id};", refused);
@@ -61,11 +61,4 @@ public sealed class RunLockTests : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
-
-    private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        await using var app = ChildProcess.CatsDogs(args);
-        await app.WaitForExitAsync(TimeSpan.FromMinutes(2));
-        return (app.ExitCode, app.Output);
-    }
 }

@@ -2,7 +2,6 @@ using CatsDogs.Model.Backends;
 using CatsDogs.Model.Backends.Cpu;
 using CatsDogs.Model.Checkpoints;
 using CatsDogs.Model.Memory;
-using CatsDogs.Model.Optim;
 using CatsDogs.Model.Specs;
 using CatsDogs.Model.Training;
 using CatsDogs.Pipeline.Data;
@@ -21,7 +20,9 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
     {
         Model = "compact",
         Epochs = 2,
-        Optimizer = new SgdConfig { Momentum = 0.9f, WeightDecay = 5e-4f },
+        Optimizer = OptimizerKind.Sgd,
+        Momentum = 0.9f,
+        WeightDecay = 5e-4f,
         LearningRate = 0.05f,
         Schedule = ScheduleKind.Cosine,
         WarmupEpochs = 0.5,
@@ -60,7 +61,7 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
         else
         {
             network = Network.Create(ModelPresets.Get(Options.Model), Input.ImageSize, Input.ImageSize, device,
-                new NetworkOptions { Seed = (ulong)Options.Seed, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate });
+                new NetworkOptions { Seed = (ulong)Options.Seed, Optimizer = Options.ToOptimizerConfig(), LearningRate = Options.LearningRate });
         }
 
         using (network)

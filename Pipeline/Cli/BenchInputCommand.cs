@@ -34,7 +34,7 @@ internal static class BenchInputCommand
         };
         var runsDirectory = SharedOptions.RunsDirectory();
         var name = SharedOptions.RunName();
-        var input = new InputOptions(seed);
+        var input = new InputOptions(training: true);
         var metrics = new MetricsOptions();
 
         var command = new Command("input", "Run the input pipeline with no model and report its throughput per stage and end to end.")
@@ -52,7 +52,7 @@ internal static class BenchInputCommand
                 throw new CommandLineError($"--limit: '{missing.FullName}' does not exist (bench/input-vs-libjpeg.sh builds it into bench/out/).");
             }
 
-            var options = input.Bind(result);
+            var options = input.Bind(result) with { Seed = result.GetValue(seed) };
             await using var telemetry = await metrics.StartAsync(result, cancellationToken);
 
             var run = RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "bench-input");

@@ -5,11 +5,11 @@ namespace CatsDogs.Pipeline.Cli;
 /// <summary>Options that take one of a few names: matched in any case, refused with the names they accept.</summary>
 internal static class ChoiceOption
 {
-    /// <summary>One of an enum's members, each named in lower case (OneCycle is "onecycle"); read it with <see cref="EnumChoiceOption{T}.ValueIn"/>.</summary>
+    /// <summary>One of an enum's members, each named as <see cref="CommandLineSpelling"/> spells it (OneCycle is "onecycle"); read it with <see cref="EnumChoiceOption{T}.ValueIn"/>.</summary>
     public static EnumChoiceOption<T> Create<T>(string name, string description, T defaultValue)
         where T : struct, Enum
     {
-        var option = new EnumChoiceOption<T>(name, defaultValue) { Description = $"{description} [default: {NameOf(defaultValue)}]" };
+        var option = new EnumChoiceOption<T>(name, defaultValue) { Description = $"{description} [default: {CommandLineSpelling.Of(defaultValue)}]" };
         return Configure(option, EnumChoices<T>());
     }
 
@@ -22,13 +22,9 @@ internal static class ChoiceOption
         where T : struct, Enum =>
         Configure(new Option<T?>(name) { Description = description }, EnumChoices<T>());
 
-    private static string NameOf<T>(T value)
-        where T : struct, Enum =>
-        value.ToString().ToLowerInvariant();
-
     private static IEnumerable<(string Name, T? Value)> EnumChoices<T>()
         where T : struct, Enum =>
-        Enum.GetValues<T>().Select(value => (NameOf(value), (T?)value));
+        Enum.GetValues<T>().Select(value => (CommandLineSpelling.Of(value), (T?)value));
 
     private static TOption Configure<TOption, T>(TOption option, IEnumerable<(string Name, T Value)> choices)
         where TOption : Option<T>

@@ -13,7 +13,7 @@ internal static class EvaluateCommand
     {
         var inference = new CheckpointOptions();
         var data = SharedOptions.Data("Labeled images to evaluate on (Kaggle flat or class folders).", CifarDefaults.TestFolder);
-        var input = new InputOptions(seed: null);
+        var input = new InputOptions(training: false);
         var model = new ModelOptions();
         var command = new Command("evaluate", "Evaluate a checkpoint on labeled images: loss, accuracy and the confusion matrix.") { data };
         inference.AddTo(command);

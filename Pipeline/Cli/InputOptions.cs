@@ -29,43 +29,52 @@ internal sealed class InputOptions
         "--decoder", "JPEG decoder: turbojpeg (libjpeg-turbo's SIMD; other formats go to Skia), skia, or auto (turbojpeg where its library loads).", DecoderChoice.Auto);
     private readonly EnumChoiceOption<CacheMode> _cache = ChoiceOption.Create(
         "--cache", "Keep decoded images for later passes and runs: memory, disk (a memory-mapped file under data/cache/), off, or auto (memory when it fits in a quarter of the free memory, else disk).", CacheMode.Auto);
-    private readonly Option<int>? _seed;
 
-    /// <param name="seed">The training verbs' seed, which also draws the augmentation; null for the inference verbs.</param>
-    public InputOptions(Option<int>? seed) => _seed = seed;
+    /// <param name="training">
+    /// For the training verbs, whose images are also sized, fitted, augmented and dropped here; the inference verbs
+    /// take the size and fit from the checkpoint and neither augment nor drop.
+    /// </param>
+    public InputOptions(bool training) => Settings = CreateSettings(training);
 
-    public IReadOnlyList<Option> All => _seed is null
-        ? [_batchSize, _decoder, _cache, _decodeThreads, _queuePerThread, _prefetch, _maxPixels]
-        : [_batchSize, _imageSize, _decoder, _cache, _decodeThreads, _queuePerThread, _prefetch, _dropLast, _fit, _noFlip, _shear, _zoom, _maxPixels];
+    /// <summary>Each option and what it sets in the pipeline's options.</summary>
+    public OptionSettings<InputPipelineOptions> Settings { get; }
 
     public void AddTo(Command command)
     {
-        foreach (var option in All)
+        foreach (var option in Settings.Options)
         {
             command.Add(option);
         }
     }
 
-    public InputPipelineOptions Bind(ParseResult result)
+    /// <summary>The pipeline's options as the command line gives them (an inference verb's pipeline does not augment).</summary>
+    public InputPipelineOptions Bind(ParseResult result) =>
+        Settings.Apply(new InputPipelineOptions { Augment = AugmentOptions.None }, result, _ => true);
+
+    private OptionSettings<InputPipelineOptions> CreateSettings(bool training)
     {
-        var options = new InputPipelineOptions
+        var settings = new OptionSettings<InputPipelineOptions>().Add(_batchSize, input => input.BatchSize, (input, value) => input with { BatchSize = value });
+        if (training)
         {
-            BatchSize = result.GetValue(_batchSize),
-            DecodeThreads = result.GetValue(_decodeThreads),
-            QueuePerThread = result.GetValue(_queuePerThread),
-            Prefetch = result.GetValue(_prefetch),
-            MaxPixels = result.GetValue(_maxPixels),
-            Decoder = _decoder.ValueIn(result),
-            Cache = _cache.ValueIn(result),
-            Augment = AugmentOptions.None,
-        };
-        return _seed is null ? options : options with
+            settings.Add(_imageSize, input => input.ImageSize, (input, value) => input with { ImageSize = value });
+        }
+
+        settings
+            .AddChoice(_decoder, input => input.Decoder, (input, value) => input with { Decoder = value })
+            .AddChoice(_cache, input => input.Cache, (input, value) => input with { Cache = value })
+            .Add(_decodeThreads, input => input.DecodeThreads, (input, value) => input with { DecodeThreads = value })
+            .Add(_queuePerThread, input => input.QueuePerThread, (input, value) => input with { QueuePerThread = value })
+            .Add(_prefetch, input => input.Prefetch, (input, value) => input with { Prefetch = value });
+        if (training)
         {
-            Fit = _fit.ValueIn(result),
-            ImageSize = result.GetValue(_imageSize),
-            DropLastPartial = result.GetValue(_dropLast),
-            Augment = new AugmentOptions(!result.GetValue(_noFlip), result.GetValue(_shear), result.GetValue(_zoom)),
-            Seed = result.GetValue(_seed),
-        };
+            settings
+                .Add(_dropLast, input => input.DropLastPartial, (input, value) => input with { DropLastPartial = value })
+                .AddChoice(_fit, input => input.Fit, (input, value) => input with { Fit = value })
+                .Add(_noFlip, input => !input.Augment.Flip, (input, value) => input with { Augment = input.Augment with { Flip = !value } })
+                .Add(_shear, input => input.Augment.Shear, (input, value) => input with { Augment = input.Augment with { Shear = value } })
+                .Add(_zoom, input => input.Augment.Zoom, (input, value) => input with { Augment = input.Augment with { Zoom = value } });
+        }
+
+        return settings.Add(_maxPixels, input => input.MaxPixels, (input, value) => input with { MaxPixels = value });
     }
 }

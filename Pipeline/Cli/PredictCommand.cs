@@ -15,7 +15,7 @@ internal static class PredictCommand
         var inference = new CheckpointOptions();
         var images = new Option<DirectoryInfo>("--images") { Description = "Folder of images to label, such as Kaggle's test1/ (flat, or one folder per class).", Required = true };
         var output = new Option<FileInfo?>("--out") { Description = "The submission CSV to write; by default submission.csv in the checkpoint's run folder." };
-        var input = new InputOptions(seed: null);
+        var input = new InputOptions(training: false);
         var model = new ModelOptions();
         var command = new Command("predict", "Write a Kaggle submission: id,label with label = P(dog), clipped to [0.005, 0.995].") { images, output };
         inference.AddTo(command);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CatsDogs.Pipeline.Dataflow.Augmentation;
 using CatsDogs.Pipeline.Dataflow.Caching;
 using CatsDogs.Pipeline.Dataflow.Decoding;
@@ -7,7 +8,8 @@ namespace CatsDogs.Pipeline.Dataflow;
 /// <summary>
 /// How the input graph is shaped: how many workers take images from file to tile, how many chunks
 /// of 8 images each may queue per worker, and how many batches wait for the consumer; together
-/// with the batch pool they bound the graph's memory.
+/// with the batch pool they bound the graph's memory. A training run saves them with its settings
+/// (config.json) but for the members no option sets, which are left out there.
 /// </summary>
 internal sealed record InputPipelineOptions
 {
@@ -26,6 +28,7 @@ internal sealed record InputPipelineOptions
     public int Prefetch { get; init; } = 4;
 
     /// <summary>Batches the consumer may hold at once (2 lets one upload while another computes).</summary>
+    [JsonIgnore]
     public int ConsumerHeld { get; init; } = 2;
 
     public bool DropLastPartial { get; init; }
@@ -37,6 +40,8 @@ internal sealed record InputPipelineOptions
     /// <summary>Images whose header claims more pixels are skipped before any pixel is allocated.</summary>
     public long MaxPixels { get; init; } = 50_000_000;
 
+    /// <summary>Draws the order and the augmentation; a training run's settings hold it once, as its train.seed.</summary>
+    [JsonIgnore]
     public int Seed { get; init; } = 42;
 
     public DecoderChoice Decoder { get; init; } = DecoderChoice.Auto;
@@ -45,8 +50,10 @@ internal sealed record InputPipelineOptions
     public CacheMode Cache { get; init; } = CacheMode.Off;
 
     /// <summary>The folder of disk caches.</summary>
+    [JsonIgnore]
     public string CacheFolder { get; init; } = ImageCaches.Folder;
 
     /// <summary>Batch buffers: the prefetch queue, the one being filled, and those the consumer holds.</summary>
+    [JsonIgnore]
     public int PoolSize => Prefetch + 1 + ConsumerHeld;
 }

@@ -38,7 +38,7 @@ internal static class CheckpointedInference
     /// <summary>The fit the network was trained with, from its run's config.json: a crop-trained network must see crops.</summary>
     private static FitMode TrainedFit(FileInfo checkpoint)
     {
-        var config = RunFolder.OfCheckpoint(checkpoint) is { } run ? Path.Combine(run, TrainConfig.FileName) : null;
+        var config = RunFolder.OfCheckpoint(checkpoint) is { } run ? Path.Combine(run, TrainConfigFile.FileName) : null;
         if (config is null || !File.Exists(config))
         {
             Console.WriteLine("fit: stretch (the checkpoint is not in a run folder with its config.json; --fit to choose)");
@@ -47,8 +47,8 @@ internal static class CheckpointedInference
 
         try
         {
-            var fit = TrainConfig.Load(config).Input.Fit;
-            Console.WriteLine($"fit: {fit.ToString().ToLowerInvariant()}, as the network was trained ({config})");
+            var fit = TrainConfigFile.Load(config).Settings.Input.Fit;
+            Console.WriteLine($"fit: {Cli.CommandLineSpelling.Of(fit)}, as the network was trained ({config})");
             return fit;
         }
         catch (InvalidDataException e)

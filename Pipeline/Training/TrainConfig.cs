@@ -1,23 +1,21 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using CatsDogs.Model.Backends;
 using CatsDogs.Model.Backends.Cuda;
-using CatsDogs.Model.Checkpoints;
+using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
 
 namespace CatsDogs.Pipeline.Training;
 
 /// <summary>
-/// A training run's resolved configuration, written to runs/&lt;name&gt;/config.json when it
-/// starts; a resumed run reads it back so that it continues with exactly the same settings.
+/// A training run's settings: one member for each option of `catsdogs train` that shapes the run. Saved in
+/// runs/&lt;name&gt;/config.json when it starts (<see cref="TrainConfigFile"/>); a resumed run reads them back so
+/// that it continues with exactly the same settings, and `train --config` reads them as a new run's.
 /// </summary>
 internal sealed record TrainConfig
 {
-    public const string FileName = "config.json";
-
     public required string Data { get; init; }
 
-    public required string SplitFile { get; init; }
+    /// <summary>The split file; null, until <see cref="Resolved"/>, means the default one for <see cref="Data"/>.</summary>
+    public string? SplitFile { get; init; }
 
     public int? ValidationCount { get; init; }
 
@@ -39,23 +37,18 @@ internal sealed record TrainConfig
 
     public required InputPipelineOptions Input { get; init; }
 
-    public void Save(string path) =>
-        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, this, TrainConfigJson.Default.TrainConfig));
-
-    public static TrainConfig Load(string path)
+    /// <summary>
+    /// The settings with their paths made absolute (a relative one is taken from the current folder, as on the
+    /// command line) and the split file named, so that the run can be resumed from any folder.
+    /// </summary>
+    public TrainConfig Resolved()
     {
-        try
+        var data = Path.GetFullPath(Data);
+        return this with
         {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(path), TrainConfigJson.Default.TrainConfig)
-                ?? throw new InvalidDataException($"'{path}' holds no configuration.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not a training configuration this version can read: {e.Message}");
-        }
+            Data = data,
+            SplitFile = Path.GetFullPath(SplitFile ?? SplitFiles.DefaultFor(data)),
+            Exclude = Exclude is null ? null : Path.GetFullPath(Exclude),
+        };
     }
 }
-
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(TrainConfig))]
-internal sealed partial class TrainConfigJson : JsonSerializerContext;

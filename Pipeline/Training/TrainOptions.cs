@@ -17,6 +17,12 @@ public enum MonitorMetric
     ValAcc,
 }
 
+internal enum OptimizerKind
+{
+    Sgd,
+    AdamW,
+}
+
 /// <summary>Everything that shapes a training run besides the data and the input pipeline; saved as the run's config.</summary>
 internal sealed record TrainOptions
 {
@@ -24,7 +30,15 @@ internal sealed record TrainOptions
 
     public int Epochs { get; init; } = 20;
 
-    public OptimizerConfig Optimizer { get; init; } = new SgdConfig();
+    /// <summary>The optimizer, with its settings as the command line gives them (see <see cref="ToOptimizerConfig"/>).</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+
+    public float Momentum { get; init; } = 0.9f;
+
+    public bool Nesterov { get; init; }
+
+    /// <summary>L2 for SGD, decoupled for AdamW.</summary>
+    public float WeightDecay { get; init; } = 5e-4f;
 
     public float LearningRate { get; init; } = 0.05f;
 
@@ -56,4 +70,9 @@ internal sealed record TrainOptions
     public int LogEvery { get; init; } = 20;
 
     public int Seed { get; init; } = 42;
+
+    /// <summary>The optimizer these settings describe; as on the command line, momentum and Nesterov apply to SGD only.</summary>
+    public OptimizerConfig ToOptimizerConfig() => Optimizer == OptimizerKind.AdamW
+        ? new AdamWConfig { WeightDecay = WeightDecay }
+        : new SgdConfig { Momentum = Momentum, Nesterov = Nesterov, WeightDecay = WeightDecay };
 }

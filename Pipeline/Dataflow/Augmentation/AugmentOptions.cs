@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CatsDogs.Pipeline.Dataflow.Augmentation;
 
 /// <summary>
@@ -10,5 +12,6 @@ internal sealed record AugmentOptions(bool Flip = true, double Shear = 0.2, doub
 {
     public static AugmentOptions None { get; } = new(false, 0, 0);
 
+    [JsonIgnore]
     public bool IsIdentity => !Flip && Shear == 0 && Zoom == 0;
 }
