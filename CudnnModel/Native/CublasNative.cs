@@ -7,7 +7,8 @@ namespace CatsDogs.Model.Native;
 /// <c>cublas_v2.h</c> maps the plain names to; <c>cublasSetMathMode</c> and the status strings
 /// have no <c>_v2</c>. The soname carries the CUDA major version (<c>libcublas.so.12</c> or
 /// <c>.13</c>), so this logical name is bound by <see cref="Loading.CudaLibraries"/>.
-/// cuBLAS is column-major; scalars are host pointers (the default pointer mode).
+/// cuBLAS is column-major; scalars are host pointers (the default pointer mode). Nothing here
+/// checks a status; <see cref="CublasApi"/> (layer 2) is the only caller.
 /// </summary>
 internal static unsafe partial class CublasNative
 {

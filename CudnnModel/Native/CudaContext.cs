@@ -1,15 +1,14 @@
-using System.Text;
 using static CatsDogs.Model.Native.GpuStatus;
 
 namespace CatsDogs.Model.Native;
 
 /// <summary>
-/// The primary context of one device, retained for the object's lifetime, and what the device
-/// is. A context is current per OS thread and .NET moves work between threads (await, the thread
-/// pool), so every entry point calls <see cref="MakeCurrent"/>, which costs a thread-static
+/// Layer 3: the primary context of one device, retained for the object's lifetime, and what the
+/// device is. A context is current per OS thread and .NET moves work between threads (await, the
+/// thread pool), so every entry point calls <see cref="MakeCurrent"/>, which costs a thread-static
 /// compare when the context already is current.
 /// </summary>
-internal sealed unsafe class CudaContext : IDisposable
+internal sealed class CudaContext : IDisposable
 {
     [ThreadStatic]
     private static nint t_current;
@@ -22,14 +21,13 @@ internal sealed unsafe class CudaContext : IDisposable
         BlockingWaits = blockingWaits;
         _handle = handle;
         MakeCurrent();
-        Name = ReadName(device);
+        ThrowIfFailed(CudaApi.GetDeviceName(device, out var name), "cuDeviceGetName");
+        Name = name;
         ComputeCapability = (Attribute(CuDeviceAttribute.ComputeCapabilityMajor), Attribute(CuDeviceAttribute.ComputeCapabilityMinor));
         Multiprocessors = Attribute(CuDeviceAttribute.MultiprocessorCount);
-        nuint bytes;
-        ThrowIfFailed(CudaNative.cuDeviceTotalMem_v2(&bytes, device));
+        ThrowIfFailed(CudaApi.GetDeviceTotalMemory(device, out var bytes), "cuDeviceTotalMem_v2");
         TotalMemoryBytes = (long)bytes;
-        int version;
-        ThrowIfFailed(CudaNative.cuDriverGetVersion(&version));
+        ThrowIfFailed(CudaApi.GetDriverVersion(out var version), "cuDriverGetVersion");
         DriverVersion = version;
     }
 
@@ -58,22 +56,20 @@ internal sealed unsafe class CudaContext : IDisposable
     /// </summary>
     public static CudaContext Open(int ordinal)
     {
-        var initialised = CudaNative.cuInit(0);
+        var initialised = CudaApi.Init();
         if (initialised == CuResult.NoDevice)
         {
             throw NoDevice("cuInit");
         }
 
         ThrowIfFailed(initialised, "cuInit");
-        int count;
-        ThrowIfFailed(CudaNative.cuDeviceGetCount(&count));
+        ThrowIfFailed(CudaApi.GetDeviceCount(out var count), "cuDeviceGetCount");
         if (count == 0)
         {
             throw NoDevice("cuDeviceGetCount");
         }
 
-        int device;
-        ThrowIfFailed(CudaNative.cuDeviceGet(&device, ordinal));
+        ThrowIfFailed(CudaApi.GetDevice(ordinal, out var device), "cuDeviceGet");
         // A wait for the device (the upload event each step, the loss every N steps) would otherwise
         // spin a core that the JPEG decoders need. Only a preference: where a driver refuses it (one
         // older than CUDA 11 with the context already active), waits spin as before. A blocking wait
@@ -84,11 +80,10 @@ internal sealed unsafe class CudaContext : IDisposable
         var blockingWaits = Environment.GetEnvironmentVariable("CATSDOGS_CUDA_SPIN") != "1";
         if (blockingWaits)
         {
-            _ = CudaNative.cuDevicePrimaryCtxSetFlags_v2(device, CudaFlags.ContextBlockingSync);
+            _ = CudaApi.SetPrimaryContextFlags(device, CudaFlags.ContextBlockingSync);
         }
 
-        nint context;
-        ThrowIfFailed(CudaNative.cuDevicePrimaryCtxRetain(&context, device));
+        ThrowIfFailed(CudaApi.RetainPrimaryContext(device, out var context), "cuDevicePrimaryCtxRetain");
         return new CudaContext(device, context, blockingWaits);
     }
 
@@ -107,7 +102,7 @@ internal sealed unsafe class CudaContext : IDisposable
             return CuResult.Success;
         }
 
-        var status = CudaNative.cuCtxSetCurrent(context);
+        var status = CudaApi.SetCurrentContext(context);
         if (status == CuResult.Success)
         {
             t_current = context;
@@ -120,7 +115,7 @@ internal sealed unsafe class CudaContext : IDisposable
     public void Synchronize()
     {
         MakeCurrent();
-        ThrowIfFailed(CudaNative.cuCtxSynchronize());
+        ThrowIfFailed(CudaApi.SynchronizeContext(), "cuCtxSynchronize");
     }
 
     public void Dispose()
@@ -131,9 +126,9 @@ internal sealed unsafe class CudaContext : IDisposable
         }
 
         MakeCurrent();
-        _ = CudaNative.cuCtxSynchronize();
-        _ = CudaNative.cuDevicePrimaryCtxRelease_v2(Device);
-        _ = CudaNative.cuCtxSetCurrent(0);
+        _ = CudaApi.SynchronizeContext();
+        _ = CudaApi.ReleasePrimaryContext(Device);
+        _ = CudaApi.SetCurrentContext(0);
         t_current = 0;
         _handle = 0;
     }
@@ -148,18 +143,7 @@ internal sealed unsafe class CudaContext : IDisposable
 
     private int Attribute(CuDeviceAttribute attribute)
     {
-        int value;
-        ThrowIfFailed(CudaNative.cuDeviceGetAttribute(&value, attribute, Device));
+        ThrowIfFailed(CudaApi.GetDeviceAttribute(Device, attribute, out var value), "cuDeviceGetAttribute");
         return value;
-    }
-
-    private static string ReadName(int device)
-    {
-        const int Capacity = 256;
-        var buffer = stackalloc byte[Capacity];
-        ThrowIfFailed(CudaNative.cuDeviceGetName(buffer, Capacity, device));
-        var span = new ReadOnlySpan<byte>(buffer, Capacity);
-        var end = span.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
     }
 }

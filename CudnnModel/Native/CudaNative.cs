@@ -8,7 +8,8 @@ namespace CatsDogs.Model.Native;
 /// (<c>cuMemAlloc</c> to <c>cuMemAlloc_v2</c>), the versioned symbol is bound. Contexts come
 /// from the primary context API only, which CUDA 13 left unchanged (its <c>cuCtxCreate</c> is
 /// <c>_v4</c>). Handles are opaque pointers (<see cref="nint"/>), device addresses are
-/// <c>CUdeviceptr</c> (<see cref="ulong"/>). Nothing here checks a status.
+/// <c>CUdeviceptr</c> (<see cref="ulong"/>). Nothing here checks a status; <see cref="CudaApi"/>
+/// (layer 2) is the only caller.
 /// </summary>
 internal static unsafe partial class CudaNative
 {

@@ -1,5 +1,7 @@
 namespace CatsDogs.Model.Native;
 
+// Layer 1: the enums and flags of cuda.h that CudaNative passes.
+
 /// <summary><c>CUresult</c> (cuda.h): the codes this project names; any other value still round-trips.</summary>
 internal enum CuResult
 {

@@ -9,7 +9,8 @@ namespace CatsDogs.Model.Native;
 /// preloads them by absolute path so that those lookups succeed. Scaling factors (alpha, beta)
 /// are host pointers to float; tensors are device addresses. Mind the argument order:
 /// <see cref="cudnnSetTensor4dDescriptor"/> takes (format, dataType) but
-/// <see cref="cudnnSetFilter4dDescriptor"/> takes (dataType, format).
+/// <see cref="cudnnSetFilter4dDescriptor"/> takes (dataType, format). Nothing here checks a
+/// status; <see cref="CudnnApi"/> (layer 2) is the only caller.
 /// </summary>
 internal static unsafe partial class CudnnNative
 {

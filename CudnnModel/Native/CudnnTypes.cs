@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace CatsDogs.Model.Native;
 
+// Layer 1: the enums and structs of cuDNN's headers that CudnnNative passes, laid out as in C.
+
 /// <summary>
 /// <c>cudnnStatus_t</c> in cuDNN 9's category scheme (code / 1000 is the category); the numbers
 /// differ from cuDNN 7 and 8. Values not named here still round-trip.

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace CatsDogs.Model.Native;
 
+/// <summary>Layer 3: what every handle class does between creating a native object and handing it out.</summary>
 internal static class HandleSetup
 {
     /// <summary>

@@ -4,19 +4,19 @@ using static CatsDogs.Model.Native.GpuStatus;
 namespace CatsDogs.Model.Native;
 
 /// <summary>
-/// Compiles CUDA C++ with NVRTC for one device. The target is a real architecture (CUBIN, no
-/// driver JIT) when this NVRTC knows the device's compute capability, otherwise PTX for the
-/// newest architecture it knows below it, which the driver compiles on load.
+/// Layer 3: compiles CUDA C++ with NVRTC for one device, each status checked by
+/// <see cref="GpuStatus"/>. The target is a real architecture (CUBIN, no driver JIT) when this
+/// NVRTC knows the device's compute capability, otherwise PTX for the newest architecture it
+/// knows below it, which the driver compiles on load.
 /// </summary>
-internal static unsafe class NvrtcCompiler
+internal static class NvrtcCompiler
 {
     /// <summary>NVRTC's version, e.g. (13, 0).</summary>
     public static (int Major, int Minor) Version
     {
         get
         {
-            int major, minor;
-            ThrowIfFailed(NvrtcNative.nvrtcVersion(&major, &minor));
+            ThrowIfFailed(NvrtcApi.Version(out var major, out var minor), "nvrtcVersion");
             return (major, minor);
         }
     }
@@ -24,14 +24,9 @@ internal static unsafe class NvrtcCompiler
     /// <summary>The architecture option for a device, e.g. "sm_90", or "compute_89" when NVRTC does not know the device's.</summary>
     public static string ArchitectureFor(int major, int minor)
     {
-        int count;
-        ThrowIfFailed(NvrtcNative.nvrtcGetNumSupportedArchs(&count));
+        ThrowIfFailed(NvrtcApi.GetNumSupportedArchs(out var count), "nvrtcGetNumSupportedArchs");
         var supported = new int[count];
-        fixed (int* list = supported)
-        {
-            ThrowIfFailed(NvrtcNative.nvrtcGetSupportedArchs(list));
-        }
-
+        ThrowIfFailed(NvrtcApi.GetSupportedArchs(supported), "nvrtcGetSupportedArchs");
         return Choose(supported, major * 10 + minor);
     }
 
@@ -50,12 +45,11 @@ internal static unsafe class NvrtcCompiler
     /// <summary>Compiles <paramref name="source"/> and returns the image to load: CUBIN, or NUL-terminated PTX.</summary>
     public static byte[] Compile(string source, string name, string architecture, IEnumerable<string> options)
     {
-        nint program;
-        ThrowIfFailed(NvrtcNative.nvrtcCreateProgram(&program, source, name, 0, 0, 0));
+        ThrowIfFailed(NvrtcApi.CreateProgram(source, name, out var program), "nvrtcCreateProgram");
         try
         {
             string[] all = [$"--gpu-architecture={architecture}", .. options];
-            var status = NvrtcNative.nvrtcCompileProgram(program, all.Length, all);
+            var status = NvrtcApi.CompileProgram(program, all);
             if (status != NvrtcResult.Success)
             {
                 ThrowIfFailed(status, $"nvrtcCompileProgram({name}, {string.Join(' ', all)}) with log:\n{Log(program)}\n");
@@ -65,42 +59,34 @@ internal static unsafe class NvrtcCompiler
         }
         finally
         {
-            _ = NvrtcNative.nvrtcDestroyProgram(&program);
+            _ = NvrtcApi.DestroyProgram(ref program);
         }
     }
 
-    private static byte[] Cubin(nint program) => Image(program, &NvrtcNative.nvrtcGetCUBINSize, &NvrtcNative.nvrtcGetCUBIN);
+    private static unsafe byte[] Cubin(nint program) => Image(program, &NvrtcApi.GetCubinSize, &NvrtcApi.GetCubin, "nvrtcGetCUBIN");
 
     /// <summary>The PTX including its trailing NUL, which the driver needs to find its end.</summary>
-    private static byte[] Ptx(nint program) => Image(program, &NvrtcNative.nvrtcGetPTXSize, &NvrtcNative.nvrtcGetPTX);
+    private static unsafe byte[] Ptx(nint program) => Image(program, &NvrtcApi.GetPtxSize, &NvrtcApi.GetPtx, "nvrtcGetPTX");
 
-    private static byte[] Image(nint program, delegate*<nint, nuint*, NvrtcResult> size, delegate*<nint, byte*, NvrtcResult> read)
+    /// <param name="call">The C function that <paramref name="read"/> calls; its size query's name is the same with "Size" added.</param>
+    private static unsafe byte[] Image(nint program, delegate*<nint, out nuint, NvrtcResult> size, delegate*<nint, Span<byte>, NvrtcResult> read, string call)
     {
-        nuint bytes;
-        ThrowIfFailed(size(program, &bytes));
+        ThrowIfFailed(size(program, out var bytes), $"{call}Size");
         var image = new byte[(int)bytes];
-        fixed (byte* target = image)
-        {
-            ThrowIfFailed(read(program, target));
-        }
-
+        ThrowIfFailed(read(program, image), call);
         return image;
     }
 
+    /// <summary>For a compile error's message, so never a throw of its own: "(empty)" where NVRTC has no log to give.</summary>
     private static string Log(nint program)
     {
-        nuint size;
-        if (NvrtcNative.nvrtcGetProgramLogSize(program, &size) != NvrtcResult.Success || size <= 1)
+        if (NvrtcApi.GetProgramLogSize(program, out var size) != NvrtcResult.Success || size <= 1)
         {
             return "(empty)";
         }
 
         var log = new byte[(int)size];
-        fixed (byte* target = log)
-        {
-            _ = NvrtcNative.nvrtcGetProgramLog(program, target);
-        }
-
+        _ = NvrtcApi.GetProgramLog(program, log);
         return Encoding.UTF8.GetString(log, 0, log.Length - 1);
     }
 }

@@ -5,7 +5,8 @@ namespace CatsDogs.Model.Native;
 /// <summary>
 /// Layer 1: NVRTC (<c>nvrtc.h</c>). The library's soname carries the CUDA major version
 /// (<c>libnvrtc.so.12</c> or <c>.13</c>), so this logical name is bound by
-/// <see cref="Loading.CudaLibraries"/> to whichever one matches the loaded cuDNN.
+/// <see cref="Loading.CudaLibraries"/> to whichever one matches the loaded cuDNN. Nothing here
+/// checks a status; <see cref="NvrtcApi"/> (layer 2) is the only caller.
 /// </summary>
 internal static unsafe partial class NvrtcNative
 {

@@ -4,11 +4,11 @@ using static CatsDogs.Model.Native.GpuStatus;
 namespace CatsDogs.Model.Native;
 
 /// <summary>
-/// Page-locked host memory from <c>cuMemHostAlloc</c> (portable: pinned for every context), so
+/// Layer 3: page-locked host memory from <c>cuMemHostAlloc</c> (portable: pinned for every context), so
 /// that uploads from it run asynchronously on a copy stream. Blocks are freed with
 /// <c>cuMemFreeHost</c>, from any thread, while the context lives: dispose the pool before the device.
 /// </summary>
-internal sealed unsafe class PinnedHostAllocator(CudaContext context) : IHostMemoryAllocator
+internal sealed class PinnedHostAllocator(CudaContext context) : IHostMemoryAllocator
 {
     public string Name => "pinned";
 
@@ -16,15 +16,14 @@ internal sealed unsafe class PinnedHostAllocator(CudaContext context) : IHostMem
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
         context.MakeCurrent();
-        nint pointer;
-        ThrowIfFailed(CudaNative.cuMemHostAlloc(&pointer, (nuint)bytes, CudaFlags.HostAllocPortable));
+        ThrowIfFailed(CudaApi.MemHostAlloc((nuint)bytes, CudaFlags.HostAllocPortable, out var pointer), "cuMemHostAlloc");
         var owner = context.Handle;
         // The release never throws: after a sticky device error the context is gone and the memory with it.
         return new HostMemory(pointer, bytes, p =>
         {
             if (CudaContext.TryMakeCurrent(owner))
             {
-                _ = CudaNative.cuMemFreeHost(p);
+                _ = CudaApi.MemFreeHost(p);
             }
         });
     }

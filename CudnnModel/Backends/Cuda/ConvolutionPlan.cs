@@ -41,7 +41,7 @@ internal readonly record struct AlgorithmRule(bool AllowTf32, bool Deterministic
 /// candidate, or for a deterministic rule by its heuristics; each pass has its own convolution
 /// descriptor because the chosen algorithms may differ in math type.
 /// </summary>
-internal sealed unsafe class ConvolutionPlan : IDisposable
+internal sealed class ConvolutionPlan : IDisposable
 {
     private ConvolutionPlan(ConvolutionKey key, TensorShape output, CudnnMathType searchMath)
     {
@@ -102,7 +102,7 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
         var plan = new ConvolutionPlan(key, output, rule.AllowTf32 ? CudnnMathType.Default : CudnnMathType.Fma);
         try
         {
-            plan.ChooseAlgorithms(handle.Value, rule);
+            plan.ChooseAlgorithms(handle, rule);
             return plan;
         }
         catch
@@ -141,23 +141,13 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
                 $"cuDNN offers no {rule.Describe()}algorithm for the {pass} pass of this convolution ({results.Length} {(rule.Timed ? "measured" : "ranked")}).");
     }
 
-    private void ChooseAlgorithms(nint handle, AlgorithmRule rule)
+    private void ChooseAlgorithms(CudnnHandle handle, AlgorithmRule rule)
     {
-        (ForwardAlgorithm, ForwardWorkspace) = Search(handle, rule, "forward", ForwardConvolution,
-            &CudnnNative.cudnnGetConvolutionForwardAlgorithmMaxCount,
-            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionForwardAlgorithm(h, X.Value, W.Value, c, Y.Value, n, r, f),
-            (h, c, n, r, f) => CudnnNative.cudnnGetConvolutionForwardAlgorithm_v7(h, X.Value, W.Value, c, Y.Value, n, r, f),
-            (h, c, a, b) => CudnnNative.cudnnGetConvolutionForwardWorkspaceSize(h, X.Value, W.Value, c, Y.Value, a, b));
-        (BackwardDataAlgorithm, BackwardDataWorkspace) = Search(handle, rule, "backward-data", BackwardDataConvolution,
-            &CudnnNative.cudnnGetConvolutionBackwardDataAlgorithmMaxCount,
-            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardDataAlgorithm(h, W.Value, Y.Value, c, X.Value, n, r, f),
-            (h, c, n, r, f) => CudnnNative.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, W.Value, Y.Value, c, X.Value, n, r, f),
-            (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardDataWorkspaceSize(h, W.Value, Y.Value, c, X.Value, a, b));
-        (BackwardFilterAlgorithm, BackwardFilterWorkspace) = Search(handle, rule, "backward-filter", BackwardFilterConvolution,
-            &CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithmMaxCount,
-            (h, c, n, r, f) => CudnnNative.cudnnFindConvolutionBackwardFilterAlgorithm(h, X.Value, Y.Value, c, W.Value, n, r, f),
-            (h, c, n, r, f) => CudnnNative.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, X.Value, Y.Value, c, W.Value, n, r, f),
-            (h, c, a, b) => CudnnNative.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, X.Value, Y.Value, c, W.Value, a, b));
+        (ForwardAlgorithm, ForwardWorkspace) = Search(new ConvolutionPass(handle, ConvolutionDirection.Forward, X, W, ForwardConvolution, Y), rule);
+        (BackwardDataAlgorithm, BackwardDataWorkspace) =
+            Search(new ConvolutionPass(handle, ConvolutionDirection.BackwardData, X, W, BackwardDataConvolution, Y), rule);
+        (BackwardFilterAlgorithm, BackwardFilterWorkspace) =
+            Search(new ConvolutionPass(handle, ConvolutionDirection.BackwardFilter, X, W, BackwardFilterConvolution, Y), rule);
     }
 
     /// <summary>
@@ -166,34 +156,21 @@ internal sealed unsafe class ConvolutionPlan : IDisposable
     /// math type set. The heuristics' picks are untried, so one that cuDNN then declines as not
     /// supported gives way to the next; any other failure, or the last one's, is the error.
     /// </summary>
-    private static (int Algorithm, long Workspace) Search(nint handle, AlgorithmRule rule, string pass, ConvolutionDescriptor convolution,
-        delegate*<nint, int*, CudnnStatus> maxCount, AlgorithmRanking find, AlgorithmRanking heuristics, WorkspaceQuery workspaceSize)
+    private static (int Algorithm, long Workspace) Search(ConvolutionPass pass, AlgorithmRule rule)
     {
-        int count, returned;
-        ThrowIfFailed(maxCount(handle, &count), $"cudnnGetConvolution {pass} AlgorithmMaxCount");
-        var results = new CudnnAlgorithmPerformance[Math.Max(count, 1)];
-        fixed (CudnnAlgorithmPerformance* found = results)
-        {
-            ThrowIfFailed((rule.Timed ? find : heuristics)(handle, convolution.Value, results.Length, &returned, found),
-                rule.Timed ? $"cudnnFindConvolution {pass} Algorithm" : $"cudnnGetConvolution {pass} Algorithm_v7");
-        }
-
-        var candidates = Candidates(results.AsSpan(0, returned), rule, pass);
+        var results = new CudnnAlgorithmPerformance[Math.Max(pass.AlgorithmMaxCount(), 1)];
+        var returned = pass.RankAlgorithms(rule.Timed, results);
+        var candidates = Candidates(results.AsSpan(0, returned), rule, pass.Name);
         for (var i = 0; ; i++)
         {
             var candidate = candidates[i];
-            convolution.SetMathType(rule.MathFor(candidate));
-            nuint bytes;
-            var status = workspaceSize(handle, convolution.Value, candidate.Algorithm, &bytes);
+            pass.Convolution.SetMathType(rule.MathFor(candidate));
+            var status = pass.TryWorkspaceSize(candidate.Algorithm, out var bytes);
             if (!status.IsNotSupported() || i == candidates.Length - 1)
             {
-                ThrowIfFailed(status, $"cudnnGetConvolution {pass} WorkspaceSize of algorithm {candidate.Algorithm} ({i + 1} of {candidates.Length} allowed)");
-                return (candidate.Algorithm, (long)bytes);
+                ThrowIfFailed(status, $"{pass.WorkspaceSizeCall} of algorithm {candidate.Algorithm} ({i + 1} of {candidates.Length} allowed)");
+                return (candidate.Algorithm, bytes);
             }
         }
     }
-
-    private delegate CudnnStatus AlgorithmRanking(nint handle, nint convolution, int requested, int* returned, CudnnAlgorithmPerformance* results);
-
-    private delegate CudnnStatus WorkspaceQuery(nint handle, nint convolution, int algorithm, nuint* bytes);
 }

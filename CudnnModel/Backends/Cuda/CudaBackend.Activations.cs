@@ -1,19 +1,16 @@
-using CatsDogs.Model.Native;
 using static CatsDogs.Model.Backends.ShapeCheck;
-using static CatsDogs.Model.Native.GpuStatus;
 
 namespace CatsDogs.Model.Backends.Cuda;
 
 // Activations and dropout: cuDNN's ReLU, and NVRTC kernels for sigmoid and the counter-based dropout mask.
-internal sealed unsafe partial class CudaBackend
+internal sealed partial class CudaBackend
 {
     public void ReluForward(Tensor x, Tensor y)
     {
         Same(x.Shape, y.Shape);
         Enter();
         var descriptor = _descriptors.For(x.Shape);
-        float alpha = 1f, beta = 0f;
-        ThrowIfFailed(CudnnNative.cudnnActivationForward(_cudnn.Value, _relu.Value, &alpha, descriptor, Cuda(x).Address, &beta, descriptor, Cuda(y).Address));
+        _cudnn.ActivationForward(_relu, alpha: 1f, descriptor, Cuda(x).Address, beta: 0f, descriptor, Cuda(y).Address);
     }
 
     /// <summary>y stands in for x: relu(x) &gt; 0 exactly where x &gt; 0, so the mask is the same, and y is what callers keep.</summary>
@@ -24,9 +21,7 @@ internal sealed unsafe partial class CudaBackend
         Enter();
         var descriptor = _descriptors.For(y.Shape);
         var output = Cuda(y).Address;
-        float alpha = 1f, beta = 0f;
-        ThrowIfFailed(CudnnNative.cudnnActivationBackward(_cudnn.Value, _relu.Value, &alpha, descriptor, output, descriptor, Cuda(dy).Address,
-            descriptor, output, &beta, descriptor, Cuda(dx).Address));
+        _cudnn.ActivationBackward(_relu, alpha: 1f, descriptor, output, descriptor, Cuda(dy).Address, descriptor, output, beta: 0f, descriptor, Cuda(dx).Address);
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ using static CatsDogs.Model.Native.GpuStatus;
 namespace CatsDogs.Model.Backends.Cuda;
 
 // Convolutions through cuDNN: the fused forward pass with its fallback, both gradients, bias, and the plans that hold each shape's algorithms.
-internal sealed unsafe partial class CudaBackend
+internal sealed partial class CudaBackend
 {
     public void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, int padding, bool relu)
     {
@@ -15,11 +15,10 @@ internal sealed unsafe partial class CudaBackend
         {
             // cuDNN's fused op writes the output once. alpha2 = 0: the z input is not read, so it may alias y.
             Same(new TensorShape(w.Shape.N, 1), bias.Shape);
-            float alpha1 = 1f, alpha2 = 0f;
             var output = Cuda(y).Address;
-            var fused = CudnnNative.cudnnConvolutionBiasActivationForward(_cudnn.Value, &alpha1, plan.X.Value, Cuda(x).Address, plan.W.Value, Cuda(w).Address,
-                plan.ForwardConvolution.Value, plan.ForwardAlgorithm, workspace, (nuint)plan.ForwardWorkspace, &alpha2, plan.Y.Value, output,
-                plan.Bias.Value, Cuda(bias).Address, _relu.Value, plan.Y.Value, output);
+            var fused = _cudnn.TryConvolutionBiasActivationForward(alpha1: 1f, plan.X, Cuda(x).Address, plan.W, Cuda(w).Address,
+                plan.ForwardConvolution, plan.ForwardAlgorithm, workspace, plan.ForwardWorkspace, alpha2: 0f, plan.Y, output,
+                plan.Bias, Cuda(bias).Address, _relu, plan.Y, output);
             if (fused == CudnnStatus.Success || plan.FusedForward == FusedForward.Works)
             {
                 ThrowIfFailed(fused, "cudnnConvolutionBiasActivationForward");
@@ -34,9 +33,8 @@ internal sealed unsafe partial class CudaBackend
             DeclinedFusion(fused, x.Shape, w.Shape);
         }
 
-        float alpha = 1f, beta = 0f;
-        ThrowIfFailed(CudnnNative.cudnnConvolutionForward(_cudnn.Value, &alpha, plan.X.Value, Cuda(x).Address, plan.W.Value, Cuda(w).Address,
-            plan.ForwardConvolution.Value, plan.ForwardAlgorithm, workspace, (nuint)plan.ForwardWorkspace, &beta, plan.Y.Value, Cuda(y).Address));
+        _cudnn.ConvolutionForward(alpha: 1f, plan.X, Cuda(x).Address, plan.W, Cuda(w).Address,
+            plan.ForwardConvolution, plan.ForwardAlgorithm, workspace, plan.ForwardWorkspace, beta: 0f, plan.Y, Cuda(y).Address);
         if (bias is not null)
         {
             AddBias(y, bias);
@@ -63,36 +61,30 @@ internal sealed unsafe partial class CudaBackend
     {
         var plan = Plan(dx, w, dy, padding);
         var workspace = _workspace.Reserve(plan.BackwardDataWorkspace);
-        float alpha = 1f, beta = 0f;
-        ThrowIfFailed(CudnnNative.cudnnConvolutionBackwardData(_cudnn.Value, &alpha, plan.W.Value, Cuda(w).Address, plan.Y.Value, Cuda(dy).Address,
-            plan.BackwardDataConvolution.Value, plan.BackwardDataAlgorithm, workspace, (nuint)plan.BackwardDataWorkspace, &beta, plan.X.Value, Cuda(dx).Address));
+        _cudnn.ConvolutionBackwardData(alpha: 1f, plan.W, Cuda(w).Address, plan.Y, Cuda(dy).Address,
+            plan.BackwardDataConvolution, plan.BackwardDataAlgorithm, workspace, plan.BackwardDataWorkspace, beta: 0f, plan.X, Cuda(dx).Address);
     }
 
     public void ConvolutionBackwardFilter(Tensor x, Tensor dy, Tensor dw, int padding)
     {
         var plan = Plan(x, dw, dy, padding);
         var workspace = _workspace.Reserve(plan.BackwardFilterWorkspace);
-        float alpha = 1f, beta = 0f;
-        ThrowIfFailed(CudnnNative.cudnnConvolutionBackwardFilter(_cudnn.Value, &alpha, plan.X.Value, Cuda(x).Address, plan.Y.Value, Cuda(dy).Address,
-            plan.BackwardFilterConvolution.Value, plan.BackwardFilterAlgorithm, workspace, (nuint)plan.BackwardFilterWorkspace, &beta, plan.W.Value, Cuda(dw).Address));
+        _cudnn.ConvolutionBackwardFilter(alpha: 1f, plan.X, Cuda(x).Address, plan.Y, Cuda(dy).Address,
+            plan.BackwardFilterConvolution, plan.BackwardFilterAlgorithm, workspace, plan.BackwardFilterWorkspace, beta: 0f, plan.W, Cuda(dw).Address);
     }
 
     public void AddBias(Tensor y, Tensor bias)
     {
         Same(new TensorShape(y.Shape.C, 1), bias.Shape);
         Enter();
-        float alpha = 1f, beta = 1f;
-        ThrowIfFailed(CudnnNative.cudnnAddTensor(_cudnn.Value, &alpha, _descriptors.ForChannels(y.Shape.C), Cuda(bias).Address,
-            &beta, _descriptors.For(y.Shape), Cuda(y).Address));
+        _cudnn.AddTensor(alpha: 1f, _descriptors.ForChannels(y.Shape.C), Cuda(bias).Address, beta: 1f, _descriptors.For(y.Shape), Cuda(y).Address);
     }
 
     public void BiasBackward(Tensor dy, Tensor dbias)
     {
         Same(new TensorShape(dy.Shape.C, 1), dbias.Shape);
         Enter();
-        float alpha = 1f, beta = 0f;
-        ThrowIfFailed(CudnnNative.cudnnConvolutionBackwardBias(_cudnn.Value, &alpha, _descriptors.For(dy.Shape), Cuda(dy).Address,
-            &beta, _descriptors.ForChannels(dy.Shape.C), Cuda(dbias).Address));
+        _cudnn.ConvolutionBackwardBias(alpha: 1f, _descriptors.For(dy.Shape), Cuda(dy).Address, beta: 0f, _descriptors.ForChannels(dy.Shape.C), Cuda(dbias).Address);
     }
 
     private ConvolutionPlan Plan(Tensor x, Tensor w, Tensor y, int padding)

@@ -1,11 +1,10 @@
 using CatsDogs.Model.Native;
 using static CatsDogs.Model.Backends.ShapeCheck;
-using static CatsDogs.Model.Native.GpuStatus;
 
 namespace CatsDogs.Model.Backends.Cuda;
 
 // Dense layers: one cuBLAS GEMM.
-internal sealed unsafe partial class CudaBackend
+internal sealed partial class CudaBackend
 {
     /// <summary>
     /// Row-major C = op(A) op(B) through column-major cuBLAS: the same memory read column-major
@@ -19,8 +18,7 @@ internal sealed unsafe partial class CudaBackend
         var (kb, n) = transposeB ? (bColumns, bRows) : (bRows, bColumns);
         Require(k == kb && c.Shape.N == m && c.Shape.ItemSize == n);
         Enter();
-        ThrowIfFailed(CublasNative.cublasSgemm_v2(_cublas.Value,
-            transposeB ? CublasOperation.Transpose : CublasOperation.None, transposeA ? CublasOperation.Transpose : CublasOperation.None,
-            n, m, k, &alpha, Cuda(b).Address, bColumns, Cuda(a).Address, aColumns, &beta, Cuda(c).Address, n));
+        _cublas.Sgemm(transposeB ? CublasOperation.Transpose : CublasOperation.None, transposeA ? CublasOperation.Transpose : CublasOperation.None,
+            n, m, k, alpha, Cuda(b).Address, bColumns, Cuda(a).Address, aColumns, beta, Cuda(c).Address, n);
     }
 }

@@ -3,7 +3,7 @@ using static CatsDogs.Model.Backends.ShapeCheck;
 namespace CatsDogs.Model.Backends.Cuda;
 
 // The loss: sigmoid and binary cross-entropy in one NVRTC kernel.
-internal sealed unsafe partial class CudaBackend
+internal sealed partial class CudaBackend
 {
     public void SigmoidCrossEntropy(Tensor logits, Tensor labels, Tensor? dlogits, Tensor stats)
     {

@@ -1,11 +1,10 @@
 using CatsDogs.Model.Native;
 using static CatsDogs.Model.Backends.ShapeCheck;
-using static CatsDogs.Model.Native.GpuStatus;
 
 namespace CatsDogs.Model.Backends.Cuda;
 
 // Batch normalisation through cuDNN, spatial mode.
-internal sealed unsafe partial class CudaBackend
+internal sealed partial class CudaBackend
 {
     public void BatchNormForwardTraining(Tensor x, Tensor y, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
         Tensor savedMean, Tensor savedInverseStd, float momentum, float epsilon)
@@ -13,10 +12,9 @@ internal sealed unsafe partial class CudaBackend
         Same(x.Shape, y.Shape);
         var parameters = ChannelVectors(x.Shape.C, gamma, beta, runningMean, runningVariance, savedMean, savedInverseStd);
         Enter();
-        float one = 1f, zero = 0f;
-        ThrowIfFailed(CudnnNative.cudnnBatchNormalizationForwardTraining(_cudnn.Value, CudnnBatchNormMode.Spatial, &one, &zero,
+        _cudnn.BatchNormalizationForwardTraining(CudnnBatchNormMode.Spatial, alpha: 1f, beta: 0f,
             _descriptors.For(x.Shape), Cuda(x).Address, _descriptors.For(y.Shape), Cuda(y).Address, parameters, Cuda(gamma).Address, Cuda(beta).Address,
-            momentum, Cuda(runningMean).Address, Cuda(runningVariance).Address, epsilon, Cuda(savedMean).Address, Cuda(savedInverseStd).Address));
+            momentum, Cuda(runningMean).Address, Cuda(runningVariance).Address, epsilon, Cuda(savedMean).Address, Cuda(savedInverseStd).Address);
         _batchNormEpsilon[Cuda(savedInverseStd).Address] = epsilon;
     }
 
@@ -25,10 +23,9 @@ internal sealed unsafe partial class CudaBackend
         Same(x.Shape, y.Shape);
         var parameters = ChannelVectors(x.Shape.C, gamma, beta, runningMean, runningVariance);
         Enter();
-        float one = 1f, zero = 0f;
-        ThrowIfFailed(CudnnNative.cudnnBatchNormalizationForwardInference(_cudnn.Value, CudnnBatchNormMode.Spatial, &one, &zero,
+        _cudnn.BatchNormalizationForwardInference(CudnnBatchNormMode.Spatial, alpha: 1f, beta: 0f,
             _descriptors.For(x.Shape), Cuda(x).Address, _descriptors.For(y.Shape), Cuda(y).Address, parameters, Cuda(gamma).Address, Cuda(beta).Address,
-            Cuda(runningMean).Address, Cuda(runningVariance).Address, epsilon));
+            Cuda(runningMean).Address, Cuda(runningVariance).Address, epsilon);
     }
 
     /// <summary>cuDNN wants the forward pass's epsilon again; it was recorded against the saved statistics.</summary>
@@ -44,14 +41,13 @@ internal sealed unsafe partial class CudaBackend
         }
 
         Enter();
-        float one = 1f, zero = 0f;
         var descriptor = _descriptors.For(x.Shape);
-        ThrowIfFailed(CudnnNative.cudnnBatchNormalizationBackward(_cudnn.Value, CudnnBatchNormMode.Spatial, &one, &zero, &one, &zero,
+        _cudnn.BatchNormalizationBackward(CudnnBatchNormMode.Spatial, alphaDataDiff: 1f, betaDataDiff: 0f, alphaParameterDiff: 1f, betaParameterDiff: 0f,
             descriptor, Cuda(x).Address, descriptor, Cuda(dy).Address, descriptor, Cuda(dx).Address, parameters, Cuda(gamma).Address,
-            Cuda(dgamma).Address, Cuda(dbeta).Address, epsilon, Cuda(savedMean).Address, Cuda(savedInverseStd).Address));
+            Cuda(dgamma).Address, Cuda(dbeta).Address, epsilon, Cuda(savedMean).Address, Cuda(savedInverseStd).Address);
     }
 
-    private nint ChannelVectors(int channels, params ReadOnlySpan<Tensor> vectors)
+    private TensorDescriptor ChannelVectors(int channels, params ReadOnlySpan<Tensor> vectors)
     {
         foreach (var vector in vectors)
         {

@@ -3,7 +3,7 @@ using static CatsDogs.Model.Backends.ShapeCheck;
 namespace CatsDogs.Model.Backends.Cuda;
 
 // Optimizer steps and gradient clipping: NVRTC kernels, reading an optional device-side gradient scale.
-internal sealed unsafe partial class CudaBackend
+internal sealed partial class CudaBackend
 {
     public void AccumulateSquaredNorm(Tensor x, Tensor sum)
     {

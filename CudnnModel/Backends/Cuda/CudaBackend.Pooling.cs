@@ -1,19 +1,16 @@
 using CatsDogs.Model.Native;
 using static CatsDogs.Model.Backends.ShapeCheck;
-using static CatsDogs.Model.Native.GpuStatus;
 
 namespace CatsDogs.Model.Backends.Cuda;
 
 // Pooling: cuDNN's max pooling and NVRTC kernels for global average pooling.
-internal sealed unsafe partial class CudaBackend
+internal sealed partial class CudaBackend
 {
     public void MaxPoolForward(Tensor x, Tensor y, int window)
     {
         Same(x.Shape.Pooled(window), y.Shape);
         Enter();
-        float alpha = 1f, beta = 0f;
-        ThrowIfFailed(CudnnNative.cudnnPoolingForward(_cudnn.Value, Pooling(window), &alpha, _descriptors.For(x.Shape), Cuda(x).Address,
-            &beta, _descriptors.For(y.Shape), Cuda(y).Address));
+        _cudnn.PoolingForward(Pooling(window), alpha: 1f, _descriptors.For(x.Shape), Cuda(x).Address, beta: 0f, _descriptors.For(y.Shape), Cuda(y).Address);
     }
 
     public void MaxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, int window)
@@ -29,9 +26,8 @@ internal sealed unsafe partial class CudaBackend
             Fill(dx, 0f);
         }
 
-        float alpha = 1f, beta = 0f;
-        ThrowIfFailed(CudnnNative.cudnnPoolingBackward(_cudnn.Value, Pooling(window), &alpha, _descriptors.For(y.Shape), Cuda(y).Address,
-            _descriptors.For(dy.Shape), Cuda(dy).Address, _descriptors.For(x.Shape), Cuda(x).Address, &beta, _descriptors.For(dx.Shape), Cuda(dx).Address));
+        _cudnn.PoolingBackward(Pooling(window), alpha: 1f, _descriptors.For(y.Shape), Cuda(y).Address,
+            _descriptors.For(dy.Shape), Cuda(dy).Address, _descriptors.For(x.Shape), Cuda(x).Address, beta: 0f, _descriptors.For(dx.Shape), Cuda(dx).Address);
     }
 
     public void GlobalAveragePoolForward(Tensor x, Tensor y)
@@ -48,7 +44,7 @@ internal sealed unsafe partial class CudaBackend
         _kernels.GlobalAveragePoolBackward(Cuda(dy).Address, Cuda(dx).Address, dx.Shape.N * dx.Shape.C, dx.Shape.Plane, _compute);
     }
 
-    private nint Pooling(int window)
+    private PoolingDescriptor Pooling(int window)
     {
         if (!_pooling.TryGetValue(window, out var descriptor))
         {
@@ -56,6 +52,6 @@ internal sealed unsafe partial class CudaBackend
             _pooling[window] = descriptor;
         }
 
-        return descriptor.Value;
+        return descriptor;
     }
 }

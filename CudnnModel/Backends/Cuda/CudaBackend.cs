@@ -3,7 +3,6 @@ using CatsDogs.Model.Memory;
 using CatsDogs.Model.Native;
 using CatsDogs.Model.Native.Loading;
 using static CatsDogs.Model.Backends.ShapeCheck;
-using static CatsDogs.Model.Native.GpuStatus;
 
 namespace CatsDogs.Model.Backends.Cuda;
 
@@ -22,8 +21,12 @@ namespace CatsDogs.Model.Backends.Cuda;
 /// <para>
 /// Threading: one caller at a time, from any thread: each entry point makes the context current.
 /// </para>
+/// <para>
+/// Interop: only the handles of layer 3 (<see cref="CudaStream"/>, <see cref="CudnnHandle"/>,
+/// <see cref="CublasHandle"/>, ...) are called from here; they check every status.
+/// </para>
 /// </summary>
-internal sealed unsafe partial class CudaBackend : IBackend
+internal sealed partial class CudaBackend : IBackend
 {
     private readonly CudaContext _context;
     private readonly CudaStream _compute;
@@ -64,7 +67,7 @@ internal sealed unsafe partial class CudaBackend : IBackend
             _workspace = new DeviceWorkspace(context, _compute.Synchronize);
             _relu = ActivationDescriptor.CreateRelu();
             HostAllocator = new PinnedHostAllocator(context);
-            Description = Describe(context, libraries.CudaMajor, _cublas.Version, _kernels.Architecture, options);
+            Description = Describe(context, libraries.CudaMajor, _cublas.Version, _cudnn.Version, _kernels.Architecture, options);
         }
         catch
         {
@@ -102,7 +105,7 @@ internal sealed unsafe partial class CudaBackend : IBackend
     {
         Enter();
         var tensor = CudaTensor.Allocate(_context, shape);
-        ThrowIfFailed(CudaNative.cuMemsetD32Async(tensor.Address, 0, (nuint)shape.Count, _compute.Value));
+        _compute.Fill(tensor.Address, 0, shape.Count);
         return tensor;
     }
 
@@ -113,11 +116,7 @@ internal sealed unsafe partial class CudaBackend : IBackend
         var target = Cuda(destination);
         Require(source.Length == target.Shape.Count);
         Enter();
-        fixed (float* data = source)
-        {
-            ThrowIfFailed(CudaNative.cuMemcpyHtoDAsync_v2(target.Address, data, (nuint)target.Bytes, _compute.Value));
-            _compute.Synchronize();
-        }
+        _compute.CopyHostToDeviceAndWait(source, target.Address);
     }
 
     public void Download(Tensor source, Span<float> destination)
@@ -125,25 +124,21 @@ internal sealed unsafe partial class CudaBackend : IBackend
         var from = Cuda(source);
         Require(destination.Length >= from.Shape.Count);
         Enter();
-        fixed (float* data = destination)
-        {
-            ThrowIfFailed(CudaNative.cuMemcpyDtoHAsync_v2(data, from.Address, (nuint)from.Bytes, _compute.Value));
-            _compute.Synchronize();
-        }
+        _compute.CopyDeviceToHostAndWait(from.Address, destination[..from.Shape.Count]);
     }
 
     public void Fill(Tensor tensor, float value)
     {
         Enter();
         var target = Cuda(tensor);
-        ThrowIfFailed(CudaNative.cuMemsetD32Async(target.Address, BitConverter.SingleToUInt32Bits(value), (nuint)target.Shape.Count, _compute.Value));
+        _compute.Fill(target.Address, BitConverter.SingleToUInt32Bits(value), target.Shape.Count);
     }
 
     public void Copy(Tensor source, Tensor destination)
     {
         Same(source.Shape, destination.Shape);
         Enter();
-        ThrowIfFailed(CudaNative.cuMemcpyDtoDAsync_v2(Cuda(destination).Address, Cuda(source).Address, (nuint)Cuda(source).Bytes, _compute.Value));
+        _compute.CopyDeviceToDevice(Cuda(source).Address, Cuda(destination).Address, Cuda(source).Bytes);
     }
 
     public void LoadImages(HostImageBatch batch, Tensor images, Tensor labels)
@@ -179,14 +174,13 @@ internal sealed unsafe partial class CudaBackend : IBackend
         _context.Dispose();
     }
 
-    internal static string Describe(CudaContext context, int cudaMajor, int cublasVersion, string architecture, CudaBackendOptions options)
+    internal static string Describe(CudaContext context, int cudaMajor, int cublasVersion, long cudnnVersion, string architecture, CudaBackendOptions options)
     {
         var (major, minor) = context.ComputeCapability;
-        var cudnn = (long)CudnnNative.cudnnGetVersion();
         var (nvrtcMajor, nvrtcMinor) = NvrtcCompiler.Version;
         return string.Create(CultureInfo.InvariantCulture,
             $"{context.Name} (compute {major}.{minor}, {context.Multiprocessors} SMs, {context.TotalMemoryBytes / (1024.0 * 1024 * 1024):F0} GiB), " +
-            $"driver CUDA {context.DriverVersion / 1000}.{context.DriverVersion % 1000 / 10}, cuDNN {cudnn / 10000}.{cudnn % 10000 / 100}.{cudnn % 100}, " +
+            $"driver CUDA {context.DriverVersion / 1000}.{context.DriverVersion % 1000 / 10}, cuDNN {cudnnVersion / 10000}.{cudnnVersion % 10000 / 100}.{cudnnVersion % 100}, " +
             $"cuBLAS {cublasVersion / 10000}.{cublasVersion % 10000 / 100}.{cublasVersion % 100} (CUDA {cudaMajor}), NVRTC {nvrtcMajor}.{nvrtcMinor} ({architecture}), " +
             $"{(options.Precision == Precision.Tf32 ? "TF32 allowed" : "strict FP32")}{(options.Deterministic ? ", deterministic" : "")}");
     }

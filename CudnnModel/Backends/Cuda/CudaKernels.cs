@@ -88,7 +88,7 @@ internal sealed unsafe class CudaKernels : IDisposable
     public void SigmoidCrossEntropy(ulong logits, ulong labels, ulong dlogits, ulong stats, int n, CudaStream stream)
     {
         var args = stackalloc void*[] { &logits, &labels, &dlogits, &stats, &n };
-        _module.Launch(_sigmoidBce, 1, Threads, stream.Value, args);
+        _module.Launch(_sigmoidBce, 1, Threads, stream, args);
     }
 
     public void Sigmoid(ulong x, ulong y, int n, CudaStream stream)
@@ -135,15 +135,15 @@ internal sealed unsafe class CudaKernels : IDisposable
         var blocks = Blocks(n);
         var count = (int)blocks;
         var partialArgs = stackalloc void*[] { &x, &n, &partials };
-        _module.Launch(_squaredNormPartials, blocks, Threads, stream.Value, partialArgs);
+        _module.Launch(_squaredNormPartials, blocks, Threads, stream, partialArgs);
         var addArgs = stackalloc void*[] { &partials, &count, &sum };
-        _module.Launch(_addPartials, 1, Threads, stream.Value, addArgs);
+        _module.Launch(_addPartials, 1, Threads, stream, addArgs);
     }
 
     public void ClipFactor(ulong sumOfSquares, float maxNorm, ulong factor, CudaStream stream)
     {
         var args = stackalloc void*[] { &sumOfSquares, &maxNorm, &factor };
-        _module.Launch(_clipFactor, 1, 1, stream.Value, args);
+        _module.Launch(_clipFactor, 1, 1, stream, args);
     }
 
     /// <summary>One warp per plane.</summary>
@@ -151,7 +151,7 @@ internal sealed unsafe class CudaKernels : IDisposable
     {
         var args = stackalloc void*[] { &x, &y, &planes, &plane };
         var blocks = (uint)((planes * 32L + Threads - 1) / Threads);
-        _module.Launch(_gapForward, blocks, Threads, stream.Value, args);
+        _module.Launch(_gapForward, blocks, Threads, stream, args);
     }
 
     public void GlobalAveragePoolBackward(ulong dy, ulong dx, int planes, int plane, CudaStream stream)
@@ -168,7 +168,7 @@ internal sealed unsafe class CudaKernels : IDisposable
 
     /// <summary>A grid-stride launch over <paramref name="elements"/> items in blocks of 256.</summary>
     private void Launch(nint function, int elements, void** args, CudaStream stream) =>
-        _module.Launch(function, Blocks(elements), Threads, stream.Value, args);
+        _module.Launch(function, Blocks(elements), Threads, stream, args);
 
     /// <summary>Blocks for a grid-stride loop over <paramref name="elements"/>: one per 256 elements, at most a few per SM.</summary>
     private uint Blocks(int elements) => (uint)Math.Clamp((elements + (long)Threads - 1) / Threads, 1L, _maxBlocks);

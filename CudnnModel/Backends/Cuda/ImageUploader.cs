@@ -1,6 +1,5 @@
 using CatsDogs.Model.Memory;
 using CatsDogs.Model.Native;
-using static CatsDogs.Model.Native.GpuStatus;
 
 namespace CatsDogs.Model.Backends.Cuda;
 
@@ -19,7 +18,7 @@ namespace CatsDogs.Model.Backends.Cuda;
 /// work when the host blocks here (docs/GPU.md, "How a step runs on the GPU").
 /// </para>
 /// </summary>
-internal sealed unsafe class ImageUploader : IDisposable
+internal sealed class ImageUploader : IDisposable
 {
     // Labels follow the pixels in a staging buffer at an offset aligned for float loads.
     private const long LabelAlignment = 256;
@@ -49,8 +48,8 @@ internal sealed unsafe class ImageUploader : IDisposable
             _copy.Wait(slot.Consumed);
         }
 
-        ThrowIfFailed(CudaNative.cuMemcpyHtoDAsync_v2(staging, (void*)batch.Pixels, (nuint)pixelBytes, _copy.Value));
-        ThrowIfFailed(CudaNative.cuMemcpyHtoDAsync_v2(staging + (ulong)labelOffset, (void*)batch.Labels, (nuint)(batch.Count * sizeof(float)), _copy.Value));
+        _copy.CopyHostToDevice(batch.Pixels, staging, pixelBytes);
+        _copy.CopyHostToDevice(batch.Labels, staging + (ulong)labelOffset, batch.Count * sizeof(float));
         slot.Uploaded.Record(_copy);
 
         _compute.Wait(slot.Uploaded);

@@ -10,7 +10,7 @@ internal sealed class TensorDescriptors : IDisposable
 {
     private readonly Dictionary<TensorShape, TensorDescriptor> _byShape = [];
 
-    public nint For(TensorShape shape)
+    public TensorDescriptor For(TensorShape shape)
     {
         if (!_byShape.TryGetValue(shape, out var descriptor))
         {
@@ -18,11 +18,11 @@ internal sealed class TensorDescriptors : IDisposable
             _byShape[shape] = descriptor;
         }
 
-        return descriptor.Value;
+        return descriptor;
     }
 
     /// <summary>A per-channel vector ([C, 1, 1, 1] in the network's convention) as cuDNN wants it: 1 x C x 1 x 1.</summary>
-    public nint ForChannels(int channels) => For(new TensorShape(1, channels));
+    public TensorDescriptor ForChannels(int channels) => For(new TensorShape(1, channels));
 
     public void Dispose()
     {
