@@ -47,7 +47,7 @@ export CATSDOGS_CUDA_LIBS="${CATSDOGS_CUDA_LIBS:+$CATSDOGS_CUDA_LIBS:}$wheel_lib
 export DOTNET_BUNDLE_EXTRACT_BASE_DIR="$scratch/bundle"
 
 # What the check trains. GPU_CHECK_REHEARSAL=1 keeps every step, log and line of the table but
-# shrinks the work to what the CUDA stack on the CPU (Pipeline.Tests/Model/Cuda/CpuEmulation) runs
+# shrinks the work to what the CUDA stack on the CPU (tests/cuda-on-cpu) runs
 # in seconds: the tests rehearse this script so, with no GPU. The training serves metrics on a
 # port the system picks: the default may be taken, on a developer's machine or a shared GPU host.
 # The *_args strings are expanded unquoted on purpose: empty arrays would abort a bash older than

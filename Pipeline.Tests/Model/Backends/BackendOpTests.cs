@@ -5,7 +5,8 @@ namespace CatsDogs.Tests.Model.Backends;
 
 /// <summary>
 /// Every backend op against float64 references: forward values directly, gradients against
-/// central finite differences of the reference. Derive once per backend (and thread count).
+/// central finite differences of the reference. Derive once per backend (and thread count); a
+/// subclass whose backend cannot run everywhere says where not with a <see cref="BackendUnavailableAttribute"/>.
 /// </summary>
 public abstract class BackendOpTests : IDisposable
 {
@@ -18,7 +19,7 @@ public abstract class BackendOpTests : IDisposable
 
     private protected IBackend Backend { get; }
 
-    [Theory]
+    [BackendTheory]
     [InlineData(2, 3, 5, 5, 4, 1, false)]
     [InlineData(2, 2, 6, 5, 3, 0, true)]
     [InlineData(1, 2, 16, 16, 3, 1, true)]
@@ -65,7 +66,7 @@ public abstract class BackendOpTests : IDisposable
     }
 
     /// <summary>Enough images for every thread to get several groups: the parallel path with per-chunk filter partials.</summary>
-    [Theory]
+    [BackendTheory]
     [InlineData(12, 3, 16, 16, 8)]
     [InlineData(60, 4, 6, 6, 5)]
     public void Convolution_over_many_images_matches_the_reference_gradients(int n, int c, int h, int w, int outChannels)
@@ -88,7 +89,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dwt), dw, ForwardTolerance, "filter gradient");
     }
 
-    [Fact]
+    [BackendFact]
     public void Bias_matches_reference_and_finite_differences()
     {
         var (n, c, plane) = (3, 4, 6);
@@ -106,7 +107,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dbias), Numerical(bias, Forward, dy), GradientTolerance, "bias gradient");
     }
 
-    [Fact]
+    [BackendFact]
     public void Dense_layer_products_match_finite_differences()
     {
         var (n, inputs, outputs) = (5, 7, 3);
@@ -126,7 +127,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dwt), Numerical(weights, Forward, dy), GradientTolerance, "weight gradient");
     }
 
-    [Theory]
+    [BackendTheory]
     [InlineData(false, false, 13, 37, 300)]
     [InlineData(true, false, 6, 64, 5)]
     [InlineData(false, true, 70, 33, 129)]
@@ -151,7 +152,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(ct), expected, 1e-5, "product");
     }
 
-    [Fact]
+    [BackendFact]
     public void Relu_matches_finite_differences()
     {
         var x = RandomValues(40);
@@ -166,7 +167,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dxt), Numerical(x, () => ReferenceOps.Relu(x), dy), GradientTolerance, "gradient");
     }
 
-    [Theory]
+    [BackendTheory]
     [InlineData(4, 4, 2)]
     [InlineData(5, 7, 2)]
     [InlineData(7, 6, 3)]
@@ -188,7 +189,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
     }
 
-    [Fact]
+    [BackendFact]
     public void Global_average_pooling_matches_finite_differences()
     {
         var input = new TensorShape(2, 3, 3, 5);
@@ -204,7 +205,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
     }
 
-    [Fact]
+    [BackendFact]
     public void Dropout_matches_its_counter_based_mask_and_finite_differences()
     {
         var shape = new TensorShape(4, 50);
@@ -223,7 +224,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
     }
 
-    [Fact]
+    [BackendFact]
     public void Batch_norm_training_matches_finite_differences_and_updates_running_statistics()
     {
         var (n, c, h, w) = (3, 2, 2, 3);
@@ -266,7 +267,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(yt), expected, ForwardTolerance, "inference");
     }
 
-    [Fact]
+    [BackendFact]
     public void Sigmoid_cross_entropy_matches_finite_differences_and_counts_only_labeled_items()
     {
         var logits = new[] { 0.3, -1.2, 2.5, 0.7, -0.4, 1.1 };
@@ -287,7 +288,7 @@ public abstract class BackendOpTests : IDisposable
         Assert.Equal(2 * 5f, totals[2]);
     }
 
-    [Fact]
+    [BackendFact]
     public void Sigmoid_cross_entropy_stays_finite_for_extreme_logits()
     {
         var shape = new TensorShape(4, 1);
@@ -300,7 +301,7 @@ public abstract class BackendOpTests : IDisposable
         Assert.Equal([0f, 0f, 0.25f, -0.25f], Read(gradient));
     }
 
-    [Fact]
+    [BackendFact]
     public void Sgd_with_nesterov_and_weight_decay_follows_its_formula()
     {
         var shape = new TensorShape(37, 1);
@@ -324,7 +325,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(vt), velocity, 1e-5, "velocity");
     }
 
-    [Fact]
+    [BackendFact]
     public void AdamW_follows_its_formula()
     {
         var shape = new TensorShape(3, 11);
@@ -349,7 +350,7 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(wt), w, 1e-5, "weights");
     }
 
-    [Fact]
+    [BackendFact]
     public void Clip_factor_scales_the_global_norm_down_to_the_limit_only_when_above_it()
     {
         var scalar = new TensorShape(1, 1);
@@ -363,7 +364,7 @@ public abstract class BackendOpTests : IDisposable
         Assert.Equal(1f, Read(factor)[0]);
     }
 
-    [Fact]
+    [BackendFact]
     public void Loading_images_turns_interleaved_bytes_into_scaled_planes_and_keeps_labels()
     {
         using var images = new StripeImages(3, 4, seed: 8);

@@ -277,7 +277,7 @@ public sealed class CudaLibraryLoadingTests : IDisposable
         return (cudnn, wheel);
     }
 
-    /// <summary>A stand-in for cuDNN's graph library that reports being built for <paramref name="cudaVersion"/> (e.g. 12080 for 12.8).</summary>
+    /// <summary>A fake of cuDNN's graph library that reports being built for <paramref name="cudaVersion"/> (e.g. 12080 for 12.8).</summary>
     private void CudnnGraphFor(int cudaVersion, string path, params string[] options)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -10,7 +10,7 @@ namespace CatsDogs.Tests.Model.Cuda;
 /// catsdogs' CUDA backend and GPU telemetry end to end on the CUDA stack on the CPU: what a GPU's first run would
 /// find wrong in the loader, the bindings' argument order, the descriptors, the GEMM transposes,
 /// the algorithm choice, the workspace, the streams' ordering or the pinned-buffer reuse, found
-/// without one. The stand-in's streams run work only when something waits for it, so an upload
+/// without one. The stack's streams run work only when something waits for it, so an upload
 /// the compute stream forgot to wait for reads memory not yet written.
 /// </summary>
 public sealed class CudaStackOnCpuTests : IDisposable
@@ -61,7 +61,7 @@ public sealed class CudaStackOnCpuTests : IDisposable
         var (cpu, cuda) = (Losses("cpu"), Losses("cuda"));
         Assert.Equal(2, cpu.Count);
         Assert.Equal(2, cuda.Count);
-        // NVML's stand-in reports the share of time the stand-in's streams were busy; training keeps them busy.
+        // The stack's NVML reports the share of time its streams were busy; training keeps them busy.
         var utilization = Utilization("cuda");
         Assert.NotEmpty(utilization);
         Assert.All(utilization, percent => Assert.InRange(percent, 0, 100));
@@ -111,7 +111,7 @@ public sealed class CudaStackOnCpuTests : IDisposable
     {
         var (fastest, deterministic) = (await CountsAfter(steps: 2, "--precision", precision), await CountsAfter(steps: 2, "--precision", precision, "--deterministic"));
 
-        // The stand-in's fastest backward algorithm is non-deterministic in either precision, as cuDNN's atomics-based ones are,
+        // The stack's fastest backward algorithm is non-deterministic in either precision, as cuDNN's atomics-based ones are,
         // and cuDNN calls plain max pooling's backward pass non-reproducible.
         Assert.True(fastest["nondeterministic_convolutions"] > 0);
         Assert.True(fastest["nondeterministic_poolings"] > 0);
@@ -141,7 +141,7 @@ public sealed class CudaStackOnCpuTests : IDisposable
         var (exit, output) = await Selftest(CudaStackOnCpu.Environment, "tf32");
         var (deterministicExit, deterministicOutput) = await Selftest(CudaStackOnCpu.Environment, "tf32", "--deterministic");
 
-        // Allowed: the stand-in's fastest backward-filter algorithm, as cuDNN's atomics-based ones do, sums in a new order each call.
+        // Allowed: the stack's fastest backward-filter algorithm, as cuDNN's atomics-based ones do, sums in a new order each call.
         Assert.True(exit == 0, output);
         Assert.Matches(@"twice from one seed: the losses part at step \d+ \(allowed without --deterministic", output);
         Assert.True(deterministicExit == 0, deterministicOutput);
@@ -151,7 +151,7 @@ public sealed class CudaStackOnCpuTests : IDisposable
     [CppFact]
     public async Task Deterministic_training_with_gradient_clipping_gives_the_same_weights_on_every_run()
     {
-        // Without --deterministic, the stand-in's fastest backward-filter algorithm sums in a new order each call, as atomics would.
+        // Without --deterministic, the stack's fastest backward-filter algorithm sums in a new order each call, as atomics would.
         StripesDataset.Write(_folder, "data", perClass: 24, side: 16);
         var weights = new List<string>();
         foreach (var run in new[] { "first", "second" })
@@ -291,7 +291,7 @@ public sealed class CudaStackOnCpuTests : IDisposable
     private static string[] FailedOps(string output) =>
         Regex.Matches(output, @"^(.+?)\s+\S+\s+\S+\s+FAIL\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
 
-    /// <summary>The stand-in's counts (Stack/runtime.h) over a whole `bench model` run of <paramref name="steps"/> timed steps, with <paramref name="options"/>.</summary>
+    /// <summary>The stack's counts (CUDA_ON_CPU_COUNTS, tests/cuda-on-cpu/README.md) over a whole `bench model` run of <paramref name="steps"/> timed steps, with <paramref name="options"/>.</summary>
     private Task<Dictionary<string, long>> CountsAfter(int steps, params string[] options) => CountsAfter(CudaStackOnCpu.Environment, steps, options);
 
     /// <summary>As <see cref="CountsAfter(int, string[])"/>, in <paramref name="environment"/>.</summary>

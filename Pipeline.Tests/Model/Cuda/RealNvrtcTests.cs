@@ -7,7 +7,8 @@ namespace CatsDogs.Tests.Model.Cuda;
 /// <summary>
 /// Kernels.cu through a real NVRTC where one is installed (Debian's non-free libnvrtc11.2, or a
 /// CUDA toolkit's): NVRTC compiles without a GPU, so the source's CUDA dialect and the options
-/// CudaKernels passes are checked by NVIDIA's compiler, not only by g++ with the emulation header.
+/// CudaKernels passes are checked by NVIDIA's compiler, not only by g++ building the CUDA stack on
+/// the CPU (tests/cuda-on-cpu/kernels/cuda_on_cpu.h).
 /// </summary>
 public sealed unsafe class RealNvrtcTests
 {

@@ -38,7 +38,7 @@ enum result : int
     illegal_address = 700,
 };
 
-// The device this stand-in pretends to be.
+// The device the CUDA stack on the CPU pretends to be.
 constexpr int compute_major = 9;
 constexpr int compute_minor = 0;
 // Enough multiprocessors for grids of more blocks than a block has threads (the launcher allows 8 per SM).

@@ -1,5 +1,5 @@
 // libnvidia-ml.so.1's entry points that the telemetry reads (GpuSampler, gpu.csv), describing the
-// stand-in device. Its utilisation is real: the share of wall time its streams spent running work
+// device of runtime.h. Its utilisation is real: the share of wall time its streams spent running work
 // since the previous query, as NVML reports the share of its last sample period the GPU was busy.
 // It draws no power, so that query says NVML_ERROR_NOT_SUPPORTED, as some boards do. Values as
 // in nvml.h.

@@ -9,7 +9,7 @@ namespace CatsDogs.Tests.Model.Cuda;
 /// before its upload ran makes the device fail, and that so does a kernel pointed at host memory,
 /// as the tests of the backend rely on.
 /// </summary>
-public sealed unsafe class StandInStreamTests
+public sealed unsafe class CudaStackOnCpuStreamTests
 {
     private const int IllegalAddress = 700;
     private const uint PortablePinned = 1;
@@ -69,7 +69,7 @@ public sealed unsafe class StandInStreamTests
         Assert.Equal(IllegalAddress, driver.SynchronizeStream(stream));
     }
 
-    /// <summary>The driver entry points of a private copy of the stand-in, with a current context.</summary>
+    /// <summary>The driver entry points of a private copy of the stack's library, with a current context.</summary>
     private sealed class Driver : IDisposable
     {
         private readonly nint _library = CudaStackOnCpu.LoadPrivateCopy();
@@ -99,7 +99,7 @@ public sealed unsafe class StandInStreamTests
 
         public void Check(int status) => Assert.Equal(0, status);
 
-        /// <summary>Launches the sigmoid kernel of Kernels.cu (y = sigmoid(x) over n floats) from a module as NVRTC's stand-in makes it.</summary>
+        /// <summary>Launches the sigmoid kernel of Kernels.cu (y = sigmoid(x) over n floats) from a module as the stack's NVRTC makes it.</summary>
         public int Sigmoid(ulong x, ulong y, int n, nint stream)
         {
             nint module, function;

@@ -2,7 +2,7 @@
 // (kernelParams holds one pointer per parameter, to a value of the parameter's C type).
 // KERNELS_SOURCE names the Kernels.cu to compile.
 #include "kernel_host.h"
-#include "Stack/runtime.h"
+#include "../stack/runtime.h"
 #include "cuda_on_cpu.h"
 #include <algorithm>
 #include <cstdint>
@@ -236,7 +236,7 @@ int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y,
             }
         }
 
-        // The emulation's globals (the running block, threadIdx) serve one launch at a time.
+        // The globals of cuda_on_cpu.h (the running block, threadIdx) serve one launch at a time.
         static std::mutex one_at_a_time;
         std::lock_guard lock(one_at_a_time);
         try

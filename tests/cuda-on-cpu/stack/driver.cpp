@@ -1,7 +1,7 @@
 // libcuda.so.1's entry points that CudaBackend uses, on the device of runtime.h. Prototypes and
 // values as in cuda.h (CUDA 12.6/13.0); kernels come from kernel_host.cpp, built from the same
 // Kernels.cu that the NVRTC stand-in accepts.
-#include "../kernel_host.h"
+#include "../kernels/kernel_host.h"
 #include "runtime.h"
 #include <algorithm>
 #include <cstdint>

@@ -585,7 +585,7 @@ int check_pooling(void* pd, void* xd, void* yd, pooling& pool, tensor& in, tenso
         return refuse(bad_param, "pooling: y should be " + std::to_string(in.n) + "x" + std::to_string(in.c) + "x" + std::to_string(p) + "x" + std::to_string(q));
     }
 
-    return pool.mode != pooling_max && pool.mode != pooling_max_deterministic ? refuse(not_supported, "the stand-in simulates max pooling only") : ok;
+    return pool.mode != pooling_max && pool.mode != pooling_max_deterministic ? refuse(not_supported, "cuda-on-cpu simulates max pooling only") : ok;
 }
 
 // The checks every batch norm call makes: the scalars, the descriptors (y is dy for the backward
@@ -630,7 +630,7 @@ int set_4d(registry<Shape>& live, void* d, int format, int data_type, int outer,
 
     if (format != format_nchw || data_type != data_float)
     {
-        return refuse(not_supported, std::string("the stand-in simulates float32 ") + layout + " only");
+        return refuse(not_supported, std::string("cuda-on-cpu simulates float32 ") + layout + " only");
     }
 
     *target = {outer, c, h, w, true};
@@ -734,7 +734,7 @@ int cudnnSetConvolution2dDescriptor(void* d, int pad_h, int pad_w, int stride_h,
 
     if (compute != data_float)
     {
-        return refuse(not_supported, "the stand-in simulates float32 accumulation only");
+        return refuse(not_supported, "cuda-on-cpu simulates float32 accumulation only");
     }
 
     *target = {pad_h, pad_w, stride_h, stride_w, dilation_h, dilation_w, mode, compute, target->math, true};
@@ -1070,7 +1070,7 @@ int cudnnActivationForward(void* handle, void* ad, const float* alpha_pointer, v
 
     if (act.mode != activation_relu)
     {
-        return refuse(not_supported, "the stand-in simulates ReLU only");
+        return refuse(not_supported, "cuda-on-cpu simulates ReLU only");
     }
 
     if (!in_device(x, in.count(), "activation x") || !in_device(y, out.count(), "activation y"))
@@ -1110,7 +1110,7 @@ int cudnnActivationBackward(void* handle, void* ad, const float* alpha_pointer, 
 
     if (act.mode != activation_relu)
     {
-        return refuse(not_supported, "the stand-in simulates ReLU only");
+        return refuse(not_supported, "cuda-on-cpu simulates ReLU only");
     }
 
     if (!in_device(y, out.count(), "activation y") || !in_device(dy, out.count(), "activation dy") || !in_device(x, out.count(), "activation x")
