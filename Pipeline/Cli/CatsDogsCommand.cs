@@ -4,6 +4,7 @@ using CatsDogs.Model.Backends;
 using CatsDogs.Model.Specs;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow.Decoding;
+using CatsDogs.Pipeline.Training;
 
 namespace CatsDogs.Pipeline.Cli;
 

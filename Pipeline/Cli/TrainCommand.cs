@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using CatsDogs.Model.Backends;
+using CatsDogs.Model.Backends.Cuda;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Runs;
 using CatsDogs.Pipeline.Training;
@@ -90,7 +92,7 @@ internal static class TrainCommand
                     Explicit: run is null && (Given(settings.ValidationCount) || Given(settings.ValidationFraction)), Resuming: run is not null,
                     SeedGiven: run is null && Given(settings.Seed)),
                 started);
-            var (trained, savedEverything) = await TrainingRun.RunAsync(request, () => metricsOptions.StartAsync(result, linked.Token), linked.Token);
+            var (trained, savedEverything) = await TrainingRun.RunAsync(request, () => metricsOptions.StartAsync(result, linked.Token), OpenDevice, linked.Token);
 
             RunOnFinish(result.GetValue(onFinish), trained);
             // Trained, but not all of it is on disk: a script must not take the run for complete.
@@ -98,6 +100,9 @@ internal static class TrainCommand
         });
         return command;
     }
+
+    private static ComputeDevice OpenDevice(TrainConfig config) =>
+        ModelOptions.Open(config.Device, config.CpuThreads, new CudaBackendOptions { Precision = config.Precision, Deterministic = config.Deterministic }, Console.Out);
 
     private static void RunOnFinish(string? command, RunFolder run)
     {

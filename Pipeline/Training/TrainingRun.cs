@@ -1,5 +1,4 @@
 using CatsDogs.Model.Backends;
-using CatsDogs.Model.Backends.Cuda;
 using CatsDogs.Model.Checkpoints;
 using CatsDogs.Model.Native;
 using CatsDogs.Model.Specs;
@@ -34,7 +33,9 @@ internal static class TrainingRun
     private const string LastCheckpointName = "last.json";
 
     /// <param name="startTelemetry">Starts the metrics endpoint; called once the data is known to be readable, before the device opens.</param>
-    public static async Task<Result> RunAsync(Request request, Func<Task<TelemetrySession>> startTelemetry, CancellationToken stop)
+    /// <param name="openDevice">Opens the device the settings name, saying which and why.</param>
+    public static async Task<Result> RunAsync(
+        Request request, Func<Task<TelemetrySession>> startTelemetry, Func<TrainConfig, ComputeDevice> openDevice, CancellationToken stop)
     {
         var (config, run) = (request.Config, request.Resumed);
 
@@ -56,7 +57,7 @@ internal static class TrainingRun
         var excluded = config.Exclude is null ? null : ExcludeList.Load(config.Exclude);
         await using var telemetry = await startTelemetry();
 
-        using var device = OpenDevice(config);
+        using var device = openDevice(config);
         var split = DatasetSplit.LoadOrCreate(index, config.SplitFile!, request.SplitRequest, excluded, Console.Out);
         var (network, state) = OpenNetwork(continuing ? run : null, config, device, split.Hash);
         using (network)
@@ -83,9 +84,6 @@ internal static class TrainingRun
     }
 
     private static string LastCheckpoint(RunFolder run) => Path.Combine(run.Checkpoints, LastCheckpointName);
-
-    private static ComputeDevice OpenDevice(TrainConfig config) =>
-        ModelOptions.Open(config.Device, config.CpuThreads, new CudaBackendOptions { Precision = config.Precision, Deterministic = config.Deterministic }, Console.Out);
 
     /// <summary>Locks a new run's folder; another run of the same name may have come and gone since it was found free.</summary>
     private static RunLock TakeNew(RunFolder run)

@@ -1,4 +1,4 @@
-namespace CatsDogs.Pipeline.Cli;
+namespace CatsDogs.Pipeline.Training;
 
 /// <summary>
 /// The GPU or its libraries failed while a run trained (a device fault, say): neither the user's
