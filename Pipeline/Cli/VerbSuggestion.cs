@@ -8,9 +8,15 @@ internal static class VerbSuggestion
     /// <summary>The subcommand of <paramref name="command"/> nearest to <paramref name="typed"/>, where one is near enough to be a typo.</summary>
     public static string? Nearest(Command command, string typed)
     {
-        var nearest = command.Subcommands.MinBy(verb => EditDistance(typed.ToLowerInvariant(), verb.Name));
+        if (command.Subcommands.Count == 0)
+        {
+            return null;
+        }
+
+        var lower = typed.ToLowerInvariant();
+        var nearest = command.Subcommands.Select(verb => (verb.Name, Distance: EditDistance(lower, verb.Name))).MinBy(candidate => candidate.Distance);
         // Two edits (a swap counts as one), or a third of a long word: 'trian', 'evalute', 'benchh'.
-        return nearest is not null && EditDistance(typed.ToLowerInvariant(), nearest.Name) <= Math.Max(2, typed.Length / 3) ? nearest.Name : null;
+        return nearest.Distance <= Math.Max(2, typed.Length / 3) ? nearest.Name : null;
     }
 
     /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours.</summary>
