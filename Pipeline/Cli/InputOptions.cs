@@ -17,6 +17,10 @@ internal sealed class InputOptions
     private readonly Option<int> _imageSize = RangedOption.Create("--image-size", "Side of the square network input, in pixels.", 64, 8, 1024);
     private readonly Option<int> _decodeThreads = RangedOption.Create(
         "--decode-threads", "Threads taking images from file (or cache) to tile: read, decode, augment. More than the cores only adds switching.", Environment.ProcessorCount, 1, 256);
+    private readonly Option<int?> _readThreads = RangedOption.CreateOptional<int>(
+        "--read-threads", "Of the decode threads, how many may be reading a file at one time (raise it above --decode-threads for a slow disk). Default: as many as --decode-threads.", 1, 256);
+    private readonly Option<int?> _augmentThreads = RangedOption.CreateOptional<int>(
+        "--augment-threads", "How many threads may be warping images into tiles at one time; a pass over a complete cache does only that. Default: as many as --decode-threads.", 1, 256);
     private readonly Option<int> _queuePerThread = RangedOption.Create("--queue-per-thread", "Chunks of 8 images each block may hold per thread (its bounded capacity).", 4, 1, 1024);
     private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer.", 4, 1, 1024);
     private readonly Option<bool> _dropLast = new("--drop-last") { Description = "Drop the last batch of a training pass when it is not full (validation always sees every image)." };
@@ -63,6 +67,8 @@ internal sealed class InputOptions
             .AddChoice(_decoder, input => input.Decoder, (input, value) => input with { Decoder = value })
             .AddChoice(_cache, input => input.Cache, (input, value) => input with { Cache = value })
             .Add(_decodeThreads, input => input.DecodeThreads, (input, value) => input with { DecodeThreads = value })
+            .Add(_readThreads, input => input.ReadThreads, (input, value) => input with { ReadThreads = value })
+            .Add(_augmentThreads, input => input.AugmentThreads, (input, value) => input with { AugmentThreads = value })
             .Add(_queuePerThread, input => input.QueuePerThread, (input, value) => input with { QueuePerThread = value })
             .Add(_prefetch, input => input.Prefetch, (input, value) => input with { Prefetch = value });
         if (training)

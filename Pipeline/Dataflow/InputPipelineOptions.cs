@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using CatsDogs.Pipeline.Dataflow.Augmentation;
 using CatsDogs.Pipeline.Dataflow.Caching;
 using CatsDogs.Pipeline.Dataflow.Decoding;
+using CatsDogs.Pipeline.Tuning;
 
 namespace CatsDogs.Pipeline.Dataflow;
 
@@ -20,6 +21,12 @@ internal sealed record InputPipelineOptions
 
     /// <summary>Workers, each taking an image from its file (or the cache) to its tile: the threads busy on images.</summary>
     public int DecodeThreads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Workers reading a file at one time; null: as many as <see cref="DecodeThreads"/>.</summary>
+    public int? ReadThreads { get; init; }
+
+    /// <summary>Workers warping an image into its tile at one time; null: as many as <see cref="DecodeThreads"/>.</summary>
+    public int? AugmentThreads { get; init; }
 
     /// <summary>Chunks of images (8 each) a block may hold (queued, in progress and done) per thread it runs on.</summary>
     public int QueuePerThread { get; init; } = 4;
@@ -52,6 +59,10 @@ internal sealed record InputPipelineOptions
     /// <summary>The folder of disk caches.</summary>
     [JsonIgnore]
     public string CacheFolder { get; init; } = ImageCaches.Folder;
+
+    /// <summary>The settings a running process may change, as these options start them.</summary>
+    [JsonIgnore]
+    public PipelineSettings Settings => new(DecodeThreads, ReadThreads ?? DecodeThreads, AugmentThreads ?? DecodeThreads, Prefetch, QueuePerThread);
 
     /// <summary>Batch buffers: the prefetch queue, the one being filled, and those the consumer holds.</summary>
     [JsonIgnore]
