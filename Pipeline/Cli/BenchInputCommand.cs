@@ -67,7 +67,7 @@ internal static class BenchInputCommand
             {
                 using var pipeline = new InputPipeline(rowOptions, AlignedHostAllocator.Instance, Console.Error, telemetry.Pipeline);
                 var outcome = await new InputBenchmark(pipeline, source, kind, AnsiConsole.Console).RunAsync(warmupPlan, result.GetValue(passes), cancellationToken);
-                return (outcome, pipeline.Decoder.Name, pipeline.Pool.AllocatorName, pipeline.BadInput.Summary(), pipeline.Workers);
+                return (outcome, pipeline.Decoder.Name, pipeline.Pool.AllocatorName, pipeline.BadInput.Summary(), pipeline.Settings.DecodeThreads);
             }
 
             string report;
