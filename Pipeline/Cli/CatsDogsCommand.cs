@@ -21,6 +21,7 @@ internal static class CatsDogsCommand
             EvaluateCommand.Create(),
             PredictCommand.Create(),
             SummaryCommand.Create(),
+            RetuneCommand.Create(),
             BenchCommand.Create(),
             SelftestCommand.Create(),
         };

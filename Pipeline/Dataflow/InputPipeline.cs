@@ -23,6 +23,7 @@ internal sealed class InputPipeline : IDisposable
     private readonly Dictionary<(ImageSource, PassKind), ImageCache?> _caches = [];
     private Pass? _activePass;
     private PipelineSettings _settings;
+    private int _cacheInForce = -1;
 
     public InputPipeline(InputPipelineOptions options, IHostMemoryAllocator allocator, TextWriter log, PipelineMetrics? metrics = null)
     {
@@ -62,6 +63,9 @@ internal sealed class InputPipeline : IDisposable
         get => Volatile.Read(ref _settings);
         private set => Volatile.Write(ref _settings, value);
     }
+
+    /// <summary>Where the first pass's images are cached (memory, disk or off); the option asked for until a pass starts.</summary>
+    public CacheMode CacheInForce => Volatile.Read(ref _cacheInForce) is var mode and >= 0 ? (CacheMode)mode : Options.Cache;
 
     /// <summary>Workers holding a chunk, from its read to its warp.</summary>
     internal ConcurrencyGate WorkerGate { get; }
@@ -138,6 +142,10 @@ internal sealed class InputPipeline : IDisposable
         {
             cache = ImageCaches.Create(Options.Cache, Options.CacheFolder, source, CacheLayout.For(kind, Options), Decoder.Version, _log);
             _caches[(source, kind)] = cache;
+            if (_caches.Count == 1)
+            {
+                Volatile.Write(ref _cacheInForce, (int)(cache switch { MemoryImageCache => CacheMode.Memory, DiskImageCache => CacheMode.Disk, _ => CacheMode.Off }));
+            }
             if (cache is not null)
             {
                 _log.WriteLine($"Caching {source.Count} decoded {kind.ToString().ToLowerInvariant()} images: {cache.Description}.");

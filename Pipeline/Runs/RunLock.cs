@@ -16,8 +16,10 @@ internal sealed partial class RunLock : IDisposable
 
     private const int ReadOnly = 0;
     private const int CloseOnExec = 0x80000;
+    private const int Shared = 1;
     private const int Exclusive = 2;
     private const int NonBlocking = 4;
+    private const int Unlock = 8;
     private const int WouldBlock = 11;
 
     private readonly string _pidFile;
@@ -51,12 +53,50 @@ internal sealed partial class RunLock : IDisposable
         try
         {
             File.WriteAllText(held._pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+
+            // Only the owner may write the pid that retune signals, even over a .lock a killed process left with other modes.
+            File.SetUnixFileMode(held._pidFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             return held;
         }
         catch
         {
             held.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The pid of the process that holds <paramref name="run"/>'s lock; null when none does, whatever an
+    /// old <c>.lock</c> says (its process ended, and its pid may belong to another process by now). The
+    /// lock is tried for a moment, shared: a process taking it at that very moment is told the folder is busy.
+    /// </summary>
+    public static int? HolderOf(RunFolder run)
+    {
+        var descriptor = open(run.Path, ReadOnly | CloseOnExec);
+        if (descriptor < 0)
+        {
+            throw new IOException($"Cannot open the run folder '{run.Path}' (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (flock(descriptor, Shared | NonBlocking) == 0)
+            {
+                _ = flock(descriptor, Unlock);
+                return null;
+            }
+
+            var error = Marshal.GetLastPInvokeError();
+            if (error != WouldBlock)
+            {
+                throw new IOException($"Cannot test the lock of the run folder '{run.Path}' (errno {error}).");
+            }
+
+            return PidIn(run.File(FileName)) ?? throw new IOException($"The process holding '{run.Path}' has not written its pid yet; try again in a moment.");
+        }
+        finally
+        {
+            _ = close(descriptor);
         }
     }
 
@@ -73,18 +113,18 @@ internal sealed partial class RunLock : IDisposable
         _descriptor = -1;
     }
 
-    private static string Holder(string pidFile)
+    private static string Holder(string pidFile) => PidIn(pidFile) is { } pid ? $"process {pid}" : "another process";
+
+    private static int? PidIn(string pidFile)
     {
         try
         {
-            return int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                ? $"process {pid}"
-                : "another process";
+            return int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Between its holder's release and the next taker's write there is no pid to name.
-            return "another process";
+            return null;
         }
     }
 
