@@ -53,24 +53,4 @@ internal static class SettingNames
         name = default;
         return false;
     }
-
-    public static int ValueIn(this SettingName name, PipelineSettings settings) => name switch
-    {
-        SettingName.DecodeThreads => settings.DecodeThreads,
-        SettingName.ReadThreads => settings.ReadThreads,
-        SettingName.AugmentThreads => settings.AugmentThreads,
-        SettingName.Prefetch => settings.Prefetch,
-        SettingName.QueuePerThread => settings.QueuePerThread,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), $"{name.Label()} is not a live setting."),
-    };
-
-    public static PipelineSettings With(this PipelineSettings settings, SettingName name, int value) => name switch
-    {
-        SettingName.DecodeThreads => settings with { DecodeThreads = value },
-        SettingName.ReadThreads => settings with { ReadThreads = value },
-        SettingName.AugmentThreads => settings with { AugmentThreads = value },
-        SettingName.Prefetch => settings with { Prefetch = value },
-        SettingName.QueuePerThread => settings with { QueuePerThread = value },
-        _ => throw new ArgumentOutOfRangeException(nameof(name), $"{name.Label()} is not a live setting."),
-    };
 }

@@ -76,8 +76,8 @@ internal sealed class SettingsControl : IDisposable
                 _pinned.UnionWith(change.Keys);
             }
 
-            var moved = SettingNames.Live.Where(name => name.ValueIn(before) != name.ValueIn(inForce))
-                .Select(name => string.Create(CultureInfo.InvariantCulture, $"{name.Label()} {name.ValueIn(before)} -> {name.ValueIn(inForce)}"))
+            var moved = SettingNames.Live.Where(name => before.Of(name) != inForce.Of(name))
+                .Select(name => string.Create(CultureInfo.InvariantCulture, $"{name.Label()} {before.Of(name)} -> {inForce.Of(name)}"))
                 .ToList();
             var now = _clock.GetUtcNow();
             var what = moved.Count > 0 ? string.Join(", ", moved) : "no change";
@@ -88,7 +88,7 @@ internal sealed class SettingsControl : IDisposable
         }
     }
 
-    public static string Describe(PipelineSettings settings) => string.Join(", ", SettingNames.Live.Select(name => $"{name.Label()} {name.ValueIn(settings)}"));
+    public static string Describe(PipelineSettings settings) => string.Join(", ", SettingNames.Live.Select(name => $"{name.Label()} {settings.Of(name)}"));
 
     private Dictionary<SettingName, long> Snapshot() => SettingNames.All.ToDictionary(name => name, ValueInForce);
 
@@ -96,7 +96,7 @@ internal sealed class SettingsControl : IDisposable
     {
         SettingName.BatchSize => _pipeline.Options.BatchSize,
         SettingName.Cache => CacheCode(_pipeline.CacheInForce),
-        _ => name.ValueIn(_pipeline.Settings),
+        _ => _pipeline.Settings.Of(name),
     };
 
     /// <summary>The gauge's number for a cache mode: 0 off, 1 memory, 2 disk, 3 auto (not decided yet).</summary>

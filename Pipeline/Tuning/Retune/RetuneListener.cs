@@ -99,7 +99,7 @@ internal sealed class RetuneListener : IDisposable
         return File.ReadAllText(path);
     }
 
-    private static Dictionary<SettingName, int> Live(PipelineSettings settings) => SettingNames.Live.ToDictionary(name => name, name => name.ValueIn(settings));
+    private static Dictionary<SettingName, int> Live(PipelineSettings settings) => SettingNames.Live.ToDictionary(name => name, name => settings.Of(name));
 
     public void Dispose()
     {
