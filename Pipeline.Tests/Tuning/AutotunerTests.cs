@@ -49,7 +49,7 @@ public sealed class AutotunerTests
         var slow = new SimulatedWorkload { ReadSeconds = 0.005, DecodeSeconds = 0.215, AugmentSeconds = 0.03 };
         var fast = slow with { StepSeconds = 0.06 };
         var input = new SimulatedInput(slow);
-        var tuner = new Autotuner(new AutotuneLimits(8, 16));
+        var tuner = new Autotuner(new SettingLimits(8, 16));
 
         var first = Tune(input, tuner, Settings(1, prefetch: 4), 100, NothingPinned);
         input.Workload = fast;
@@ -69,7 +69,7 @@ public sealed class AutotunerTests
     public void A_producer_too_slow_at_every_core_gets_the_cores_and_no_more_memory()
     {
         var workload = new SimulatedWorkload { ReadSeconds = 0.02, DecodeSeconds = 0.9, AugmentSeconds = 0.08, Cores = 4 };
-        var limits = new AutotuneLimits(cores: 4, maxPrefetch: 6);
+        var limits = new SettingLimits(4, 6);
 
         var run = Tune(new SimulatedInput(workload), new Autotuner(limits), Settings(1, prefetch: 2), 200, NothingPinned);
 
@@ -83,7 +83,7 @@ public sealed class AutotunerTests
     public void Bursts_too_long_for_the_memory_cap_take_prefetch_to_the_cap_and_no_further()
     {
         var workload = Bursty with { StallSeconds = 0.6 };
-        var limits = new AutotuneLimits(cores: 8, maxPrefetch: 3);
+        var limits = new SettingLimits(8, 3);
 
         var run = Tune(new SimulatedInput(workload), new Autotuner(limits), Settings(decode: 2, read: 1, augment: 1, prefetch: 1), 200, NothingPinned);
 
@@ -98,7 +98,7 @@ public sealed class AutotunerTests
     {
         HashSet<SettingName> pinned = [SettingName.DecodeThreads, SettingName.Prefetch];
 
-        var run = Tune(new SimulatedInput(TwoThreadsWorth), new Autotuner(new AutotuneLimits(8, 16)), Settings(8, prefetch: 4), 200, pinned);
+        var run = Tune(new SimulatedInput(TwoThreadsWorth), new Autotuner(new SettingLimits(8, 16)), Settings(8, prefetch: 4), 200, pinned);
 
         Assert.Equal(Settings(decode: 8, read: 1, augment: 1, prefetch: 4), run.Final);
         Assert.All(run.Decisions, d => Assert.DoesNotContain(d.Decision.Setting, pinned));
@@ -110,7 +110,7 @@ public sealed class AutotunerTests
     {
         HashSet<SettingName> pinned = [SettingName.DecodeThreads];
 
-        var run = Tune(new SimulatedInput(DecodeBound), new Autotuner(new AutotuneLimits(8, 16)), Settings(1, prefetch: 4), 200, pinned);
+        var run = Tune(new SimulatedInput(DecodeBound), new Autotuner(new SettingLimits(8, 16)), Settings(1, prefetch: 4), 200, pinned);
 
         // A second worker reads and warps while the one decoder decodes; a third would only wait for it.
         Assert.Equal(Settings(decode: 1, read: 1, augment: 2, prefetch: 4), run.Final);
@@ -147,7 +147,7 @@ public sealed class AutotunerTests
     [Fact]
     public void Settings_above_the_limits_come_down_to_them_first_unless_pinned()
     {
-        var tuner = new Autotuner(new AutotuneLimits(cores: 8, maxPrefetch: 6));
+        var tuner = new Autotuner(new SettingLimits(8, 6));
         HashSet<SettingName> pinned = [SettingName.DecodeThreads];
         var settings = Settings(16, prefetch: 20);
         var reasons = new List<string>();
@@ -171,7 +171,7 @@ public sealed class AutotunerTests
     [Fact]
     public void Windows_of_too_few_steps_change_nothing()
     {
-        var tuner = new Autotuner(new AutotuneLimits(8, 16));
+        var tuner = new Autotuner(new SettingLimits(8, 16));
 
         var decision = tuner.Observe(Window(wait: 10, decode: 2, steps: Autotuner.MinSteps - 1), Settings(1), NothingPinned);
 
@@ -181,7 +181,7 @@ public sealed class AutotunerTests
     [Fact]
     public void A_setting_pinned_while_on_probe_is_not_undone()
     {
-        var tuner = new Autotuner(new AutotuneLimits(8, 16));
+        var tuner = new Autotuner(new SettingLimits(8, 16));
         var settings = Settings(2, prefetch: 4);
         var probes = Enumerable.Range(0, Autotuner.Patience).Select(_ => tuner.Observe(Window(wait: 0, decode: 2), settings, NothingPinned)).ToList();
         var probed = probes[^1]!.Settings;
@@ -198,8 +198,9 @@ public sealed class AutotunerTests
     [Fact]
     public void Limits_allow_the_prefetch_the_memory_cap_holds_and_never_less_than_one_batch()
     {
-        Assert.Equal(3, AutotuneLimits.For(cores: 8, batchBufferBytes: 3_000_000, prefetchMemory: 10_000_000).MaxPrefetch);
-        Assert.Equal(1, AutotuneLimits.For(cores: 8, batchBufferBytes: 3_000_000, prefetchMemory: 1_000_000).MaxPrefetch);
+        Assert.Equal(new SettingLimits(8, 3), SettingLimits.For(cores: 8, bufferBytes: 3_000_000, fixedBuffers: 0, memoryCap: 10_000_000));
+        Assert.Equal(new SettingLimits(8, 1), SettingLimits.For(cores: 8, bufferBytes: 3_000_000, fixedBuffers: 3, memoryCap: 10_000_000));
+        Assert.Equal(new SettingLimits(8, 7), SettingLimits.For(cores: 8, bufferBytes: 1_000_000, fixedBuffers: 3, memoryCap: 10_000_000));
     }
 
     [Fact]
@@ -218,7 +219,7 @@ public sealed class AutotunerTests
         new(decode, read ?? decode, augment ?? decode, prefetch, 4);
 
     private static TuningRun Tune(SimulatedWorkload workload, PipelineSettings start, int windows) =>
-        Tune(new SimulatedInput(workload), new Autotuner(new AutotuneLimits(workload.Cores, 16)), start, windows, NothingPinned);
+        Tune(new SimulatedInput(workload), new Autotuner(new SettingLimits(workload.Cores, 16)), start, windows, NothingPinned);
 
     /// <summary>Runs the loop the trainer will: a window, the autotuner's decision, applied before the next window.</summary>
     private static TuningRun Tune(SimulatedInput input, Autotuner tuner, PipelineSettings start, int windows, IReadOnlySet<SettingName> pinned)
@@ -258,7 +259,7 @@ public sealed class AutotunerTests
         }
     }
 
-    private static void AssertWithin(AutotuneLimits limits, PipelineSettings settings)
+    private static void AssertWithin(SettingLimits limits, PipelineSettings settings)
     {
         Assert.InRange(settings.DecodeThreads, 1, limits.Cores);
         Assert.InRange(settings.ReadThreads, 1, limits.Cores);

@@ -35,6 +35,11 @@ internal sealed class TrainSettingOptions
         var monitor = ChoiceOption.Create("--monitor", "What picks the best checkpoint and drives plateau and early stopping: valloss or valacc.", MonitorMetric.ValLoss);
         var logEvery = RangedOption.Create("--log-every", "Steps between reads of the training loss (a read waits for the device).", 20, 1, 100_000);
         var input = new InputOptions(training: true);
+        var autotune = new Option<bool>("--autotune")
+        {
+            Description = "Adjust the decode, read and augment threads and the prefetch while training, to the fewest threads and least memory that keep input wait at or below 1% of step time; " +
+                "every change is logged and in settings.csv, and a setting given to `catsdogs retune` is left to the user from then on (docs/TUNING.md).",
+        };
 
         _settings = new OptionSettings<TrainConfig>()
             // A data set given without a split file takes its own default one, not the split file of the settings below it.
@@ -62,6 +67,7 @@ internal sealed class TrainSettingOptions
             .Add(logEvery, config => config.Train.LogEvery, (config, value) => config with { Train = config.Train with { LogEvery = value } })
             .Add(Seed, config => config.Train.Seed, (config, value) => config with { Train = config.Train with { Seed = value } })
             .AddPart(input.Settings, config => config.Input, (config, value) => config with { Input = value })
+            .Add(autotune, config => config.Autotune, (config, value) => config with { Autotune = value })
             .Add(Model.Model, config => config.Train.Model, (config, value) => config with { Train = config.Train with { Model = value } })
             .AddChoice(Model.Device, config => config.Device, (config, value) => config with { Device = value })
             .AddChoice(Model.Precision, config => config.Precision, (config, value) => config with { Precision = value })

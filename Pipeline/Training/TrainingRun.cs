@@ -8,6 +8,7 @@ using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Runs;
 using CatsDogs.Pipeline.Tuning;
+using CatsDogs.Pipeline.Tuning.Autotune;
 using CatsDogs.Telemetry;
 
 namespace CatsDogs.Pipeline.Training;
@@ -76,7 +77,7 @@ internal static class TrainingRun
             using var tuning = new LiveTuning(run, pipeline, telemetry.Pipeline, Console.Error);
             var trainer = new Trainer(
                 network, pipeline, new ImageSource(index.Root, split.Train), new ImageSource(index.Root, split.Validation), config.Train, run,
-                split.Hash, state, telemetry.Trainer, TrainingProgress.ForConsole(), Console.Out);
+                split.Hash, state, telemetry.Trainer, TrainingProgress.ForConsole(), Console.Out, config.Autotune ? new AutotuneSession(tuning.Control, pipeline) : null);
             var outcome = await RunOrExplainDeviceFailure(trainer, run, stop);
             var summary = TrainingSummary.Render(run, config, device.Description, pipeline.Decoder.Name, outcome, pipeline.BadInput.Summary());
             Console.Write(summary);

@@ -11,25 +11,34 @@ namespace CatsDogs.Pipeline.Tuning;
 /// </summary>
 internal sealed record SettingLimits(int Cores, int MaxPrefetch)
 {
+    /// <summary>A step needs one thread to make progress at all.</summary>
+    public const int MinThreads = 1;
+
+    /// <summary>The pipeline needs one finished batch to hand over.</summary>
+    public const int MinPrefetch = 1;
+
     public const int MaxReadThreads = 256;
 
     public const int MaxQueuePerThread = 1024;
 
     public const int MaxPrefetchOption = 1024;
 
-    public static SettingLimits For(InputPipeline pipeline)
-    {
-        var cap = ImageCaches.AvailableMemoryBytes() / 4;
-        var buffers = cap / pipeline.Pool.BytesPerBuffer;
-        var prefetch = (int)Math.Clamp(buffers - pipeline.Options.PoolSizeFor(0), 1, MaxPrefetchOption);
-        return new SettingLimits(Environment.ProcessorCount, prefetch);
-    }
+    public static SettingLimits For(InputPipeline pipeline) =>
+        For(Environment.ProcessorCount, pipeline.Pool.BytesPerBuffer, pipeline.Options.PoolSizeFor(0), ImageCaches.AvailableMemoryBytes() / 4);
+
+    /// <summary>
+    /// Limits for <paramref name="cores"/> cores and batch buffers of <paramref name="bufferBytes"/> taking at most
+    /// <paramref name="memoryCap"/> bytes, <paramref name="fixedBuffers"/> of them there whatever the prefetch; a cap
+    /// too small for one more still allows the one batch the pipeline cannot run without.
+    /// </summary>
+    public static SettingLimits For(int cores, long bufferBytes, int fixedBuffers, long memoryCap) =>
+        new(cores, (int)Math.Clamp(memoryCap / bufferBytes - fixedBuffers, MinPrefetch, MaxPrefetchOption));
 
     public (int Min, int Max) Range(SettingName name) => name switch
     {
-        SettingName.DecodeThreads or SettingName.AugmentThreads => (1, Cores),
-        SettingName.ReadThreads => (1, MaxReadThreads),
-        SettingName.Prefetch => (1, MaxPrefetch),
+        SettingName.DecodeThreads or SettingName.AugmentThreads => (MinThreads, Cores),
+        SettingName.ReadThreads => (MinThreads, MaxReadThreads),
+        SettingName.Prefetch => (MinPrefetch, MaxPrefetch),
         SettingName.QueuePerThread => (1, MaxQueuePerThread),
         _ => throw new ArgumentOutOfRangeException(nameof(name), $"{name.Label()} cannot change while a run goes on."),
     };

@@ -13,7 +13,7 @@ namespace CatsDogs.Pipeline.Tuning.Autotune;
 /// the three counts, so a read count left where it started would keep every worker the other two gave up.
 /// <para>Threading: one caller, once per window.</para>
 /// </summary>
-internal sealed class Autotuner(AutotuneLimits limits)
+internal sealed class Autotuner(SettingLimits limits)
 {
     /// <summary>The most input wait, as a fraction of step time, the autotuner lets stand.</summary>
     public const double MaxWaitFraction = 0.01;
@@ -215,7 +215,7 @@ internal sealed class Autotuner(AutotuneLimits limits)
                 to = Math.Max(to, floor + 1);
             }
 
-            if (to >= AutotuneLimits.MinThreads && to < from && load.PredictedBusy(step, to) <= MaxProbeBusy)
+            if (to >= SettingLimits.MinThreads && to < from && load.PredictedBusy(step, to) <= MaxProbeBusy)
             {
                 return StartProbe(
                     current,
@@ -233,7 +233,7 @@ internal sealed class Autotuner(AutotuneLimits limits)
     {
         var to = current.Prefetch - 1;
         var floor = _floors.Holding(SettingName.Prefetch, _window) ?? 0;
-        if (pinned.Contains(SettingName.Prefetch) || to < AutotuneLimits.MinPrefetch || to <= floor)
+        if (pinned.Contains(SettingName.Prefetch) || to < SettingLimits.MinPrefetch || to <= floor)
         {
             return null;
         }

@@ -61,5 +61,5 @@ internal sealed class WorkerLoad
     /// <summary>The largest count among the other running steps: the workers there would be without this one.</summary>
     private int OthersMax(SettingName step) => Active.Where(s => s != step).Select(_settings.Of).DefaultIfEmpty(0).Max();
 
-    private static int Ceiling(double threads) => Math.Max(AutotuneLimits.MinThreads, (int)Math.Ceiling(threads));
+    private static int Ceiling(double threads) => Math.Max(SettingLimits.MinThreads, (int)Math.Ceiling(threads));
 }
