@@ -76,7 +76,7 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
             var settings = new TrialSettings(sizes[i], plan.MaxThreads, DefaultPrefetch, CacheMode.Off, plan.QueuePerThread);
             if (!Fits(settings, plan.Budget / 2))
             {
-                NotTried($"batch {Join(sizes.Skip(i))}", "the batch size may take half the budget, which these would pass");
+                NotTried($"batch {Join(sizes.Skip(i))}", "the batch search may take half the budget, and these would run past it");
                 return;
             }
 
