@@ -39,6 +39,11 @@ public sealed class TuningSearchTests
         Assert.DoesNotContain(search.Tried, settings => settings.BatchSize == 128);
         Assert.Equal(32, result.Chosen.Settings.BatchSize);
         Assert.Contains("batch 128: batch 64 did not fit in device memory", result.NotTried);
+
+        // Fitting is all a GPU's batch trials show, so they run just their steps, and their speed is no yardstick for the input settings.
+        Assert.Equal([TrialLength.Fit, TrialLength.Fit, TrialLength.Fit, TrialLength.Fit], search.Lengths[..4]);
+        Assert.All(search.Lengths[4..], length => Assert.Equal(TrialLength.Default, length));
+        Assert.Equal(TrialPhase.Input, result.Chosen.Phase);
     }
 
     [Fact]
@@ -126,7 +131,7 @@ public sealed class TuningSearchTests
         var clock = Stopwatch.StartNew();
         var plan = Plan([8, 16], largestFits: false, maxThreads: 1, TimeSpan.FromSeconds(0.5)) with { Length = new TrialLength(TimeSpan.Zero, 0, TimeSpan.Zero, 0) };
         var measured = 0;
-        var search = new TuningSearch(plan, async (_, token) =>
+        var search = new TuningSearch(plan, async (_, _, token) =>
         {
             if (measured++ == 0)
             {
@@ -153,7 +158,7 @@ public sealed class TuningSearchTests
         Assert.Equal("Even batch 8 does not fit in the device's memory with this model and image size.", error.Message);
 
         var clock = Stopwatch.StartNew();
-        var never = new TuningSearch(Plan([8], false, 1, TimeSpan.FromSeconds(0.2)), async (_, token) =>
+        var never = new TuningSearch(Plan([8], false, 1, TimeSpan.FromSeconds(0.2)), async (_, _, token) =>
         {
             await Task.Delay(Timeout.Infinite, token);
             return null;
@@ -174,13 +179,16 @@ public sealed class TuningSearchTests
     {
         public List<TrialSettings> Tried { get; } = [];
 
+        public List<TrialLength> Lengths { get; } = [];
+
         public TimeSpan Now { get; private set; }
 
         public Task<TuningSearch.Result> RunAsync()
         {
-            var search = new TuningSearch(Plan(batches, largestFits, maxThreads, budget ?? TimeSpan.FromMinutes(10)), (settings, _) =>
+            var search = new TuningSearch(Plan(batches, largestFits, maxThreads, budget ?? TimeSpan.FromMinutes(10)), (settings, length, _) =>
             {
                 Tried.Add(settings);
+                Lengths.Add(length);
                 Now += trialTime ?? TimeSpan.FromSeconds(5);
                 return Task.FromResult(figures(settings));
             }, () => Now, TextWriter.Null);

@@ -50,7 +50,7 @@ internal static class TuneCommand
 
             // Train's input defaults, which tune leaves as they are but for what it varies.
             var input = new InputPipelineOptions { ImageSize = size };
-            using var runner = new TrialRunner(() => model.Open(result, Console.Out), spec, new ImageSource(index), input, TrialLength.Default);
+            using var runner = new TrialRunner(() => model.Open(result, Console.Out), spec, new ImageSource(index), input);
             var device = runner.Device;
             var largestFits = device.Kind == DeviceKind.Cuda;
             var seconds = result.GetValue(budget);
@@ -75,7 +75,7 @@ internal static class TuneCommand
                 new TuningProvenance(index.Root, images, spec.Name, size, device.Kind, seconds, result.GetValue(maxBatch), decoder, RunSession.OfThisProcess(started, device.Description)),
                 outcome.Chosen.Number, outcome.Reasons, outcome.Trials, outcome.NotTried);
             tuning.Save(run.File(TuningFile.FileName));
-            TrialPlot.Write(outcome.Trials, outcome.Chosen, run.Figures);
+            TrialPlot.Write(outcome, run.Figures);
             var report = TuningReport.Render(header, outcome);
             Console.Write(report);
             File.WriteAllText(run.File("summary.txt"), report);

@@ -12,8 +12,9 @@ internal static class TrialPlot
 {
     public const string FileName = "trials.png";
 
-    public static void Write(IReadOnlyList<Trial> trials, Trial chosen, string figures)
+    public static void Write(TuningSearch.Result result, string figures)
     {
+        var (trials, chosen) = (result.Trials, result.Chosen);
         var plot = new Plot();
         PlotFonts.Apply(plot);
         var measured = trials.Where(trial => trial.Figures is not null).ToList();
@@ -39,9 +40,12 @@ internal static class TrialPlot
         ring.LegendText = $"chosen (trial {chosen.Number})";
         var waitLimit = plot.Add.VerticalLine(100 * TuningSearch.InputWaitLimit, 1, Colors.Gray, LinePattern.Dashed);
         waitLimit.LegendText = string.Create(CultureInfo.InvariantCulture, $"input wait limit ({TuningSearch.InputWaitLimit:P0})");
-        var best = measured.Where(trial => trial.Settings.BatchSize == chosen.Settings.BatchSize).Max(trial => trial.ImagesPerSecond);
-        var throughputLimit = plot.Add.HorizontalLine((1 - TuningSearch.ThroughputTolerance) * best, 1, Colors.Gray, LinePattern.Dotted);
-        throughputLimit.LegendText = string.Create(CultureInfo.InvariantCulture, $"{TuningSearch.ThroughputTolerance:P0} below the best at batch {chosen.Settings.BatchSize}");
+        if (result.Best > 0)
+        {
+            var throughputLimit = plot.Add.HorizontalLine((1 - TuningSearch.ThroughputTolerance) * result.Best, 1, Colors.Gray, LinePattern.Dotted);
+            throughputLimit.LegendText = string.Create(CultureInfo.InvariantCulture, $"{TuningSearch.ThroughputTolerance:P0} below the best at batch {chosen.Settings.BatchSize}");
+        }
+
         plot.Title("tune: one point per trial, numbered as in the table");
         plot.XLabel("input wait (% of the steps' time)");
         plot.YLabel("images/s");

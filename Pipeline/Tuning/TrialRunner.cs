@@ -20,6 +20,9 @@ internal sealed record TrialLength(TimeSpan Warmup, int WarmupSteps, TimeSpan Me
     /// enough that a budget of minutes holds a few dozen trials.
     /// </summary>
     public static TrialLength Default { get; } = new(TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(3), 3);
+
+    /// <summary>Just the steps: enough to show that a batch fits in device memory with its workspace, where its speed decides nothing.</summary>
+    public static TrialLength Fit { get; } = new(TimeSpan.Zero, 2, TimeSpan.Zero, 3);
 }
 
 /// <summary>
@@ -28,7 +31,7 @@ internal sealed record TrialLength(TimeSpan Warmup, int WarmupSteps, TimeSpan Me
 /// do. A trial with a cache first reads one pass without training, which fills it, so that the steps measure the passes
 /// that follow. Owns the device; a batch that runs out of device memory leaves it for a fresh one.
 /// </summary>
-internal sealed class TrialRunner(Func<ComputeDevice> open, ModelSpec spec, ImageSource source, InputPipelineOptions input, TrialLength length) : IDisposable
+internal sealed class TrialRunner(Func<ComputeDevice> open, ModelSpec spec, ImageSource source, InputPipelineOptions input) : IDisposable
 {
     private static readonly TrainOptions TrainDefaults = new();
 
@@ -40,11 +43,11 @@ internal sealed class TrialRunner(Func<ComputeDevice> open, ModelSpec spec, Imag
     public string? DecoderName { get; private set; }
 
     /// <summary>The trial's figures, or null where the batch did not fit in device memory.</summary>
-    public async Task<TrialFigures?> RunAsync(TrialSettings settings, CancellationToken cancellationToken)
+    public async Task<TrialFigures?> RunAsync(TrialSettings settings, TrialLength length, CancellationToken cancellationToken)
     {
         try
         {
-            return await MeasureAsync(settings, cancellationToken);
+            return await MeasureAsync(settings, length, cancellationToken);
         }
         catch (GpuLibraryException e) when (e.IsOutOfMemory)
         {
@@ -58,7 +61,7 @@ internal sealed class TrialRunner(Func<ComputeDevice> open, ModelSpec spec, Imag
 
     public void Dispose() => _device.Dispose();
 
-    private async Task<TrialFigures> MeasureAsync(TrialSettings settings, CancellationToken cancellationToken)
+    private async Task<TrialFigures> MeasureAsync(TrialSettings settings, TrialLength length, CancellationToken cancellationToken)
     {
         var options = settings.ApplyTo(input);
         using var pipeline = new InputPipeline(options, _device.HostAllocator, TextWriter.Null);
@@ -79,7 +82,7 @@ internal sealed class TrialRunner(Func<ComputeDevice> open, ModelSpec spec, Imag
         }
 
         fill.Stop();
-        var steps = await StepAsync(pipeline, network, cancellationToken);
+        var steps = await StepAsync(pipeline, network, length, cancellationToken);
         var measured = steps.Measured.TotalSeconds;
         var inputMicroseconds = pipeline.Stages.Where(stage => stage != pipeline.BatchStage).Sum(stage => stage.Figures.MicrosecondsPerImage);
         return new TrialFigures(steps.Images / measured, steps.Waited.TotalSeconds / measured, steps.Cpu.TotalSeconds / measured, measured / steps.Count,
@@ -92,7 +95,7 @@ internal sealed class TrialRunner(Func<ComputeDevice> open, ModelSpec spec, Imag
     /// Warm-up steps, then measured ones, over as many passes as that takes (a new pass starts its graph as a new epoch
     /// does). The device finishes the queued work at each end, so that a GPU's steps count in full.
     /// </summary>
-    private async Task<Steps> StepAsync(InputPipeline pipeline, Network network, CancellationToken cancellationToken)
+    private async Task<Steps> StepAsync(InputPipeline pipeline, Network network, TrialLength length, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var (count, images, waited) = (0, 0L, TimeSpan.Zero);

@@ -9,7 +9,7 @@ namespace CatsDogs.Pipeline.Tuning;
 /// <para>
 /// The batch first, with train's default input settings but no cache (a fresh pipeline's cache would need filling for
 /// every size): powers of two upward, on a GPU until one no longer fits in device memory (the largest that fits is the
-/// batch), on the CPU until images/s has fallen at two sizes in a row (the fastest is the batch, the smallest within
+/// batch, and as only fitting counts, these trials run just their steps: <see cref="TrialLength.Fit"/>), on the CPU until images/s has fallen at two sizes in a row (the fastest is the batch, the smallest within
 /// <see cref="ThroughputTolerance"/> of it where several tie, as run-to-run noise is about that large). This half of
 /// the search may take half the budget.
 /// </para>
@@ -43,19 +43,21 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
     private readonly List<string> _notTried = [];
 
     /// <summary>Runs one trial; null where the batch did not fit in device memory. Cancelled when the budget runs out.</summary>
-    public delegate Task<TrialFigures?> Measure(TrialSettings settings, CancellationToken cancellationToken);
+    public delegate Task<TrialFigures?> Measure(TrialSettings settings, TrialLength length, CancellationToken cancellationToken);
 
     /// <param name="Batches">The batch sizes to try, ascending.</param>
     /// <param name="LargestFits">On a GPU: the batch is the largest that fits; on the CPU, the fastest.</param>
     /// <param name="MaxThreads">The most decode threads to try (the cores).</param>
     /// <param name="Images">The data set's images, which a cache's first pass reads.</param>
+    /// <param name="Length">How long a trial runs, but for a batch trial on a GPU (<see cref="TrialLength.Fit"/>).</param>
     /// <param name="MemoryBytes">Host memory a setting takes (<see cref="TrialSettings.MemoryBytes"/>).</param>
     public sealed record Plan(
         IReadOnlyList<int> Batches, bool LargestFits, int MaxThreads, int QueuePerThread, int Images, TimeSpan Budget, TrialLength Length, Func<TrialSettings, long> MemoryBytes);
 
     /// <param name="NotTried">What the search could not try, each with why.</param>
     /// <param name="Reasons">Why the batch, then why the input settings, were chosen.</param>
-    public sealed record Result(IReadOnlyList<Trial> Trials, IReadOnlyList<string> NotTried, Trial Chosen, IReadOnlyList<string> Reasons);
+    /// <param name="Best">The most images/s a timed trial measured at the chosen batch, which the settings were held to; 0 where none was timed.</param>
+    public sealed record Result(IReadOnlyList<Trial> Trials, IReadOnlyList<string> NotTried, Trial Chosen, IReadOnlyList<string> Reasons, double Best);
 
     public async Task<Result> RunAsync(CancellationToken cancellationToken)
     {
@@ -65,7 +67,7 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
         var (batch, batchReason) = ChooseBatch();
         await SearchInputAsync(batch, budget.Token, cancellationToken);
         var (chosen, inputReason) = ChooseInput(batch);
-        return new Result(_trials, _notTried, chosen, [batchReason, inputReason]);
+        return new Result(_trials, _notTried, chosen, [batchReason, inputReason], Timed(batch).Select(trial => trial.ImagesPerSecond).DefaultIfEmpty(0).Max());
     }
 
     private async Task SearchBatchAsync(CancellationToken budget, CancellationToken cancellationToken)
@@ -74,7 +76,7 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
         for (var i = 0; i < sizes.Count; i++)
         {
             var settings = new TrialSettings(sizes[i], plan.MaxThreads, DefaultPrefetch, CacheMode.Off, plan.QueuePerThread);
-            if (!Fits(settings, plan.Budget / 2))
+            if (!Fits(TrialPhase.Batch, settings, plan.Budget / 2))
             {
                 NotTried($"batch {Join(sizes.Skip(i))}", "the batch search may take half the budget, and these would run past it");
                 return;
@@ -191,17 +193,23 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
     /// <summary>The trial of these settings: one measured earlier, or a new one; null where the budget has no room for it.</summary>
     private async Task<Trial?> TryAsync(TrialSettings settings, CancellationToken budget, CancellationToken cancellationToken)
     {
-        if (_trials.FirstOrDefault(trial => trial.Settings == settings && trial.Figures is not null) is { } earlier)
+        if (_trials.FirstOrDefault(trial => trial.Settings == settings && trial.Figures is not null && !FitOnly(trial)) is { } earlier)
         {
             return earlier;
         }
 
-        return Fits(settings, plan.Budget) ? await RunAsync(TrialPhase.Input, settings, budget, cancellationToken) : null;
+        return Fits(TrialPhase.Input, settings, plan.Budget) ? await RunAsync(TrialPhase.Input, settings, budget, cancellationToken) : null;
     }
 
     private (Trial Chosen, string Reason) ChooseInput(int batch)
     {
-        var measured = _trials.Where(trial => trial.Figures is not null && trial.Settings.BatchSize == batch).ToList();
+        var measured = Timed(batch).ToList();
+        if (measured.Count == 0)
+        {
+            var fitted = _trials.Last(trial => trial.Figures is not null && trial.Settings.BatchSize == batch);
+            return (fitted, $"{fitted.Settings}: the budget left no time to measure input settings, so those the batch was tried with");
+        }
+
         var best = measured.Max(trial => trial.ImagesPerSecond);
         var limits = string.Create(CultureInfo.InvariantCulture, $"input wait at or below {InputWaitLimit:P0}");
         if (measured.Where(trial => Keeps(trial, best)).Order(TrialComparer).FirstOrDefault() is { } cheapest)
@@ -222,8 +230,10 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
     private static readonly IComparer<Trial> TrialComparer = Comparer<Trial>.Create((a, b) => TrialSettings.Cheaper.Compare(a.Settings, b.Settings));
 
     /// <summary>Whether a measured trial keeps up, against the best images/s measured so far at its batch.</summary>
-    private bool Keeps(Trial trial) =>
-        Keeps(trial, _trials.Where(other => other.Figures is not null && other.Settings.BatchSize == trial.Settings.BatchSize).Max(other => other.ImagesPerSecond));
+    private bool Keeps(Trial trial) => Keeps(trial, Timed(trial.Settings.BatchSize).Max(other => other.ImagesPerSecond));
+
+    /// <summary>The trials at <paramref name="batch"/> whose figures say how fast it runs.</summary>
+    private IEnumerable<Trial> Timed(int batch) => _trials.Where(trial => trial.Figures is not null && trial.Settings.BatchSize == batch && !FitOnly(trial));
 
     private static bool Keeps(Trial trial, double best) =>
         trial.Figures is { } figures && figures.InputWait <= InputWaitLimit && figures.ImagesPerSecond >= (1 - ThroughputTolerance) * best;
@@ -231,7 +241,7 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
     private async Task<Trial> RunAsync(TrialPhase phase, TrialSettings settings, CancellationToken budget, CancellationToken cancellationToken)
     {
         var number = _trials.Count + 1;
-        var estimate = Estimate(settings);
+        var estimate = Estimate(settings, LengthOf(phase));
         if (estimate > LongTrial)
         {
             log.WriteLine($"{Clock()} trial {number}, {settings}: about {estimate.TotalSeconds:F0} s{(settings.Cache == CacheMode.Off ? "" : ", filling the cache first")}");
@@ -242,7 +252,7 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
         TrialOutcome outcome;
         try
         {
-            figures = await measure(settings, budget);
+            figures = await measure(settings, LengthOf(phase), budget);
             outcome = figures is null ? TrialOutcome.OutOfMemory : TrialOutcome.Measured;
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -263,15 +273,19 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
         : trial.Outcome == TrialOutcome.OutOfMemory ? "out of device memory" : "cut short: the budget ran out";
 
     /// <summary>Whether a trial of <paramref name="settings"/> should end before <paramref name="limit"/>; the first one always runs.</summary>
-    private bool Fits(TrialSettings settings, TimeSpan limit) => _trials.Count == 0 || elapsed() + Estimate(settings) <= limit;
+    private bool Fits(TrialPhase phase, TrialSettings settings, TimeSpan limit) => _trials.Count == 0 || elapsed() + Estimate(settings, LengthOf(phase)) <= limit;
+
+    private TrialLength LengthOf(TrialPhase phase) => plan.LargestFits && phase == TrialPhase.Batch ? TrialLength.Fit : plan.Length;
+
+    /// <summary>A batch trial on a GPU, which ran just its steps: its figures show that the batch fits, not how fast it runs.</summary>
+    private bool FitOnly(Trial trial) => plan.LargestFits && trial.Phase == TrialPhase.Batch;
 
     /// <summary>
     /// How long a trial should take, from those measured: the set-up the last one took, a cache's first pass, and the
     /// warm-up and measured stretches, each at least its steps long at the step time of the nearest batch measured.
     /// </summary>
-    private TimeSpan Estimate(TrialSettings settings)
+    private TimeSpan Estimate(TrialSettings settings, TrialLength length)
     {
-        var length = plan.Length;
         var measured = _trials.Where(trial => trial.Figures is not null).ToList();
         if (measured.Count == 0)
         {
