@@ -21,7 +21,8 @@ public sealed class TuningSearchTests
 
         var result = await search.RunAsync();
 
-        Assert.Equal([8, 16, 32, 64, 128], search.Tried.Where(s => s is { DecodeThreads: 2, Prefetch: 4, Cache: CacheMode.Off }).Select(s => s.BatchSize));
+        // The batch's own setting is measured again before the input settings: the fastest of several noisy trials is likely a lucky one.
+        Assert.Equal([8, 16, 32, 64, 128, 16], search.Tried.Where(s => s is { DecodeThreads: 2, Prefetch: 4, Cache: CacheMode.Off }).Select(s => s.BatchSize));
         Assert.Equal(16, result.Chosen.Settings.BatchSize);
         Assert.Contains("batch 256: images/s fell at the last two sizes", result.NotTried);
         Assert.StartsWith("batch 16: the smallest within 2 % of the most images/s", result.Reasons[0]);
@@ -63,7 +64,7 @@ public sealed class TuningSearchTests
         var result = await search.RunAsync();
 
         Assert.Equal(
-            [new(8, 8, 4, CacheMode.Off, 4), new(8, 1, 8, CacheMode.Off, 4), new(8, 1, 8, CacheMode.Memory, 4), new(8, 1, 1, CacheMode.Memory, 4), new TrialSettings(8, 1, 2, CacheMode.Memory, 4)],
+            [new(8, 8, 4, CacheMode.Off, 4), new(8, 8, 4, CacheMode.Off, 4), new(8, 1, 8, CacheMode.Off, 4), new(8, 1, 8, CacheMode.Memory, 4), new(8, 1, 1, CacheMode.Memory, 4), new TrialSettings(8, 1, 2, CacheMode.Memory, 4)],
             search.Tried);
         Assert.Equal(new TrialSettings(8, 1, 2, CacheMode.Memory, 4), result.Chosen.Settings);
         Assert.StartsWith("batch 8, 1 thread, prefetch 2, cache memory: the cheapest that kept input wait at or below 1 %", result.Reasons[1]);
@@ -121,8 +122,22 @@ public sealed class TuningSearchTests
         Assert.Equal(TimeSpan.FromSeconds(30), search.Now);
         Assert.Equal(
             ["batch 16, 32: the batch search may take half the budget, and these would run past it",
-                "input settings from batch 8, 1 thread, prefetch 8, cache disk on, up to 2 threads: the budget ran out"],
+                "input settings from batch 8, 1 thread, prefetch 8, cache memory on, up to 2 threads: the budget ran out"],
             result.NotTried);
+    }
+
+    [Fact]
+    public async Task A_setting_measured_twice_counts_with_its_slower_figure()
+    {
+        // The batch's trial was lucky (300); measured again it gives 200, which sets the bar: one thread without a cache keeps up.
+        var batchTrials = 0;
+        var search = new FakeSearch([8], largestFits: false, maxThreads: 2, settings =>
+            Figures(settings is { DecodeThreads: 2, Prefetch: 4 } ? (batchTrials++ == 0 ? 300 : 200) : 199, 0));
+
+        var result = await search.RunAsync();
+
+        Assert.Equal(new TrialSettings(8, 1, 1, CacheMode.Off, 4), result.Chosen.Settings);
+        Assert.Equal(200, result.Best);
     }
 
     [Fact]

@@ -17,11 +17,12 @@ internal static class TuningReport
             var measured = figures is null
                 ? $"{"-",10} {"-",11} {"-",10}"
                 : string.Create(c, $"{figures.ImagesPerSecond,10:F1} {figures.InputWait,11:P2} {figures.CpuCores,10:F2}");
-            var note = trial == result.Chosen ? "  <- chosen" : trial.Outcome switch
+            var again = result.Trials.Any(earlier => earlier.Number < trial.Number && earlier.Settings == settings && earlier.Figures is not null);
+            var note = trial.Outcome switch
             {
                 TrialOutcome.OutOfMemory => "  out of device memory",
                 TrialOutcome.CutShort => "  cut short by the budget",
-                _ => "",
+                _ => (trial == result.Chosen ? "  <- chosen" : "") + (again ? "  (again: the slower counts)" : ""),
             };
             lines.Add(string.Create(c,
                 $"{trial.Number,3}  {trial.Phase.ToString().ToLowerInvariant(),-5} {settings.BatchSize,6} {settings.DecodeThreads,8} {settings.Prefetch,9}  {settings.Cache.ToString().ToLowerInvariant(),-6} {measured} {trial.MemoryBytes / 1e6,10:F1} {trial.Seconds,8:F1}{note}"));

@@ -14,7 +14,9 @@ namespace CatsDogs.Pipeline.Tuning;
 /// the search may take half the budget.
 /// </para>
 /// <para>
-/// Then the input settings at that batch, from the cheapest (<see cref="TrialSettings.Cheaper"/>): for each thread count
+/// Then the input settings at that batch. On the CPU, the batch's own setting is measured again first: the fastest of
+/// several noisy trials is likely a lucky one, and a setting measured twice counts with its slower figure. Then, from
+/// the cheapest (<see cref="TrialSettings.Cheaper"/>): for each thread count
 /// upward and each cache from none to disk, the deepest prefetch first. If even that waits more than
 /// <see cref="InputWaitLimit"/>, the workers cannot keep up with this cache, which no shallower prefetch changes; how
 /// long they made the steps wait says how many threads that cache would need, and the counts below are passed over.
@@ -67,7 +69,7 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
         var (batch, batchReason) = ChooseBatch();
         await SearchInputAsync(batch, budget.Token, cancellationToken);
         var (chosen, inputReason) = ChooseInput(batch);
-        return new Result(_trials, _notTried, chosen, [batchReason, inputReason], Timed(batch).Select(trial => trial.ImagesPerSecond).DefaultIfEmpty(0).Max());
+        return new Result(_trials, _notTried, chosen, [batchReason, inputReason], Yardstick(batch));
     }
 
     private async Task SearchBatchAsync(CancellationToken budget, CancellationToken cancellationToken)
@@ -137,6 +139,17 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
 
     private async Task SearchInputAsync(int batch, CancellationToken budget, CancellationToken cancellationToken)
     {
+        // On the CPU the batch won among several noisy trials, so its figure is likely a lucky one (the winner's curse):
+        // measured again, its setting counts with the slower of the two, a fairer bar for the input settings.
+        if (!plan.LargestFits)
+        {
+            var won = Timed(batch).Single().Settings;
+            if (Fits(TrialPhase.Input, won, plan.Budget))
+            {
+                await RunAsync(TrialPhase.Input, won, budget, cancellationToken);
+            }
+        }
+
         // The fewest threads worth trying with each cache, raised by each trial that showed the workers could not keep up.
         var fewest = TrialSettings.CachesByCost.ToDictionary(cache => cache, _ => 1);
         for (var threads = 1; threads <= plan.MaxThreads; threads++)
@@ -203,40 +216,50 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
 
     private (Trial Chosen, string Reason) ChooseInput(int batch)
     {
-        var measured = Timed(batch).ToList();
-        if (measured.Count == 0)
+        var counted = Counted(batch);
+        if (counted.Count == 0)
         {
             var fitted = _trials.Last(trial => trial.Figures is not null && trial.Settings.BatchSize == batch);
             return (fitted, $"{fitted.Settings}: the budget left no time to measure input settings, so those the batch was tried with");
         }
 
-        var best = measured.Max(trial => trial.ImagesPerSecond);
+        var best = Yardstick(batch);
         var limits = string.Create(CultureInfo.InvariantCulture, $"input wait at or below {InputWaitLimit:P0}");
-        if (measured.Where(trial => Keeps(trial, best)).Order(TrialComparer).FirstOrDefault() is { } cheapest)
+        if (counted.Where(trial => Keeps(trial, best)).Order(TrialComparer).FirstOrDefault() is { } cheapest)
         {
             return (cheapest, string.Create(CultureInfo.InvariantCulture,
                 $"{cheapest.Settings}: the cheapest that kept {limits} with images/s within {ThroughputTolerance:P0} of the best at this batch ({best:F0})"));
         }
 
-        if (measured.Where(trial => trial.Figures!.InputWait <= InputWaitLimit).MaxBy(trial => trial.ImagesPerSecond) is { } fastest)
+        if (counted.Where(trial => trial.Figures!.InputWait <= InputWaitLimit).MaxBy(trial => trial.ImagesPerSecond) is { } fastest)
         {
             return (fastest, $"{fastest.Settings}: none that kept {limits} came within {ThroughputTolerance.ToString("P0", CultureInfo.InvariantCulture)} of the best images/s, so the fastest of them");
         }
 
-        var least = measured.MinBy(trial => trial.Figures!.InputWait)!;
+        var least = counted.MinBy(trial => trial.Figures!.InputWait)!;
         return (least, $"{least.Settings}: no setting tried kept {limits}, so the one that waited least");
     }
 
     private static readonly IComparer<Trial> TrialComparer = Comparer<Trial>.Create((a, b) => TrialSettings.Cheaper.Compare(a.Settings, b.Settings));
 
-    /// <summary>Whether a measured trial keeps up, against the best images/s measured so far at its batch.</summary>
-    private bool Keeps(Trial trial) => Keeps(trial, Timed(trial.Settings.BatchSize).Max(other => other.ImagesPerSecond));
+    /// <summary>Whether a measured trial's setting keeps up, against the best images/s measured so far at its batch.</summary>
+    private bool Keeps(Trial trial)
+    {
+        var batch = trial.Settings.BatchSize;
+        return Keeps(Counted(batch).Single(counted => counted.Settings == trial.Settings), Yardstick(batch));
+    }
+
+    private static bool Keeps(Trial trial, double best) =>
+        trial.Figures is { } figures && figures.InputWait <= InputWaitLimit && figures.ImagesPerSecond >= (1 - ThroughputTolerance) * best;
 
     /// <summary>The trials at <paramref name="batch"/> whose figures say how fast it runs.</summary>
     private IEnumerable<Trial> Timed(int batch) => _trials.Where(trial => trial.Figures is not null && trial.Settings.BatchSize == batch && !FitOnly(trial));
 
-    private static bool Keeps(Trial trial, double best) =>
-        trial.Figures is { } figures && figures.InputWait <= InputWaitLimit && figures.ImagesPerSecond >= (1 - ThroughputTolerance) * best;
+    /// <summary>Of each setting timed at <paramref name="batch"/>, the trial that counts: its slowest, where it was measured more than once.</summary>
+    private List<Trial> Counted(int batch) => Timed(batch).GroupBy(trial => trial.Settings).Select(trials => trials.MinBy(trial => trial.ImagesPerSecond)!).ToList();
+
+    /// <summary>The best images/s counted at <paramref name="batch"/>, which a setting must come within <see cref="ThroughputTolerance"/> of; 0 where none was timed.</summary>
+    private double Yardstick(int batch) => Counted(batch).Select(trial => trial.ImagesPerSecond).DefaultIfEmpty(0).Max();
 
     private async Task<Trial> RunAsync(TrialPhase phase, TrialSettings settings, CancellationToken budget, CancellationToken cancellationToken)
     {
