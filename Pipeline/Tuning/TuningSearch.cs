@@ -9,15 +9,16 @@ namespace CatsDogs.Pipeline.Tuning;
 /// <para>
 /// The batch first, with train's default input settings but no cache (a fresh pipeline's cache would need filling for
 /// every size): powers of two upward, on a GPU until one no longer fits in device memory (the largest that fits is the
-/// batch, and as only fitting counts, these trials run just their steps: <see cref="TrialLength.Fit"/>), on the CPU until images/s has fallen at two sizes in a row (the fastest is the batch, the smallest within
+/// batch, and as only fitting counts, these trials run just their steps: <see cref="TrialLength.Fit"/>), on the CPU
+/// until images/s has fallen at two sizes in a row (the fastest is the batch, the smallest within
 /// <see cref="ThroughputTolerance"/> of it where several tie, as run-to-run noise is about that large). This half of
 /// the search may take half the budget.
 /// </para>
 /// <para>
 /// Then the input settings at that batch. On the CPU, the batch's own setting is measured again first: the fastest of
 /// several noisy trials is likely a lucky one, and a setting measured twice counts with its slower figure. Then, from
-/// the cheapest (<see cref="TrialSettings.Cheaper"/>): for each thread count
-/// upward and each cache from none to disk, the deepest prefetch first. If even that waits more than
+/// the cheapest (<see cref="TrialSettings.Cheaper"/>): for each thread count upward and each cache from none to disk,
+/// the deepest prefetch first. If even that waits more than
 /// <see cref="InputWaitLimit"/>, the workers cannot keep up with this cache, which no shallower prefetch changes; how
 /// long they made the steps wait says how many threads that cache would need, and the counts below are passed over.
 /// If it keeps up, the shallower prefetches are measured from 1 upward, and the first that keeps input wait at or
@@ -58,7 +59,7 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
 
     /// <param name="NotTried">What the search could not try, each with why.</param>
     /// <param name="Reasons">Why the batch, then why the input settings, were chosen.</param>
-    /// <param name="Best">The most images/s a timed trial measured at the chosen batch, which the settings were held to; 0 where none was timed.</param>
+    /// <param name="Best">The best images/s counted at the chosen batch, which the settings were held to (<see cref="Yardstick"/>).</param>
     public sealed record Result(IReadOnlyList<Trial> Trials, IReadOnlyList<string> NotTried, Trial Chosen, IReadOnlyList<string> Reasons, double Best);
 
     public async Task<Result> RunAsync(CancellationToken cancellationToken)
@@ -192,7 +193,7 @@ internal sealed class TuningSearch(TuningSearch.Plan plan, TuningSearch.Measure 
                         return;
                     }
 
-                    if (Keeps(measured))
+                    if (measured.Figures is not null && Keeps(measured))
                     {
                         return;
                     }
