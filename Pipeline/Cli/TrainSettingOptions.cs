@@ -101,9 +101,14 @@ internal sealed class TrainSettingOptions
         var placeholder = new TrainConfig { Data = "", Train = new(), Input = new() };
         var defaults = _settings.Apply(placeholder, result, option => !Given(result, option));
         var start = file is null ? defaults : Checked(TrainConfigFile.LoadOver(defaults, file.FullName), result, $"--config '{file.FullName}'");
-        var tuned = tuning is null ? null : TuningFile.Load(tuning.FullName);
-        var config = Apply(tuned is null ? start : Checked(tuned.ApplyTo(start), result, $"--tuning '{tuning!.FullName}'"), result).Resolved();
-        tuned?.Check(config, tuning!.FullName, Console.Error);
+        if (tuning is null)
+        {
+            return Apply(start, result).Resolved();
+        }
+
+        var tuned = TuningFile.Load(tuning.FullName);
+        var config = Apply(Checked(tuned.ApplyTo(start), result, $"--tuning '{tuning.FullName}'"), result).Resolved();
+        tuned.Check(config, tuning.FullName, Console.Error);
         return config;
     }
 
