@@ -137,7 +137,8 @@ if [[ -f "$data_tar" ]]; then
   step input_cached 40 "$scratch/input-cached.log" "$bin" bench input $input_args --name input-cached --cache memory --warmup 2 --passes 10
   cached=$(awk '/^end-to-end:/ { rate = $2 } /^threads:/ { threads = $3; sub(/;/, "", threads) } END { if (rate) printf "%s images/s with %s threads", rate, threads }' "$scratch/input-cached.log")
   # What tune makes of this GPU and these cores: the chosen row of its table (its log stays in the scratch folder).
-  step tune 80 "$scratch/tune.log" "$bin" tune --device cuda --precision "$precision" --model "$model" $size_args $tune_args \
+  # It runs in the scratch folder, where the disk caches its trials may build (data/cache/) go with the rest.
+  step tune 80 "$scratch/tune.log" env -C "$scratch" "$(realpath "$bin")" tune --device cuda --precision "$precision" --model "$model" $size_args $tune_args \
     --data "$scratch/data/train" --runs-dir "$scratch/runs" --name tune
   tuned=$(awk '/<- chosen$/ { printf "batch %s, %s thread%s, prefetch %s, cache %s: %s images/s, input wait %s %%", $3, $4, ($4 == 1 ? "" : "s"), $5, $6, $7, $8 }' "$scratch/tune.log")
   tune_trials=$(grep -cE '^ +[0-9]+  (batch|input) ' "$scratch/tune.log")
