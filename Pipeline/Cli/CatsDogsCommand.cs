@@ -18,6 +18,7 @@ internal static class CatsDogsCommand
             ImportCifarCommand.Create(),
             ExploreCommand.Create(),
             TrainCommand.Create(),
+            TuneCommand.Create(),
             EvaluateCommand.Create(),
             PredictCommand.Create(),
             SummaryCommand.Create(),
