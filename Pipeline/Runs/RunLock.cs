@@ -9,6 +9,7 @@ namespace CatsDogs.Pipeline.Runs;
 /// in <c>.lock</c> inside the folder, for the message a second process gets, and removed on release.
 /// The folder rather than that file is locked because .NET takes a shared flock on every file it
 /// opens, which an exclusive lock on the file would refuse to the process that wants to read the pid.
+/// The holder ignores SIGHUP, which <c>retune</c> sends it.
 /// </summary>
 internal sealed partial class RunLock : IDisposable
 {
@@ -23,6 +24,10 @@ internal sealed partial class RunLock : IDisposable
     private const int WouldBlock = 11;
 
     private readonly string _pidFile;
+
+    // While a process holds a run folder, SIGHUP is retune's signal, which must never end it: not even before its
+    // retune listener is ready, when the signal is ignored and retune says the process did not answer.
+    private readonly PosixSignalRegistration _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
     private int _descriptor;
 
     private RunLock(int descriptor, string pidFile) => (_descriptor, _pidFile) = (descriptor, pidFile);
@@ -109,6 +114,7 @@ internal sealed partial class RunLock : IDisposable
 
         // The pid goes first, while the lock still keeps anyone else from writing theirs.
         File.Delete(_pidFile);
+        _hangup.Dispose();
         _ = close(_descriptor);
         _descriptor = -1;
     }

@@ -48,8 +48,8 @@ internal static partial class RetuneClient
             Thread.Sleep(20);
         }
 
-        throw new CommandLineError($"Process {pid} of '{run.Path}' did not answer within {timeout.TotalSeconds:0.#} s. " +
-            $"It may be stopped (SIGSTOP) or stuck; if it answers later it still applies the request: check its settings.csv.");
+        throw new CommandLineError($"Process {pid} of '{run.Path}' did not answer within {timeout.TotalSeconds:0.#} s: it may still be starting " +
+            "(it answers once its input pipeline runs), stopped (SIGSTOP) or stuck. Nothing was changed, unless it answers later: its settings.csv lists every change.");
     }
 
     private static RetuneMessages.Answer? TryReadAnswer(string path, string id)

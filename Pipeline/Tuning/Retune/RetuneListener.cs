@@ -24,6 +24,15 @@ internal sealed class RetuneListener : IDisposable
     public RetuneListener(RunFolder run, SettingsControl control, TextWriter log)
     {
         (_run, _control, _log) = (run, control, log);
+
+        // A request left from before this listener (its retune was told the process did not answer) is not carried out now.
+        var left = _run.File(RetuneMessages.RequestFile);
+        if (File.Exists(left))
+        {
+            File.Delete(left);
+            log.WriteLine("retune: a request sent before the run was ready to take it was dropped; nothing changed.");
+        }
+
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
     }
 
