@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CatsDogs.Model.Backends;
+using CatsDogs.Model.Layers;
 using CatsDogs.Model.Specs;
 using CatsDogs.Model.Training;
 
@@ -27,7 +28,7 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(info);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var weightsFile = $"{name}.step{network.Step.ToString(CultureInfo.InvariantCulture)}.safetensors";
-        var weights = SafeTensors.Serialize(ReadTensors(network), new Dictionary<string, string>
+        var weights = SafeTensors.Serialize(ReadTensors(network, network.SavedTensors), new Dictionary<string, string>
         {
             ["format"] = "catsdogs",
             ["model"] = network.Spec.Name,
@@ -151,8 +152,9 @@ public static class Checkpoint
         return state;
     }
 
-    private static List<SafeTensor> ReadTensors(Network network) =>
-        network.SavedTensors.Select(named =>
+    /// <summary>Copies <paramref name="tensors"/> of <paramref name="network"/> to the host, under their names and natural shapes.</summary>
+    internal static List<SafeTensor> ReadTensors(Network network, IEnumerable<NamedTensor> tensors) =>
+        tensors.Select(named =>
         {
             var values = new float[named.Tensor.Shape.Count];
             network.Backend.Download(named.Tensor, values);

@@ -80,10 +80,12 @@ public sealed class Network : IDisposable
 
     internal IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <summary>What inference needs, layer by layer: each layer's parameters, then its buffers (batch norm's running statistics).</summary>
+    internal IEnumerable<NamedTensor> InferenceTensors =>
+        _layers.SelectMany(layer => layer.Parameters.Select(parameter => new NamedTensor(parameter.Name, parameter.Value)).Concat(layer.Buffers));
+
     /// <summary>Everything that a checkpoint must hold, parameters first, each under its own name.</summary>
-    internal IEnumerable<NamedTensor> SavedTensors =>
-        _layers.SelectMany(layer => layer.Parameters.Select(parameter => new NamedTensor(parameter.Name, parameter.Value)).Concat(layer.Buffers))
-            .Concat(_optimizer.State);
+    internal IEnumerable<NamedTensor> SavedTensors => InferenceTensors.Concat(_optimizer.State);
 
     /// <summary>Builds a network with freshly initialised weights (seeded by <see cref="NetworkOptions.Seed"/>).</summary>
     public static Network Create(ModelSpec spec, int imageHeight, int imageWidth, ComputeDevice device, NetworkOptions options)

@@ -40,6 +40,26 @@ internal static class Images
         return Encode(bitmap, SKEncodedImageFormat.Jpeg, quality);
     }
 
+    /// <summary>
+    /// <see cref="Pattern"/> with seeded noise of up to +-96 on every channel: each image has its own fine detail,
+    /// so that a network's outputs differ from image to image, as they do on photos.
+    /// </summary>
+    public static byte[] NoisyJpeg(int width, int height, int seed)
+    {
+        using var bitmap = Pattern(width, height, seed);
+        var pixels = bitmap.GetPixelSpan();
+        var random = new Random(seed);
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            if (i % 4 != 3)
+            {
+                pixels[i] = (byte)Math.Clamp(pixels[i] + random.Next(-96, 97), 0, 255);
+            }
+        }
+
+        return Encode(bitmap, SKEncodedImageFormat.Jpeg, 90);
+    }
+
     public static byte[] GrayJpeg(int width, int height)
     {
         using var gray = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
