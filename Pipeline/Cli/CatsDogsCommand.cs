@@ -21,6 +21,7 @@ internal static class CatsDogsCommand
             TuneCommand.Create(),
             EvaluateCommand.Create(),
             PredictCommand.Create(),
+            ExportCommand.Create(),
             SummaryCommand.Create(),
             RetuneCommand.Create(),
             BenchCommand.Create(),

@@ -4,7 +4,10 @@ using CatsDogs.Pipeline.Runs;
 
 namespace CatsDogs.Pipeline.Cli;
 
-/// <summary>The options evaluate and predict share: the checkpoint, checked before anything else, and how images are fitted to it.</summary>
+/// <summary>
+/// The options evaluate, predict and export share: the checkpoint, checked before anything else, and (for the verbs
+/// that read images) how images are fitted to it.
+/// </summary>
 internal sealed class CheckpointOptions
 {
     private readonly Option<FileInfo> _checkpoint =
@@ -13,10 +16,13 @@ internal sealed class CheckpointOptions
     private readonly Option<FitMode?> _fit = ChoiceOption.CreateOptional<FitMode>(
         "--fit", "How a non-square image becomes square: stretch or a centre crop. By default as the network was trained (its run's config.json), else stretch.");
 
-    public void AddTo(Command command)
+    public void AddTo(Command command, bool withFit = true)
     {
         command.Add(_checkpoint);
-        command.Add(_fit);
+        if (withFit)
+        {
+            command.Add(_fit);
+        }
     }
 
     /// <summary>The checkpoint, refused if it cannot be read: call it first, before the images are scanned and the device opens.</summary>

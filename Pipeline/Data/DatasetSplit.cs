@@ -143,7 +143,8 @@ public sealed class DatasetSplit
         }
     }
 
-    private static SplitFileContent Read(string path)
+    /// <summary>A split file's content; a <see cref="DatasetException"/> says why one cannot be read.</summary>
+    internal static SplitFileContent Read(string path)
     {
         try
         {

@@ -11,14 +11,14 @@ namespace CatsDogs.Model.Export.Onnx;
 /// transposed to NCHW inside the graph, then runs through the layers (<see cref="OnnxLayers"/>), a sigmoid,
 /// and a squeeze to p_dog (float32 [N]).
 /// </summary>
-internal static class OnnxExport
+public static class OnnxExport
 {
     /// <summary>Opset 17 (ONNX 1.12) has every operator used here in its current form; IR version 8 is the one it came with.</summary>
     public const long OpsetVersion = 17;
 
     private const long IrVersion = 8;
 
-    public static ModelProto Build(TrainedModel model)
+    internal static ModelProto Build(TrainedModel model)
     {
         var graph = new OnnxGraph(model.Spec.Name);
         graph.Input(ExportMetadata.InputName, DataType.Uint8, model.ImageHeight, model.ImageWidth, HostImageBatch.Channels);
