@@ -92,12 +92,28 @@ public sealed class ExportCommandTests : IClassFixture<TrainedRunFixture>, IDisp
     [Fact]
     public void The_card_gives_the_test_metrics_an_evaluation_left_in_the_run_folder()
     {
-        File.WriteAllText(Path.Combine(_run, "evaluation.json"), """{"accuracy": 0.875, "logLoss": 0.30125, "rocAuc": 0.93, "images": 2000, "confusion": [[1, 2], [3, 4]]}""");
+        WriteEvaluation(Best, rocAuc: "null");
 
         var (exit, output) = CliRun.Run("export", "--checkpoint", Best, "--format", "safetensors");
 
         Assert.True(exit == 0, output);
-        Assert.Contains("Test (evaluation.json, 2,000 images): accuracy 0.8750, log loss 0.3013, ROC AUC 0.9300.", File.ReadAllText(Path.Combine(ExportFolder, "MODEL.md")));
+        var card = File.ReadAllText(Path.Combine(ExportFolder, "MODEL.md"));
+        Assert.Contains($"Test on `/data/test` (evaluation.json, 2,000 images, each averaged with its mirror image): accuracy 0.8750, log loss 0.3013, ROC AUC not defined.", card);
+        Assert.DoesNotContain("No test metrics", card);
+    }
+
+    [Fact]
+    public void An_evaluation_of_another_checkpoint_is_not_given_as_this_ones()
+    {
+        var last = Path.Combine(_run, "checkpoints", "last.json");
+        WriteEvaluation(last, rocAuc: "0.93");
+
+        var (exit, output) = CliRun.Run("export", "--checkpoint", Best, "--format", "onnx");
+
+        Assert.True(exit == 0, output);
+        var card = File.ReadAllText(Path.Combine(ExportFolder, "MODEL.md"));
+        Assert.Contains($"Test: not evaluated for this checkpoint; the run folder's evaluation.json is of `{last}` (accuracy 0.8750, log loss 0.3013, ROC AUC 0.9300).", card);
+        Assert.Contains("- No test metrics", card);
     }
 
     [Fact]
@@ -211,6 +227,16 @@ public sealed class ExportCommandTests : IClassFixture<TrainedRunFixture>, IDisp
     }
 
     public void Dispose() => _folder.Dispose();
+
+    /// <summary>evaluation.json as `catsdogs evaluate` writes it, of <paramref name="checkpoint"/>.</summary>
+    private void WriteEvaluation(string checkpoint, string rocAuc) => File.WriteAllText(Path.Combine(_run, "evaluation.json"), $$"""
+        {
+          "images": 2000, "accuracy": 0.875, "logLoss": 0.30125, "rocAuc": {{rocAuc}},
+          "perClass": { "cat": { "precision": 0.9, "recall": 0.85, "f1": 0.87 }, "dog": { "precision": 0.85, "recall": 0.9, "f1": 0.87 } },
+          "confusion": { "cat": { "cat": 850, "dog": 150 }, "dog": { "cat": 100, "dog": 900 } },
+          "tta": true, "checkpoint": {{JsonSerializer.Serialize(checkpoint)}}, "data": "/data/test"
+        }
+        """);
 
     private void Damage(string how)
     {

@@ -54,8 +54,8 @@ internal static class ModelCard
         card.AppendLine($"Parameters: {Number(trained + statistics)} ({Number(trained)} trained, {Number(statistics)} batch norm statistics).");
         Data(card, model, data);
         Training(card, model, run);
-        Metrics(card, model, run);
-        Limits(card, model, run, data);
+        Metrics(card, model, checkpoint, run);
+        Limits(card, model, checkpoint, run, data);
         var notes = run.Notes.Concat(data?.Notes ?? []).ToList();
         if (notes.Count > 0)
         {
@@ -159,7 +159,7 @@ internal static class ModelCard
         }
     }
 
-    private static void Metrics(StringBuilder card, TrainedModel model, RunRecord run)
+    private static void Metrics(StringBuilder card, TrainedModel model, FileInfo checkpoint, RunRecord run)
     {
         Section(card, "Metrics");
         // metrics.csv counts epochs from 0, a checkpoint the epochs finished.
@@ -168,12 +168,22 @@ internal static class ModelCard
               "The validation set is also what picks the best checkpoint (best.json), whose figures therefore lean optimistic."
             : "Validation: not recorded for this checkpoint's epoch.");
         card.AppendLine();
-        card.AppendLine(run.Test is { } test
-            ? $"Test ({TestEvaluation.FileName}, {Number(test.Images)} images): accuracy {Fraction(test.Accuracy)}, log loss {Fraction(test.LogLoss)}, ROC AUC {Fraction(test.RocAuc)}."
-            : $"Test: not evaluated (no {TestEvaluation.FileName} in the run folder; `catsdogs evaluate` writes one).");
+        var test = run.Test;
+        card.AppendLine(test switch
+        {
+            null => $"Test: not evaluated (no {TestEvaluation.FileName} in the run folder; `catsdogs evaluate` writes one).",
+            _ when !IsOf(test, checkpoint) => $"Test: not evaluated for this checkpoint; the run folder's {TestEvaluation.FileName} is of `{test.Checkpoint}` ({Scores(test)}).",
+            _ => $"Test{(test.Data is null ? "" : $" on `{test.Data}`")} ({TestEvaluation.FileName}, {Number(test.Images)} images{(test.Tta ? ", each averaged with its mirror image" : "")}): {Scores(test)}.",
+        });
     }
 
-    private static void Limits(StringBuilder card, TrainedModel model, RunRecord run, DataRecord? data)
+    /// <summary>Whether <paramref name="test"/> measured <paramref name="checkpoint"/>: an evaluation that does not say is taken to have.</summary>
+    private static bool IsOf(TestEvaluation test, FileInfo checkpoint) => test.Checkpoint is null || Path.GetFullPath(test.Checkpoint) == checkpoint.FullName;
+
+    private static string Scores(TestEvaluation test) =>
+        $"accuracy {Fraction(test.Accuracy)}, log loss {Fraction(test.LogLoss)}, ROC AUC {Fraction(test.RocAuc)}";
+
+    private static void Limits(StringBuilder card, TrainedModel model, FileInfo checkpoint, RunRecord run, DataRecord? data)
     {
         Section(card, "Known limits");
         var side = Math.Max(model.ImageWidth, model.ImageHeight);
@@ -192,7 +202,7 @@ internal static class ModelCard
 
         card.AppendLine("- Two classes only: an image with neither a cat nor a dog, or with both, still gets a P(dog), with no warning.");
         card.AppendLine("- The probabilities are not calibrated beyond what training on log loss gives.");
-        if (run.Test is null)
+        if (run.Test is null || !IsOf(run.Test, checkpoint))
         {
             card.AppendLine("- No test metrics: the figures above are from the validation set alone.");
         }
@@ -228,5 +238,5 @@ internal static class ModelCard
 
     private static string Decimal(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
-    private static string Fraction(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
+    private static string Fraction(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? "not defined";
 }

@@ -3,10 +3,11 @@ using System.Text.Json;
 namespace CatsDogs.Pipeline.Export;
 
 /// <summary>
-/// The test metrics `catsdogs evaluate` leaves in a run folder (evaluation.json), as far as a model card needs
-/// them: accuracy, log loss, ROC AUC and how many images they were measured on.
+/// The test metrics `catsdogs evaluate` leaves in a run folder (evaluation.json), as far as a model card needs them:
+/// accuracy, log loss, ROC AUC (each null where it is not defined, such as ROC AUC on one class), how many images,
+/// and, where the file says, which checkpoint and data it measured and whether it averaged mirror images.
 /// </summary>
-internal sealed record TestEvaluation(double Accuracy, double LogLoss, double RocAuc, long Images)
+internal sealed record TestEvaluation(double? Accuracy, double? LogLoss, double? RocAuc, long Images, string? Checkpoint, string? Data, bool Tta)
 {
     public const string FileName = "evaluation.json";
 
@@ -23,12 +24,21 @@ internal sealed record TestEvaluation(double Accuracy, double LogLoss, double Ro
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
-            return new TestEvaluation(root.GetProperty("accuracy").GetDouble(), root.GetProperty("logLoss").GetDouble(),
-                root.GetProperty("rocAuc").GetDouble(), root.GetProperty("images").GetInt64());
+            return new TestEvaluation(Score(root, "accuracy"), Score(root, "logLoss"), Score(root, "rocAuc"), root.GetProperty("images").GetInt64(),
+                Text(root, "checkpoint"), Text(root, "data"), root.TryGetProperty("tta", out var tta) && tta.ValueKind == JsonValueKind.True);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             throw new InvalidDataException($"'{path}' does not hold accuracy, logLoss, rocAuc and images as numbers: {e.Message}");
         }
     }
+
+    private static double? Score(JsonElement root, string key)
+    {
+        var value = root.GetProperty(key);
+        return value.ValueKind == JsonValueKind.Null ? null : value.GetDouble();
+    }
+
+    private static string? Text(JsonElement root, string key) =>
+        root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

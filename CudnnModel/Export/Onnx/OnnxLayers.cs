@@ -15,9 +15,7 @@ internal static class OnnxLayers
     public static string Add(OnnxGraph graph, LayerDescription layer, TrainedModel model, string input) => layer.Spec switch
     {
         ConvolutionSpec conv => Convolution(graph, layer, conv, model, input),
-        BatchNormSpec norm => graph.Node("BatchNormalization", norm.Name,
-            [input, .. new[] { "weight", "bias", "running_mean", "running_var" }.Select(tensor => Vector(graph, model, $"{norm.Name}.{tensor}", layer.Input.Channels))],
-            Float("epsilon", norm.Epsilon)),
+        BatchNormSpec norm => BatchNorm(graph, layer, norm, model, input),
         ReluSpec relu => graph.Node("Relu", relu.Name, [input]),
         MaxPoolSpec pool => graph.Node("MaxPool", pool.Name, [input], Ints("kernel_shape", pool.Window, pool.Window), Ints("strides", pool.Window, pool.Window)),
         // The spec's output is already flat, [N, C]; ONNX's pooling keeps [N, C, 1, 1].
@@ -36,6 +34,14 @@ internal static class OnnxLayers
         var output = graph.Node("Conv", conv.Name, inputs,
             Ints("kernel_shape", conv.Kernel, conv.Kernel), Ints("pads", padding, padding, padding, padding), Ints("strides", 1, 1));
         return conv.Relu ? graph.Node("Relu", $"{conv.Name}.relu", [output]) : output;
+    }
+
+    /// <summary>ONNX's BatchNormalization in inference mode (its default): the running statistics, never the batch's.</summary>
+    private static string BatchNorm(OnnxGraph graph, LayerDescription layer, BatchNormSpec norm, TrainedModel model, string input)
+    {
+        string[] tensors = ["weight", "bias", "running_mean", "running_var"];
+        return graph.Node("BatchNormalization", norm.Name,
+            [input, .. tensors.Select(tensor => Vector(graph, model, $"{norm.Name}.{tensor}", layer.Input.Channels))], Float("epsilon", norm.Epsilon));
     }
 
     private static string Dense(OnnxGraph graph, LayerDescription layer, DenseSpec dense, TrainedModel model, string input)
