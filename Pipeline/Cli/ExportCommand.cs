@@ -18,8 +18,10 @@ internal static class ExportCommand
         {
             Description = "The file to write; by default export/<checkpoint>/model.onnx (or .safetensors) in the checkpoint's run folder. MODEL.md goes beside it.",
         };
-        var command = new Command("export", "Export a checkpoint for use elsewhere: an ONNX model or its weights as safetensors, and a model card (MODEL.md).") { format, output };
+        var command = new Command("export", "Export a checkpoint for use elsewhere: an ONNX model or its weights as safetensors, and a model card (MODEL.md).");
         inference.AddTo(command, withFit: false);
+        command.Add(format);
+        command.Add(output);
         command.SetAction(result =>
         {
             var checkpoint = inference.Checkpoint(result);
