@@ -40,7 +40,7 @@ internal abstract class ForwardingBackend(IBackend inner) : IBackend
 
     public void BiasBackward(Tensor dy, Tensor dbias) => inner.BiasBackward(dy, dbias);
 
-    public void Gemm(bool transposeA, bool transposeB, float alpha, Tensor a, Tensor b, float beta, Tensor c) =>
+    public virtual void Gemm(bool transposeA, bool transposeB, float alpha, Tensor a, Tensor b, float beta, Tensor c) =>
         inner.Gemm(transposeA, transposeB, alpha, a, b, beta, c);
 
     public void ReluForward(Tensor x, Tensor y) => inner.ReluForward(x, y);
