@@ -14,16 +14,22 @@ internal static class GradientCheck
         var gradient = new double[theta.Length];
         for (var i = 0; i < theta.Length; i++)
         {
-            var saved = theta[i];
-            theta[i] = saved + Step;
-            var plus = Dot(f(), projection);
-            theta[i] = saved - Step;
-            var minus = Dot(f(), projection);
-            theta[i] = saved;
-            gradient[i] = (plus - minus) / (2 * Step);
+            gradient[i] = Numerical(theta, i, () => Dot(f(), projection));
         }
 
         return gradient;
+    }
+
+    /// <summary>d/dθ[index] of a scalar f(θ) (θ is restored afterwards).</summary>
+    public static double Numerical(double[] theta, int index, Func<double> f)
+    {
+        var saved = theta[index];
+        theta[index] = saved + Step;
+        var plus = f();
+        theta[index] = saved - Step;
+        var minus = f();
+        theta[index] = saved;
+        return (plus - minus) / (2 * Step);
     }
 
     /// <summary>Scalar version, for a loss.</summary>
