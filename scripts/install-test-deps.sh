@@ -25,9 +25,10 @@ needs_nvrtc=false
 ldconfig -p | grep -q 'libnvrtc\.so\.' || needs_nvrtc=true
 
 # Debian's non-free component for this release, in a file of the script's own (the system's
-# sources stay as they are); written only where no source lists non-free already.
+# sources stay as they are); written only where no source apt reads lists non-free already.
 enable_non_free() {
-  if grep -rqsE '^(Components:|deb ).*[[:space:]]non-free([[:space:]]|$)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  if grep -rqsE --include='*.list' --include='*.sources' '^(Components:|deb ).*[[:space:]]non-free([[:space:]]|$)' \
+      /etc/apt/sources.list /etc/apt/sources.list.d/; then
     return
   fi
 

@@ -211,8 +211,12 @@ int run_block(unsigned block_index, unsigned threads, bool descending, std::stri
         block.fibers[t].stack_pointer = start_on(stacks[t].get());
     }
 
-    // What the previous block left in shared memory is no value this one may read.
-    std::memset(__start_cuda_on_cpu_shared, 0xFF, static_cast<std::size_t>(__stop_cuda_on_cpu_shared - __start_cuda_on_cpu_shared));
+    // What the previous block left in shared memory is no value this one may read. (A source
+    // without __shared__ arrays has no such section: the weak bounds are then null.)
+    if (__start_cuda_on_cpu_shared != nullptr)
+    {
+        std::memset(__start_cuda_on_cpu_shared, 0xFF, static_cast<std::size_t>(__stop_cuda_on_cpu_shared - __start_cuda_on_cpu_shared));
+    }
     blockIdx = {block_index, 0, 0};
     for (;;)
     {
