@@ -20,6 +20,7 @@ public sealed class PipelineMetrics
     private Tracked[] _skipped = [];
     private Tracked[] _queues = [];
     private Tracked[] _pools = [];
+    private Tracked[] _settings = [];
 
     internal PipelineMetrics(IMeterFactory meterFactory)
     {
@@ -35,6 +36,9 @@ public sealed class PipelineMetrics
             "Items waiting in a dataflow block, on its input or output side. Blocks: `decode` (the workers, which read, decode and warp each image; over a complete cache, batches waiting to be warped) and `batch`.");
         meter.CreateObservableUpDownCounter("catsdogs.pipeline.pool.buffers", () => Observe(Volatile.Read(ref _pools)), "{buffer}",
             "Pinned host batch buffers, free or in use.");
+        meter.CreateObservableGauge("catsdogs.pipeline.setting", () => Observe(Volatile.Read(ref _settings)), "{value}",
+            "A setting of the input pipeline in force: `decode_threads`, `read_threads`, `augment_threads`, `prefetch` (batches), `queue_per_thread` (chunks), " +
+            "`batch_size` (images) and `cache` (0 off, 1 memory, 2 disk, 3 auto before the first pass decides). A retune or the autotuner moves the first five.");
     }
 
     public void RecordBatchAssembly(TimeSpan elapsed) => _batchAssembly.Record(elapsed.TotalSeconds);
@@ -72,6 +76,13 @@ public sealed class PipelineMetrics
     public IDisposable TrackBufferPool(string pool, Func<int> free, Func<int> inUse) =>
         TrackPair(ref _pools, "pool", pool, "state", ("free", free), ("in_use", inUse));
 
+    /// <summary>Exports the value in force of the pipeline setting <paramref name="setting"/> (a snake_case name) at every scrape until disposed.</summary>
+    public IDisposable TrackSetting(string setting, Func<long> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Track(ref _settings, setting, (value, [new("setting", setting)]));
+    }
+
     /// <summary>Two series of one tracked thing, told apart by <paramref name="key"/>.</summary>
     private Registration TrackPair(
         ref Tracked[] list, string nameKey, string name, string key, (string Value, Func<int> Read) first, (string Value, Func<int> Read) second)
@@ -108,6 +119,7 @@ public sealed class PipelineMetrics
             _skipped = [.. _skipped.Where(t => t != tracked)];
             _queues = [.. _queues.Where(t => t != tracked)];
             _pools = [.. _pools.Where(t => t != tracked)];
+            _settings = [.. _settings.Where(t => t != tracked)];
         }
     }
 

@@ -12,8 +12,10 @@
 #   5. the input path on the carried data at 1 to all of the machine's cores (bench input --sweep,
 #      decoding every image), each row beside the decode limit (bench/libjpeg_limit.c, which the
 #      bundle carries built) at the same thread count, then a pass served from the memory cache
-#   6. with the time left, bench model deep6 again with --deterministic: what that flag costs
-# Each step has its own time limit and all share one deadline (about 7 minutes); the summary table comes last.
+#   6. catsdogs tune --device cuda on the carried data: the largest batch that fits (up to 1024) and the
+#      cheapest input settings that keep it fed, in a 60-second budget
+#   7. with the time left, bench model deep6 again with --deterministic: what that flag costs
+# Each step has its own time limit and all share one deadline (about 8 minutes); the summary table comes last.
 # The logs, the training run's gpu.csv and metrics.csv, and the table go to $OUT/gpu-check when OUT
 # is set (the device runner returns it: at most 8 files), else to bench/out/gpu-check. The data,
 # the run folder and the app's extracted bundle (thousands of files) stay in a scratch folder.
@@ -56,15 +58,17 @@ second=baseline serve_args="--metrics-listen 127.0.0.1:0"
 if [[ -n ${GPU_CHECK_REHEARSAL:-} ]]; then
   model=baseline second=compact batch=8 steps=3 epochs=8
   size_args="--image-size 16" selftest_args="--model compact --steps 20 --batch 8 --image-size 16"
+  tune_args="--budget-seconds 30 --max-batch 16"
 else
   model=deep6 batch=512 steps=30 epochs=3 size_args="" selftest_args=""
+  tune_args="--budget-seconds 60 --max-batch 1024"
 fi
 
 field() { grep -so "$1=[0-9.]*" "$2" | tail -1 | cut -d= -f2; }
 # Every step has its own limit, and all of them share one deadline, so the whole check ends within
-# about 6 minutes (the table included) while a slow step may use what quick ones left.
+# about 8 minutes (the table included) while a slow step may use what quick ones left.
 # GPU_CHECK_DEADLINE (seconds) shortens it for a rerun on what is left of a device lease.
-deadline=$((SECONDS + ${GPU_CHECK_DEADLINE:-395}))
+deadline=$((SECONDS + ${GPU_CHECK_DEADLINE:-475}))
 step() { # name, limit (s), log, command...
   local name=$1 limit=$2 log=$3; shift 3
   local start=$SECONDS left=$((deadline - SECONDS))
@@ -132,6 +136,12 @@ if [[ -f "$data_tar" ]]; then
   sweep=$(sed -n '/^threads  *images\/s/,/^(ratio/p' "$scratch/input-sweep.log")
   step input_cached 40 "$scratch/input-cached.log" "$bin" bench input $input_args --name input-cached --cache memory --warmup 2 --passes 10
   cached=$(awk '/^end-to-end:/ { rate = $2 } /^threads:/ { threads = $3; sub(/;/, "", threads) } END { if (rate) printf "%s images/s with %s threads", rate, threads }' "$scratch/input-cached.log")
+  # What tune makes of this GPU and these cores: the chosen row of its table (its log stays in the scratch folder).
+  # It runs in the scratch folder, where the disk caches its trials may build (data/cache/) go with the rest.
+  step tune 80 "$scratch/tune.log" env -C "$scratch" "$(realpath "$bin")" tune --device cuda --precision "$precision" --model "$model" $size_args $tune_args \
+    --data "$scratch/data/train" --runs-dir "$scratch/runs" --name tune
+  tuned=$(awk '/<- chosen$/ { printf "batch %s, %s thread%s, prefetch %s, cache %s: %s images/s, input wait %s %%", $3, $4, ($4 == 1 ? "" : "s"), $5, $6, $7, $8 }' "$scratch/tune.log")
+  tune_trials=$(grep -cE '^ +[0-9]+  (batch|input) ' "$scratch/tune.log")
 else
   row[train]="skipped: no $data_tar"
 fi
@@ -160,7 +170,8 @@ deterministic=$(field images_per_second "$scratch/bench-deterministic.log")
     "mean GPU utilization (gpu.csv)" "${utilization:-n/a}" \
     "input wait fraction (metrics)" "${input_wait:-n/a}" \
     "input sweep, decoding (cache off)" "${row[input_sweep]:-n/a}" \
-    "input pass from the memory cache" "${cached:-n/a}; ${row[input_cached]:-n/a}"
+    "input pass from the memory cache" "${cached:-n/a}; ${row[input_cached]:-n/a}" \
+    "tune $model (chosen setting)" "${tuned:-n/a}; ${tune_trials:-0} trials; ${row[tune]:-n/a}"
   [[ -n ${preflight_missing:-} ]] && echo "$preflight_missing"
   [[ -n ${sweep:-} ]] && echo "$sweep"
 } | tee "$out/table.txt"

@@ -17,6 +17,7 @@ internal enum CudnnStatus
     BadParam = 2000,
     NotSupported = 3000,
     InternalError = 4000,
+    InternalErrorDeviceAllocationFailed = 4004,
     ExecutionFailed = 5000,
 }
 

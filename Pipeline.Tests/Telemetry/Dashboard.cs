@@ -39,6 +39,14 @@ internal static partial class Dashboard
         return panels;
     }
 
+    /// <summary>The dashboard's annotation queries, each with its name.</summary>
+    public static IReadOnlyList<(string Name, string Query)> Annotations()
+    {
+        using var json = Load();
+        return [.. json.RootElement.GetProperty("annotations").GetProperty("list").EnumerateArray()
+            .Select(a => (a.GetProperty("name").GetString()!, a.GetProperty("expr").GetString()!))];
+    }
+
     /// <summary>The query as Grafana sends it: the instance variable at "All", the rate interval at <paramref name="rateInterval"/>.</summary>
     public static string Resolve(string query, string rateInterval) =>
         query.Replace("$instance", ".+", StringComparison.Ordinal).Replace("$__rate_interval", rateInterval, StringComparison.Ordinal);

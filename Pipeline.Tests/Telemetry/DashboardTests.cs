@@ -24,15 +24,16 @@ public sealed class DashboardTests
         Assert.Equal("query", variables["instance"]);
 
         var panels = Dashboard.Panels();
-        Assert.Equal(["Saturation", "Pipeline", "Training", "Process"], panels.Select(p => p.Row).Distinct());
-        foreach (var panel in panels)
+        Assert.Equal(["Saturation", "Settings", "Pipeline", "Training", "Process"], panels.Select(p => p.Row).Distinct());
+        Assert.Equal(["Setting changes"], Dashboard.Annotations().Select(a => a.Name));
+        foreach (var (title, queries) in panels.Select(p => (p.Title, p.Queries)).Concat(Dashboard.Annotations().Select(a => (a.Name, (IReadOnlyList<string>)[a.Query]))))
         {
-            Assert.NotEmpty(panel.Queries);
-            foreach (var query in panel.Queries)
+            Assert.NotEmpty(queries);
+            foreach (var query in queries)
             {
                 // Every metric selector must carry the filter, or "instance" would not narrow that panel.
                 var selectors = System.Text.RegularExpressions.Regex.Matches(query, @"\b(catsdogs|hw|process|dotnet)_[a-z0-9_]+\b(?!\{instance)");
-                Assert.True(selectors.Count == 0, $"'{panel.Title}': {query} has a selector without {Dashboard.InstanceFilter}");
+                Assert.True(selectors.Count == 0, $"'{title}': {query} has a selector without {Dashboard.InstanceFilter}");
             }
         }
     }
@@ -121,6 +122,22 @@ public sealed class DashboardTests
         Assert.Equal(
             ["batch/input", "batch/output", "decode/input", "decode/output"],
             sides);
+
+        // Every setting is on the gauge; a retune of the running train moves one, and the annotation marks it.
+        var settings = (await prometheus.QueryAsync("catsdogs_pipeline_setting")).Select(s => s.GetProperty("metric").GetProperty("setting").GetString()!).Order().ToArray();
+        Assert.Equal(["augment_threads", "batch_size", "cache", "decode_threads", "prefetch", "queue_per_thread", "read_threads"], settings);
+        var run = Directory.GetDirectories(runs.Path).Single();
+        var (retuned, retuneOutput) = await ChildProcess.RunCatsDogsAsync("retune", run, "--prefetch", "2");
+        Assert.True(retuned == 0, retuneOutput);
+        var prefetch = await prometheus.QueryUntilAsync("catsdogs_pipeline_setting{setting=\"prefetch\"} == 2", TimeSpan.FromSeconds(30));
+        Assert.True(prefetch.Length == 1, $"the gauge never showed the retuned prefetch; catsdogs said:\n{app.Output}");
+        foreach (var annotation in Dashboard.Annotations())
+        {
+            if ((await prometheus.QueryUntilAsync(Dashboard.Resolve(annotation.Query, RateInterval), TimeSpan.FromSeconds(30))).Length == 0)
+            {
+                empty.Add($"annotation '{annotation.Name}': {annotation.Query}");
+            }
+        }
 
         Assert.False(app.HasExited, $"catsdogs stopped early:\n{app.Output}");
         Assert.True(empty.Count == 0, "Queries without data:\n" + string.Join('\n', empty));

@@ -115,6 +115,7 @@ internal sealed class LiveSession : IAsyncDisposable
         pipeline.RecordBatchAssembly(TimeSpan.FromMilliseconds(3));
         pipeline.TrackQueue("decode", () => 3, () => 1);
         pipeline.TrackBufferPool("batches", () => 2, () => 6);
+        pipeline.TrackSetting("prefetch", () => 4);
         var trainer = session.Trainer;
         trainer.AddStep(32, TimeSpan.FromMilliseconds(40));
         trainer.AddInputWait(TimeSpan.FromMilliseconds(5));

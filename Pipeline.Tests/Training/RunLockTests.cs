@@ -27,6 +27,31 @@ public sealed class RunLockTests : IDisposable
     }
 
     [Fact]
+    public async Task The_holder_is_the_process_holding_the_lock_never_a_stale_pid_and_a_hangup_does_not_end_it()
+    {
+        var run = RunFolder.CreateNew(_folder.Combine("runs"), "held", "train");
+        File.WriteAllText(run.File(RunLock.FileName), "1\n");
+        Assert.Null(RunLock.HolderOf(run));
+
+        using (RunLock.Take(run))
+        {
+            Assert.Equal(Environment.ProcessId, RunLock.HolderOf(run));
+
+            // retune's signal: unless the lock's handler cancels its default, it ends this test process (and the run, loudly).
+            var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, _ => received.TrySetResult()))
+            {
+                using var hangup = Process.Start("kill", ["-HUP", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
+                await hangup.WaitForExitAsync();
+                Assert.Equal(0, hangup.ExitCode);
+                await received.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            }
+        }
+
+        Assert.Null(RunLock.HolderOf(run));
+    }
+
+    [Fact]
     public async Task Resuming_a_run_another_process_trains_exits_2_naming_its_pid_and_the_run_resumes_once_that_one_has_stopped()
     {
         StripesDataset.Write(_folder, "data", perClass: 50, side: 16);

@@ -5,6 +5,7 @@ using CatsDogs.Pipeline.Bench;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Runs;
+using CatsDogs.Pipeline.Tuning;
 using Spectre.Console;
 
 namespace CatsDogs.Pipeline.Cli;
@@ -56,6 +57,7 @@ internal static class BenchInputCommand
             await using var telemetry = await metrics.StartAsync(result, cancellationToken);
 
             var run = RunFolder.CreateNew(result.GetRequiredValue(runsDirectory), result.GetValue(name), "bench-input");
+            using var runLock = RunLock.Take(run);
             telemetry.WriteGpuCsv(run.File("gpu.csv"));
             var kind = result.GetValue(inference) ? PassKind.Inference : PassKind.Training;
             var warmupPlan = result.GetValue(untilJitQuiet)
@@ -66,8 +68,9 @@ internal static class BenchInputCommand
             async Task<(InputBenchmark.Result Outcome, string Decoder, string Allocator, string Skipped, int Workers)> Measure(InputPipelineOptions rowOptions)
             {
                 using var pipeline = new InputPipeline(rowOptions, AlignedHostAllocator.Instance, Console.Error, telemetry.Pipeline);
+                using var tuning = new LiveTuning(run, pipeline, telemetry.Pipeline, Console.Error);
                 var outcome = await new InputBenchmark(pipeline, source, kind, AnsiConsole.Console).RunAsync(warmupPlan, result.GetValue(passes), cancellationToken);
-                return (outcome, pipeline.Decoder.Name, pipeline.Pool.AllocatorName, pipeline.BadInput.Summary(), pipeline.Workers);
+                return (outcome, pipeline.Decoder.Name, pipeline.Pool.AllocatorName, pipeline.BadInput.Summary(), pipeline.Settings.DecodeThreads);
             }
 
             string report;

@@ -18,9 +18,11 @@ internal static class CatsDogsCommand
             ImportCifarCommand.Create(),
             ExploreCommand.Create(),
             TrainCommand.Create(),
+            TuneCommand.Create(),
             EvaluateCommand.Create(),
             PredictCommand.Create(),
             SummaryCommand.Create(),
+            RetuneCommand.Create(),
             BenchCommand.Create(),
             SelftestCommand.Create(),
         };

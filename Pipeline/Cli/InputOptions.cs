@@ -14,7 +14,7 @@ namespace CatsDogs.Pipeline.Cli;
 internal sealed class InputOptions
 {
     private readonly Option<int> _batchSize = RangedOption.Create("--batch-size", "Images per batch.", 64, 1, 65536);
-    private readonly Option<int> _imageSize = RangedOption.Create("--image-size", "Side of the square network input, in pixels.", 64, 8, 1024);
+    private readonly Option<int> _imageSize = SharedOptions.ImageSize();
     private readonly Option<int> _decodeThreads = RangedOption.Create(
         "--decode-threads", "Threads taking images from file (or cache) to tile: read, decode, augment. More than the cores only adds switching.", Environment.ProcessorCount, 1, 256);
     private readonly Option<int?> _readThreads = RangedOption.CreateOptional<int>(

@@ -18,6 +18,9 @@ internal static class SharedOptions
         return option;
     }
 
+    /// <summary>The network's input size, which the training verbs share: a tuning is measured for one.</summary>
+    public static Option<int> ImageSize() => RangedOption.Create("--image-size", "Side of the square network input, in pixels.", 64, 8, 1024);
+
     public static Option<FileInfo?> Exclude() => new("--exclude") { Description = "File of relative image paths to leave out, one a line (explore writes one: most-skewed.txt)." };
 
     public static Option<string> RunsDirectory() => new("--runs-dir") { Description = "Folder that holds one folder per run.", DefaultValueFactory = _ => "runs" };

@@ -20,6 +20,12 @@ internal static class TrainCommand
             Description = "Settings as JSON, in the shape of a run's config.json (whose provenance is set aside), e.g. runs/<name>/config.json to " +
                 "train again with the same settings; options given on the command line win over the file's values, and the file's over the defaults.",
         };
+        var tuning = new Option<FileInfo?>("--tuning")
+        {
+            HelpName = "FILE",
+            Description = "The batch size and input settings catsdogs tune measured (runs/<name>/tuning.json), over --config's values; options given on the command line " +
+                "win over them. Refused when measured for another model, image size or device.",
+        };
         var resume = new Option<DirectoryInfo?>("--resume") { Description = "Continue the run in this folder (runs/<name>) from its last checkpoint, with its saved settings." };
         var onFinish = new Option<string?>("--on-finish") { Description = "Shell command run when training ends, finished, stopped early or interrupted, but not when the run cannot start (CATSDOGS_RUN holds the run folder), e.g. 'sudo shutdown -h now'." };
         var runsDirectory = SharedOptions.RunsDirectory();
@@ -29,6 +35,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a network: one metrics.csv row, curve plots and best/last checkpoints per epoch, in runs/<name>/.");
         settings.AddTo(command);
         command.Add(configFile);
+        command.Add(tuning);
         command.Add(resume);
         command.Add(onFinish);
         command.Add(runsDirectory);
@@ -71,12 +78,16 @@ internal static class TrainCommand
             TrainConfig Configure()
             {
                 var file = result.GetValue(configFile);
-                if (file is { Exists: false })
+                var tuned = result.GetValue(tuning);
+                foreach (var (option, given) in new[] { (configFile, file), (tuning, tuned) })
                 {
-                    throw new CommandLineError($"--config '{file.FullName}' does not exist.");
+                    if (given is { Exists: false })
+                    {
+                        throw new CommandLineError($"{option.Name} '{given.FullName}' does not exist.");
+                    }
                 }
 
-                return settings.Configure(result, file);
+                return settings.Configure(result, file, tuned);
             }
 
             using var stop = new StopSignal("finishing the current batch and writing the last checkpoint");

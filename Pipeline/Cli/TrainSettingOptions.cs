@@ -1,6 +1,8 @@
 using System.CommandLine;
+using CatsDogs.Pipeline.Tuning.Trials;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Training;
+using CatsDogs.Pipeline.Tuning;
 
 namespace CatsDogs.Pipeline.Cli;
 
@@ -35,6 +37,11 @@ internal sealed class TrainSettingOptions
         var monitor = ChoiceOption.Create("--monitor", "What picks the best checkpoint and drives plateau and early stopping: valloss or valacc.", MonitorMetric.ValLoss);
         var logEvery = RangedOption.Create("--log-every", "Steps between reads of the training loss (a read waits for the device).", 20, 1, 100_000);
         var input = new InputOptions(training: true);
+        var autotune = new Option<bool>("--autotune")
+        {
+            Description = "Adjust the decode, read and augment threads and the prefetch while training, to the fewest threads and least memory that keep input wait at or below 1% of step time; " +
+                "every change is logged and in settings.csv, and a setting given to `catsdogs retune` is left to the user from then on (docs/TUNING.md).",
+        };
 
         _settings = new OptionSettings<TrainConfig>()
             // A data set given without a split file takes its own default one, not the split file of the settings below it.
@@ -62,6 +69,7 @@ internal sealed class TrainSettingOptions
             .Add(logEvery, config => config.Train.LogEvery, (config, value) => config with { Train = config.Train with { LogEvery = value } })
             .Add(Seed, config => config.Train.Seed, (config, value) => config with { Train = config.Train with { Seed = value } })
             .AddPart(input.Settings, config => config.Input, (config, value) => config with { Input = value })
+            .Add(autotune, config => config.Autotune, (config, value) => config with { Autotune = value })
             .Add(Model.Model, config => config.Train.Model, (config, value) => config with { Train = config.Train with { Model = value } })
             .AddChoice(Model.Device, config => config.Device, (config, value) => config with { Device = value })
             .AddChoice(Model.Precision, config => config.Precision, (config, value) => config with { Precision = value })
@@ -89,16 +97,26 @@ internal sealed class TrainSettingOptions
     }
 
     /// <summary>
-    /// The settings a new run takes, in three layers, each over the one before: the options' defaults, the
-    /// settings in <paramref name="file"/> (--config) where one is given, and the options given on the command line.
+    /// The settings a new run takes, in layers, each over the one before: the options' defaults, the settings in
+    /// <paramref name="file"/> (--config) where one is given, the batch size and input settings of <paramref name="tuning"/>
+    /// (--tuning, measured for this machine, so more particular than a file of settings), and the options given on the
+    /// command line. A tuning measured for another model, image size or device is refused (<see cref="TuningFile.Check"/>).
     /// </summary>
-    public TrainConfig Configure(ParseResult result, FileInfo? file)
+    public TrainConfig Configure(ParseResult result, FileInfo? file, FileInfo? tuning)
     {
         // Every setting has an option, so nothing of this placeholder is left: the options not given replace it here, the others last.
         var placeholder = new TrainConfig { Data = "", Train = new(), Input = new() };
         var defaults = _settings.Apply(placeholder, result, option => !Given(result, option));
-        var start = file is null ? defaults : Checked(TrainConfigFile.LoadOver(defaults, file.FullName), result, file);
-        return Apply(start, result).Resolved();
+        var start = file is null ? defaults : Checked(TrainConfigFile.LoadOver(defaults, file.FullName), result, $"--config '{file.FullName}'");
+        if (tuning is null)
+        {
+            return Apply(start, result).Resolved();
+        }
+
+        var tuned = TuningFile.Load(tuning.FullName);
+        var config = Apply(Checked(tuned.ApplyTo(start), result, $"--tuning '{tuning.FullName}'"), result).Resolved();
+        tuned.Check(config, tuning.FullName, Console.Error);
+        return config;
     }
 
     /// <summary><paramref name="config"/> with the options given on the command line over it.</summary>
@@ -110,10 +128,11 @@ internal sealed class TrainSettingOptions
     /// The settings that came with a file, checked by the options they stand for, as those check the command line
     /// (ranges, names): a file cannot give what the command line could not.
     /// </summary>
-    private TrainConfig Checked(TrainConfig settings, ParseResult result, FileInfo file)
+    /// <param name="source">The file, as the message names it: "--config 'x.json'".</param>
+    private TrainConfig Checked(TrainConfig settings, ParseResult result, string source)
     {
         var arguments = _settings.Arguments(settings, option => !Given(result, option)).ToList();
         var errors = result.CommandResult.Command.Parse(arguments).Errors;
-        return errors.Count == 0 ? settings : throw new InvalidDataException($"--config '{file.FullName}': {string.Join(" ", errors.Select(error => error.Message))}");
+        return errors.Count == 0 ? settings : throw new InvalidDataException($"{source}: {string.Join(" ", errors.Select(error => error.Message))}");
     }
 }

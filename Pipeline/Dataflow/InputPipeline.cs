@@ -4,6 +4,7 @@ using CatsDogs.Pipeline.Dataflow.Batching;
 using CatsDogs.Pipeline.Dataflow.Caching;
 using CatsDogs.Pipeline.Dataflow.Decoding;
 using CatsDogs.Pipeline.Dataflow.Internal;
+using CatsDogs.Pipeline.Tuning;
 using CatsDogs.Telemetry;
 
 namespace CatsDogs.Pipeline.Dataflow;
@@ -21,26 +22,25 @@ internal sealed class InputPipeline : IDisposable
     private readonly TextWriter _log;
     private readonly Dictionary<(ImageSource, PassKind), ImageCache?> _caches = [];
     private Pass? _activePass;
+    private PipelineSettings _settings;
+    private int _cacheInForce = -1;
 
     public InputPipeline(InputPipelineOptions options, IHostMemoryAllocator allocator, TextWriter log, PipelineMetrics? metrics = null)
     {
         Options = options;
         _log = log;
         Decoder = ImageDecoders.Create(options.Decoder, log);
-        Pool = new BatchBufferPool(allocator, options.PoolSize, options.BatchSize, options.ImageSize);
         Metrics = metrics;
         BadInput = new BadInputLog(log);
-        // More workers than cores would only take turns on them, and switch: the graph never runs more busy threads than cores.
-        Workers = Math.Min(options.DecodeThreads, Environment.ProcessorCount);
-        if (Workers < options.DecodeThreads)
-        {
-            log.WriteLine($"{options.DecodeThreads} decode threads asked for on {Environment.ProcessorCount} cores: running {Workers}.");
-        }
-
-        // Each worker reads, decodes and warps its image, so those three steps share the workers' threads.
-        ReadStage = new StageStatistics("read", Workers);
-        DecodeStage = new StageStatistics("decode", Workers);
-        AugmentStage = new StageStatistics("augment", Workers);
+        _settings = InForce(options.Settings);
+        Pool = new BatchBufferPool(allocator, Options.PoolSizeFor(Settings.Prefetch), options.BatchSize, options.ImageSize);
+        WorkerGate = new ConcurrencyGate(Settings.Workers);
+        ReadGate = new ConcurrencyGate(Settings.ReadThreads);
+        DecodeGate = new ConcurrencyGate(Settings.DecodeThreads);
+        AugmentGate = new ConcurrencyGate(Settings.AugmentThreads);
+        ReadStage = new StageStatistics("read", Settings.ReadThreads);
+        DecodeStage = new StageStatistics("decode", Settings.DecodeThreads);
+        AugmentStage = new StageStatistics("augment", Settings.AugmentThreads);
         BatchStage = new StageStatistics("batch", 1);
         _tracked = metrics is null
             ? []
@@ -57,8 +57,24 @@ internal sealed class InputPipeline : IDisposable
 
     public PipelineMetrics? Metrics { get; }
 
-    /// <summary>Threads taking images to tiles: the decode threads asked for, at most one per core.</summary>
-    public int Workers { get; }
+    /// <summary>The settings in force: those asked for, with the decode and augment threads at most one per core.</summary>
+    public PipelineSettings Settings
+    {
+        get => Volatile.Read(ref _settings);
+        private set => Volatile.Write(ref _settings, value);
+    }
+
+    /// <summary>Where the first pass's images are cached (memory, disk or off); the option asked for until a pass starts.</summary>
+    public CacheMode CacheInForce => Volatile.Read(ref _cacheInForce) is var mode and >= 0 ? (CacheMode)mode : Options.Cache;
+
+    /// <summary>Workers holding a chunk, from its read to its warp.</summary>
+    internal ConcurrencyGate WorkerGate { get; }
+
+    internal ConcurrencyGate ReadGate { get; }
+
+    internal ConcurrencyGate DecodeGate { get; }
+
+    internal ConcurrencyGate AugmentGate { get; }
 
     public InputPipelineOptions Options { get; }
 
@@ -82,6 +98,40 @@ internal sealed class InputPipeline : IDisposable
     public IReadOnlyList<StageStatistics> QueuedStages => [DecodeStage, BatchStage];
 
     /// <summary>
+    /// Puts <paramref name="requested"/> in force at once, in the middle of a pass too: the gates let
+    /// more workers in or fewer, the batch pool grows or sheds buffers as they come back, and the
+    /// running pass's chunk pool follows. What a batch holds does not change. Returns the settings in
+    /// force. Thread-safe with respect to the pass; one retune at a time.
+    /// </summary>
+    public PipelineSettings Retune(PipelineSettings requested)
+    {
+        var settings = InForce(requested);
+        Settings = settings;
+        Pool.Resize(Options.PoolSizeFor(settings.Prefetch));
+        WorkerGate.Limit = settings.Workers;
+        ReadGate.Limit = settings.ReadThreads;
+        DecodeGate.Limit = settings.DecodeThreads;
+        AugmentGate.Limit = settings.AugmentThreads;
+        ReadStage.Parallelism = settings.ReadThreads;
+        DecodeStage.Parallelism = settings.DecodeThreads;
+        AugmentStage.Parallelism = settings.AugmentThreads;
+        return settings;
+    }
+
+    /// <summary>More busy threads than cores would only take turns on them, and switch: decoding and warping get one per core at most; reading may wait on a disk, and gets what it asks.</summary>
+    private PipelineSettings InForce(PipelineSettings requested)
+    {
+        var cores = Environment.ProcessorCount;
+        var settings = requested with { DecodeThreads = Math.Min(requested.DecodeThreads, cores), AugmentThreads = Math.Min(requested.AugmentThreads, cores) };
+        if (settings != requested)
+        {
+            _log.WriteLine($"{requested.DecodeThreads} decode and {requested.AugmentThreads} augment threads asked for on {cores} cores: running {settings.DecodeThreads} and {settings.AugmentThreads}.");
+        }
+
+        return settings;
+    }
+
+    /// <summary>
     /// The cache of <paramref name="source"/>'s images for passes of <paramref name="kind"/>, made at its
     /// first pass and kept for the pipeline's life; null with <see cref="CacheMode.Off"/> or where none could be made.
     /// Called only as a pass starts, one pass at a time.
@@ -92,6 +142,10 @@ internal sealed class InputPipeline : IDisposable
         {
             cache = ImageCaches.Create(Options.Cache, Options.CacheFolder, source, CacheLayout.For(kind, Options), Decoder.Version, _log);
             _caches[(source, kind)] = cache;
+            if (_caches.Count == 1)
+            {
+                Volatile.Write(ref _cacheInForce, (int)(cache switch { MemoryImageCache => CacheMode.Memory, DiskImageCache => CacheMode.Disk, _ => CacheMode.Off }));
+            }
             if (cache is not null)
             {
                 _log.WriteLine($"Caching {source.Count} decoded {kind.ToString().ToLowerInvariant()} images: {cache.Description}.");

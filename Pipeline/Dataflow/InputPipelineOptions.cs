@@ -66,5 +66,7 @@ internal sealed record InputPipelineOptions
 
     /// <summary>Batch buffers: the prefetch queue, the one being filled, and those the consumer holds.</summary>
     [JsonIgnore]
-    public int PoolSize => Prefetch + 1 + ConsumerHeld;
+    public int PoolSize => PoolSizeFor(Prefetch);
+
+    public int PoolSizeFor(int prefetch) => prefetch + 1 + ConsumerHeld;
 }

@@ -16,7 +16,14 @@ internal sealed class StageStatistics(string name, int parallelism)
 
     public string Name { get; } = name;
 
-    public int Parallelism { get; } = parallelism;
+    private int _parallelism = parallelism;
+
+    /// <summary>Threads the stage may run on now: a retune changes it.</summary>
+    public int Parallelism
+    {
+        get => Volatile.Read(ref _parallelism);
+        set => Volatile.Write(ref _parallelism, value);
+    }
 
     public long Images => Interlocked.Read(ref _images);
 

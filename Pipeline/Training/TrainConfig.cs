@@ -33,6 +33,9 @@ internal sealed record TrainConfig
     /// <summary>Same bits on every run on the GPU (--deterministic); a resumed run keeps it unless told otherwise.</summary>
     public bool Deterministic { get; init; }
 
+    /// <summary>Let the autotuner move the input threads and prefetch during the run (--autotune); a resumed run keeps it.</summary>
+    public bool Autotune { get; init; }
+
     public required TrainOptions Train { get; init; }
 
     public required InputPipelineOptions Input { get; init; }

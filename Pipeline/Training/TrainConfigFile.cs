@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
 using CatsDogs.Model.Checkpoints;
 using CatsDogs.Pipeline.Runs;
 
@@ -16,9 +15,6 @@ internal static class TrainConfigFile
     public const string FileName = "config.json";
 
     private const string ProvenanceKey = "provenance";
-
-    /// <summary>A key given twice is refused: which of its values was meant is anyone's guess.</summary>
-    private static readonly JsonDocumentOptions Reading = new() { AllowDuplicateProperties = false };
 
     public static void Save(string path, TrainConfig settings, Provenance provenance)
     {
@@ -38,8 +34,8 @@ internal static class TrainConfigFile
         var file = Read(path, source);
         var provenance = file[ProvenanceKey];
         file.Remove(ProvenanceKey);
-        return (Deserialize(file, TrainConfigJson.Default.TrainConfig, source),
-            provenance is null ? null : Deserialize(provenance, TrainConfigJson.Default.Provenance, source, $"{ProvenanceKey}."));
+        return (SettingsFile.Deserialize(file, TrainConfigJson.Default.TrainConfig, source),
+            provenance is null ? null : SettingsFile.Deserialize(provenance, TrainConfigJson.Default.Provenance, source, $"{ProvenanceKey}."));
     }
 
     /// <summary>
@@ -53,28 +49,12 @@ internal static class TrainConfigFile
         file.Remove(ProvenanceKey);
         var settings = JsonSerializer.SerializeToNode(defaults, TrainConfigJson.Default.TrainConfig)!.AsObject();
         Overlay(settings, file);
-        return Deserialize(settings, TrainConfigJson.Default.TrainConfig, source);
+        return SettingsFile.Deserialize(settings, TrainConfigJson.Default.TrainConfig, source);
     }
 
     private static JsonObject Read(string path, string source)
     {
-        JsonNode? document;
-        try
-        {
-            document = JsonNode.Parse(File.ReadAllBytes(path), documentOptions: Reading);
-        }
-        catch (JsonException e)
-        {
-            // The reader's message ends with where it stopped, 0-based; the line is said 1-based, as editors count.
-            var reason = e.Message.Split(" LineNumber:")[0];
-            throw new InvalidDataException($"{source} is not valid JSON: {reason}{(e.LineNumber is { } line ? $" (line {line + 1})" : "")}");
-        }
-
-        if (document is not JsonObject file)
-        {
-            throw new InvalidDataException($"{source} holds no settings: it must be a JSON object of them, as a run's {FileName} is.");
-        }
-
+        var file = SettingsFile.ReadObject(path, source, $"as a run's {FileName} is");
         LegacyTrainConfig.Upgrade(file);
         return file;
     }
@@ -91,19 +71,6 @@ internal static class TrainConfigFile
             {
                 settings[key] = value?.DeepClone();
             }
-        }
-    }
-
-    /// <param name="prefix">The keys above <paramref name="node"/> in the file, to name a wrong key as the file has it.</param>
-    private static T Deserialize<T>(JsonNode node, JsonTypeInfo<T> contract, string source, string prefix = "")
-    {
-        try
-        {
-            return node.Deserialize(contract) ?? throw new InvalidDataException($"{source} holds null.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{source}: {JsonSettingError.Describe(e, node, contract, prefix)}");
         }
     }
 }

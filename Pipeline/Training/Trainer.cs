@@ -4,6 +4,7 @@ using CatsDogs.Model.Schedules;
 using CatsDogs.Model.Training;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Runs;
+using CatsDogs.Pipeline.Tuning.Autotune;
 using CatsDogs.Telemetry;
 
 namespace CatsDogs.Pipeline.Training;
@@ -27,7 +28,8 @@ internal sealed class Trainer(
     TrainerState resumeFrom,
     TrainerMetrics? metrics,
     TrainingProgress progress,
-    TextWriter log)
+    TextWriter log,
+    AutotuneSession? autotune = null)
 {
     private const string LastCheckpoint = CheckpointLedger.Last;
     private const string BestCheckpoint = CheckpointLedger.Best;
@@ -99,10 +101,12 @@ internal sealed class Trainer(
         {
             var batches = pipeline.ReadAsync(train, PassKind.Training, epoch, stop, position).GetAsyncEnumerator(stop);
             var held = new HeldBatch(network);
+            autotune?.PassStarted();
             try
             {
                 while (true)
                 {
+                    var ready = autotune?.ReadyBatches ?? 0;
                     var waitStarted = Stopwatch.GetTimestamp();
                     if (!await batches.MoveNextAsync())
                     {
@@ -124,7 +128,9 @@ internal sealed class Trainer(
                         held.Replace(batch);
                     }
 
-                    metrics?.AddStep(batch.Count, Stopwatch.GetElapsedTime(stepStarted));
+                    var stepTime = Stopwatch.GetElapsedTime(stepStarted);
+                    metrics?.AddStep(batch.Count, stepTime);
+                    autotune?.StepDone(ready, wait, stepTime);
                     position = batch.EndPosition;
                     if (++steps % options.LogEvery == 0)
                     {

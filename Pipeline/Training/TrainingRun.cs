@@ -7,6 +7,8 @@ using CatsDogs.Pipeline.Cli;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Runs;
+using CatsDogs.Pipeline.Tuning;
+using CatsDogs.Pipeline.Tuning.Autotune;
 using CatsDogs.Telemetry;
 
 namespace CatsDogs.Pipeline.Training;
@@ -72,9 +74,10 @@ internal static class TrainingRun
                 $"{split.Train.Count} training and {split.Validation.Count} validation images (split {split.File})");
             telemetry.WriteGpuCsv(run.File("gpu.csv"));
             using var pipeline = new InputPipeline(config.Input with { Seed = config.Train.Seed }, device.HostAllocator, Console.Error, metrics: telemetry.Pipeline);
+            using var tuning = new LiveTuning(run, pipeline, telemetry.Pipeline, Console.Error);
             var trainer = new Trainer(
                 network, pipeline, new ImageSource(index.Root, split.Train), new ImageSource(index.Root, split.Validation), config.Train, run,
-                split.Hash, state, telemetry.Trainer, TrainingProgress.ForConsole(), Console.Out);
+                split.Hash, state, telemetry.Trainer, TrainingProgress.ForConsole(), Console.Out, config.Autotune ? new AutotuneSession(tuning.Control, pipeline) : null);
             var outcome = await RunOrExplainDeviceFailure(trainer, run, stop);
             var summary = TrainingSummary.Render(run, config, device.Description, pipeline.Decoder.Name, outcome, pipeline.BadInput.Summary());
             Console.Write(summary);

@@ -35,7 +35,7 @@ internal static class TrainingSummary
 
         lines.Add(skipped);
         // A run stopped in its first epoch has checkpoints but no epoch row or curve yet.
-        var files = new[] { "config.json", "metrics.csv", "figures/loss.png", "figures/accuracy.png", "checkpoints/" }
+        var files = new[] { "config.json", "metrics.csv", "settings.csv", "gpu.csv", "figures/loss.png", "figures/accuracy.png", "checkpoints/" }
             .Where(file => File.Exists(run.File(file)) || Directory.Exists(run.File(file)))
             .Append("summary.txt");
         lines.Add($"files in {run.Path}: {string.Join(", ", files)}");

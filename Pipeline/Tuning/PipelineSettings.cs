@@ -16,4 +16,26 @@ internal sealed record PipelineSettings(int DecodeThreads, int ReadThreads, int 
 {
     /// <summary>Images in progress at one time: a worker holds its chunk from read to warp.</summary>
     public int Workers => Math.Max(DecodeThreads, Math.Max(ReadThreads, AugmentThreads));
+
+    /// <summary>One setting's value by its name; batch_size and cache are fixed for a run and not among these.</summary>
+    public int Of(SettingName name) => name switch
+    {
+        SettingName.DecodeThreads => DecodeThreads,
+        SettingName.ReadThreads => ReadThreads,
+        SettingName.AugmentThreads => AugmentThreads,
+        SettingName.Prefetch => Prefetch,
+        SettingName.QueuePerThread => QueuePerThread,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a setting a running process may change."),
+    };
+
+    /// <summary>These settings with one of them, named, set to <paramref name="value"/>.</summary>
+    public PipelineSettings With(SettingName name, int value) => name switch
+    {
+        SettingName.DecodeThreads => this with { DecodeThreads = value },
+        SettingName.ReadThreads => this with { ReadThreads = value },
+        SettingName.AugmentThreads => this with { AugmentThreads = value },
+        SettingName.Prefetch => this with { Prefetch = value },
+        SettingName.QueuePerThread => this with { QueuePerThread = value },
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a setting a running process may change."),
+    };
 }

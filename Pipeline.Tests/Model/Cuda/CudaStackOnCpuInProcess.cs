@@ -47,3 +47,9 @@ public sealed class NeedsCudaStackOnCpuInProcessAttribute : BackendUnavailableAt
 {
     public override string? Reason => CudaStackOnCpuInProcess.SkipReason;
 }
+
+/// <summary>A test that runs the CUDA backend in-process on the CUDA stack on the CPU; where it cannot, skipped with the reason.</summary>
+public sealed class CudaStackOnCpuInProcessFactAttribute : FactAttribute
+{
+    public CudaStackOnCpuInProcessFactAttribute() => Skip = CudaStackOnCpuInProcess.SkipReason;
+}

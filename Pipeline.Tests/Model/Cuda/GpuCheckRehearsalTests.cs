@@ -47,6 +47,8 @@ public sealed class GpuCheckRehearsalTests : IDisposable
         Assert.Matches(@"^input wait fraction \(metrics\)\s+[0-9.]+ %", Row("input wait"));
         Assert.Matches(@"^input sweep, decoding \(cache off\)\s+exit 0,", Row("input sweep"));
         Assert.Matches(@"^input pass from the memory cache\s+[0-9.]+ images/s with \d+ threads; exit 0,", Row("input pass from"));
+        Assert.Matches(@"^tune baseline \(chosen setting\)\s+batch \d+, \d+ threads?, prefetch \d+, cache (off|memory|disk): [0-9.]+ images/s, input wait [0-9.]+ %; \d+ trials; exit 0,",
+            Row("tune baseline"));
         // The sweep's own table follows, a row per thread count from 1 to the cores.
         Assert.Equal(
             Enumerable.Range(1, Environment.ProcessorCount),

@@ -59,7 +59,7 @@ internal static class ImageCaches
     }
 
     /// <summary>MemAvailable from /proc/meminfo: what the kernel could hand out without swapping.</summary>
-    private static long AvailableMemoryBytes()
+    internal static long AvailableMemoryBytes()
     {
         foreach (var line in File.ReadLines("/proc/meminfo"))
         {

@@ -12,8 +12,8 @@ namespace CatsDogs.Pipeline.Dataflow.Internal;
 /// any is rendered, and workers warp straight into the batch buffer: no per-image hop, no copy.
 /// <para>
 /// Threading: the planner task alone rents buffers, in batch order, so a batch never waits for a
-/// buffer a later one holds; the render block runs on up to <c>DecodeThreads</c> pool threads,
-/// a batch each, and hands batches on in order. Memory: nothing beyond the batch pool.
+/// buffer a later one holds; the render block renders a batch per task, as many at once as the
+/// augment threads in force allow (the pipeline's augment gate), and hands batches on in order. Memory: nothing beyond the batch pool.
 /// </para>
 /// </summary>
 internal sealed class CachedPass : Pass
@@ -30,11 +30,10 @@ internal sealed class CachedPass : Pass
         : base(pipeline, source, kind, epoch, startPosition, cancellationToken)
     {
         _cache = cache;
-        var threads = pipeline.Workers;
-        _render = new TransformBlock<BatchBuffer, BatchBuffer>(Render, new ExecutionDataflowBlockOptions
+        // The augment gate, not the block, bounds the renderers, since a retune changes it mid-pass; the batch pool bounds the queue.
+        _render = new TransformBlock<BatchBuffer, BatchBuffer>(RenderAsync, new ExecutionDataflowBlockOptions
         {
-            MaxDegreeOfParallelism = threads,
-            BoundedCapacity = threads,
+            MaxDegreeOfParallelism = DataflowBlockOptions.Unbounded,
             CancellationToken = Cancellation.Token,
             EnsureOrdered = true,
             SingleProducerConstrained = true,
@@ -145,7 +144,22 @@ internal sealed class CachedPass : Pass
         Output.Writer.TryWrite(batch);
     }
 
-    private BatchBuffer Render(BatchBuffer batch)
+    private async Task<BatchBuffer> RenderAsync(BatchBuffer batch)
+    {
+        await Pipeline.AugmentGate.EnterAsync(Cancellation.Token).ConfigureAwait(false);
+        try
+        {
+            Render(batch);
+        }
+        finally
+        {
+            Pipeline.AugmentGate.Exit();
+        }
+
+        return batch;
+    }
+
+    private void Render(BatchBuffer batch)
     {
         var started = Stopwatch.GetTimestamp();
         for (var row = 0; row < batch.Count; row++)
@@ -159,6 +173,5 @@ internal sealed class CachedPass : Pass
 
         Pipeline.BatchStage.Record(Stopwatch.GetTimestamp(), 0, batch.Count);
         Pipeline.Metrics?.RecordBatchAssembly(Stopwatch.GetElapsedTime(started));
-        return batch;
     }
 }

@@ -16,19 +16,26 @@ namespace CatsDogs.Pipeline.Dataflow.Internal;
 /// busy threads than there were cores (docs/BENCHMARKS.md). The steps are still timed apart.
 /// </para>
 /// <para>
-/// Threading: the feeder task is the only producer; the worker block runs on up to
-/// <c>DecodeThreads</c> pool threads; the batch block runs on one, so the batcher's fields need no
-/// lock. A chunk belongs to exactly one stage at a time. Memory: chunks come from a pool whose size
-/// is the sum of the blocks' bounded capacities, so posting never fails and nothing grows; batch
-/// buffers come from the pipeline's fixed pool, so a slow consumer stops the batcher, which stops
-/// the workers, which stops the feeder.
+/// Threading: the feeder task is the only producer; a worker takes its chunk through the read,
+/// decode and warp steps, each behind a <see cref="ConcurrencyGate"/> of the pipeline's, so the
+/// thread counts in force (which a retune changes mid-pass) bound the busy threads, not the
+/// block; the batch block runs on one thread, so the batcher's fields need no lock. A chunk
+/// belongs to exactly one stage at a time. Memory: chunks circulate from a pool sized from the
+/// settings in force (so posting never fails and nothing grows beyond it); batch buffers come from
+/// the pipeline's pool, so a slow consumer stops the batcher, which stops the workers, which stops
+/// the feeder.
 /// </para>
 /// </summary>
 internal sealed class PassGraph : Pass
 {
     private readonly ImageCache? _cache;
-    private readonly Channel<ImageChunk> _idleChunks;
-    private readonly List<ImageChunk> _allChunks = [];
+    private readonly Channel<ImageChunk> _idleChunks = System.Threading.Channels.Channel.CreateUnbounded<ImageChunk>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _chunksLock = new();
+    private readonly HashSet<ImageChunk> _allChunks = [];
+    private readonly int _tileBytes;
+
+    // The steps as delegates made once: a method group converted per image would allocate per image.
+    private readonly Action<ImageJob> _findOrRead, _decode, _augment;
     private readonly TransformBlock<ImageChunk, ImageChunk> _workers;
     private readonly ActionBlock<ImageChunk> _batch;
 
@@ -41,24 +48,14 @@ internal sealed class PassGraph : Pass
         : base(pipeline, source, kind, epoch, startPosition, cancellationToken)
     {
         _cache = cache;
-        var options = pipeline.Options;
+        _tileBytes = pipeline.Options.ImageSize * pipeline.Options.ImageSize * 3;
+        (_findOrRead, _decode, _augment) = (FindOrRead, Decode, Augment);
 
-        // Chunks: what the batcher can hold, plus the worker block's share, which may hold all of them so
-        // that the feeder's posts nearly always fit without waiting.
-        var chunkCount = (pipeline.Workers + 1) * options.QueuePerThread;
-        _workers = new TransformBlock<ImageChunk, ImageChunk>(Prepare, BlockOptions(pipeline.Workers, chunkCount));
-        _batch = new ActionBlock<ImageChunk>(AddToBatch, BlockOptions(1, options.QueuePerThread));
+        // Neither block bounds its own parallelism or queue: both change with a retune, so the gates bound the workers and
+        // the chunk pool bounds the queues.
+        _workers = new TransformBlock<ImageChunk, ImageChunk>(PrepareAsync, BlockOptions(DataflowBlockOptions.Unbounded));
+        _batch = new ActionBlock<ImageChunk>(AddToBatch, BlockOptions(1));
         _workers.LinkTo(_batch, new DataflowLinkOptions { PropagateCompletion = true });
-
-        _idleChunks = System.Threading.Channels.Channel.CreateBounded<ImageChunk>(new BoundedChannelOptions(chunkCount) { SingleReader = true });
-        var tileBytes = options.ImageSize * options.ImageSize * 3;
-        for (var i = 0; i < chunkCount; i++)
-        {
-            var chunk = new ImageChunk(tileBytes);
-            _allChunks.Add(chunk);
-            _idleChunks.Writer.TryWrite(chunk);
-        }
-
         Run = RunAsync();
     }
 
@@ -71,10 +68,9 @@ internal sealed class PassGraph : Pass
         _ => (0, 0),
     };
 
-    private ExecutionDataflowBlockOptions BlockOptions(int threads, int capacity) => new()
+    private ExecutionDataflowBlockOptions BlockOptions(int threads) => new()
     {
         MaxDegreeOfParallelism = threads,
-        BoundedCapacity = capacity,
         CancellationToken = Cancellation.Token,
 
         // Ordered, so that a seed fixes the batches' contents whatever the thread timing.
@@ -113,16 +109,14 @@ internal sealed class PassGraph : Pass
         {
             for (var position = StartPosition; position < order.Length;)
             {
-                var chunk = await _idleChunks.Reader.ReadAsync(Cancellation.Token).ConfigureAwait(false);
+                var chunk = await TakeChunkAsync().ConfigureAwait(false);
                 for (chunk.Count = 0; chunk.Count < ImageChunk.Capacity && position < order.Length; chunk.Count++, position++)
                 {
                     var index = order[position];
                     chunk.Jobs[chunk.Count].Reset(position, index, Source.Entries[index].Label);
                 }
 
-                // The worker block can hold every chunk, but a block's count drops a moment after the chunk
-                // leaves it, so a post can still be refused now and then: then wait for room.
-                if (!_workers.Post(chunk) && !await _workers.SendAsync(chunk, Cancellation.Token).ConfigureAwait(false))
+                if (!_workers.Post(chunk))
                 {
                     throw new InvalidOperationException("The worker block refused a chunk: the graph has failed.");
                 }
@@ -134,41 +128,107 @@ internal sealed class PassGraph : Pass
         }
     }
 
-    private ImageChunk Prepare(ImageChunk chunk)
+    /// <summary>
+    /// Chunks in circulation: the workers' queues and the batcher's, <c>QueuePerThread</c> chunks each, sized
+    /// from the settings in force, so a retune reaches the running pass with its next chunk.
+    /// </summary>
+    private int ChunkTarget => (Pipeline.Settings.Workers + 1) * Pipeline.Settings.QueuePerThread;
+
+    /// <summary>An idle chunk; a new one while there are fewer than the target, else one the batcher gave back.</summary>
+    private async ValueTask<ImageChunk> TakeChunkAsync()
     {
-        for (var i = 0; i < chunk.Count; i++)
+        lock (_chunksLock)
         {
-            Prepare(chunk.Jobs[i]);
+            if (_allChunks.Count < ChunkTarget)
+            {
+                var chunk = new ImageChunk(_tileBytes);
+                _allChunks.Add(chunk);
+                return chunk;
+            }
         }
 
-        return chunk;
+        return await _idleChunks.Reader.ReadAsync(Cancellation.Token).ConfigureAwait(false);
     }
 
-    /// <summary>One image all the way to its tile: from the cache, or read, decoded (and kept), then warped.</summary>
-    private void Prepare(ImageJob job)
+    /// <summary>A chunk the batcher is done with goes back to the feeder, or is freed when a retune shrank the target.</summary>
+    private void ReturnChunk(ImageChunk chunk)
+    {
+        lock (_chunksLock)
+        {
+            if (_allChunks.Count > ChunkTarget)
+            {
+                _allChunks.Remove(chunk);
+                chunk.Dispose();
+                return;
+            }
+        }
+
+        _idleChunks.Writer.TryWrite(chunk);
+    }
+
+    /// <summary>
+    /// A chunk's images all the way to their tiles, one image after another (they share scratch
+    /// buffers). Each step of each image waits for its gate, so the thread counts in force bound how
+    /// many workers read, decode and warp at once; a gate with room costs a lock and no allocation.
+    /// </summary>
+    private async Task<ImageChunk> PrepareAsync(ImageChunk chunk)
+    {
+        var token = Cancellation.Token;
+        await Pipeline.WorkerGate.EnterAsync(token).ConfigureAwait(false);
+        try
+        {
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var job = chunk.Jobs[i];
+                await Step(Pipeline.ReadGate, job, _findOrRead, token).ConfigureAwait(false);
+                await Step(Pipeline.DecodeGate, job, _decode, token).ConfigureAwait(false);
+                await Step(Pipeline.AugmentGate, job, _augment, token).ConfigureAwait(false);
+            }
+
+            return chunk;
+        }
+        finally
+        {
+            Pipeline.WorkerGate.Exit();
+        }
+    }
+
+    private static async ValueTask Step(ConcurrencyGate gate, ImageJob job, Action<ImageJob> step, CancellationToken token)
+    {
+        await gate.EnterAsync(token).ConfigureAwait(false);
+        try
+        {
+            step(job);
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    /// <summary>An image from the cache, or its file's bytes.</summary>
+    private void FindOrRead(ImageJob job)
     {
         if (_cache is not null && _cache.TryGet(job.ImageIndex, out var cached))
         {
             job.Cached = true;
             job.Pixels = cached;
             job.Skip = cached.Skip;
-        }
-        else
-        {
-            var started = Stopwatch.GetTimestamp();
-            ImageFileReader.Read(job, Source.FullPaths[job.ImageIndex]);
-            Pipeline.ReadStage.Record(started, 0);
-            Decode(job);
+            return;
         }
 
-        if (job.Skip == SkipReason.None)
-        {
-            Augment(job);
-        }
+        var started = Stopwatch.GetTimestamp();
+        ImageFileReader.Read(job, Source.FullPaths[job.ImageIndex]);
+        Pipeline.ReadStage.Record(started, 0);
     }
 
     private void Decode(ImageJob job)
     {
+        if (job.Cached)
+        {
+            return;
+        }
+
         if (job.Skip == SkipReason.None)
         {
             var started = Stopwatch.GetTimestamp();
@@ -209,6 +269,11 @@ internal sealed class PassGraph : Pass
 
     private void Augment(ImageJob job)
     {
+        if (job.Skip != SkipReason.None)
+        {
+            return;
+        }
+
         var started = Stopwatch.GetTimestamp();
         RenderTile(job.Pixels, isTile: job.Cached && Kind == PassKind.Inference, job.ImageIndex, job.Tile);
         if (Kind == PassKind.Inference && !job.Cached)
@@ -227,7 +292,7 @@ internal sealed class PassGraph : Pass
             await AddToBatch(chunk.Jobs[i]).ConfigureAwait(false);
         }
 
-        _idleChunks.Writer.TryWrite(chunk);
+        ReturnChunk(chunk);
     }
 
     private async ValueTask AddToBatch(ImageJob job)
@@ -279,9 +344,14 @@ internal sealed class PassGraph : Pass
 
     protected override void Release()
     {
-        foreach (var chunk in _allChunks)
+        lock (_chunksLock)
         {
-            chunk.Dispose();
+            foreach (var chunk in _allChunks)
+            {
+                chunk.Dispose();
+            }
+
+            _allChunks.Clear();
         }
     }
 }
