@@ -259,7 +259,7 @@ internal sealed unsafe class CpuBackend : IBackend
     public void AccumulateSquaredNorm(Tensor x, Tensor sum)
     {
         Same(new TensorShape(1, 1), sum.Shape);
-        Cpu(sum).Span[0] += TensorPrimitives.SumOfSquares<float>(Cpu(x).Span);
+        Cpu(sum).Span[0] = (float)(Cpu(sum).Span[0] + Reductions.SumOfSquares(Cpu(x).Span));
     }
 
     public void ClipFactor(Tensor sumOfSquares, float maxNorm, Tensor factor)

@@ -289,7 +289,7 @@ public sealed class CudaStackOnCpuTests : IDisposable
 
     /// <summary>The ops of the self-test's table marked FAIL.</summary>
     private static string[] FailedOps(string output) =>
-        Regex.Matches(output, @"^(.+?)\s+\S+\s+\S+\s+FAIL\s*$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
+        Regex.Matches(output, @"^(.+?)\s+\S+\s+\S+\s+FAIL\s", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToArray();
 
     /// <summary>The stack's counts (CUDA_ON_CPU_COUNTS, tests/cuda-on-cpu/README.md) over a whole `bench model` run of <paramref name="steps"/> timed steps, with <paramref name="options"/>.</summary>
     private Task<Dictionary<string, long>> CountsAfter(int steps, params string[] options) => CountsAfter(CudaStackOnCpu.Environment, steps, options);
