@@ -86,7 +86,6 @@ public sealed class DashboardTests
             data.Write($"{(i % 2 == 0 ? "cat" : "dog")}/{i}.jpg", Images.Jpeg(48 + i % 17, 40 + i % 13, seed: i));
         }
 
-        int port = LoopbackPort.Free();
         // Small images, the compact net on the CPU, and more epochs than the test waits for: it is stopped when done.
         // The stack's NVML (found first through LD_LIBRARY_PATH) gives the GPU series; no CUDA is used.
         using var runs = new TempFolder();
@@ -95,8 +94,8 @@ public sealed class DashboardTests
             "train", "--data", data.Path, "--split-file", runs.Combine("split.json"), "--runs-dir", runs.Path,
             "--model", "compact", "--device", "cpu", "--image-size", "32", "--batch-size", "32", "--epochs", "1000", "--log-every", "1",
             "--max-pixels", BadImages.MaxPixels.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--metrics-listen", $"127.0.0.1:{port}");
-        await using var prometheus = await PrometheusServer.StartAsync($"127.0.0.1:{port}", TimeSpan.FromSeconds(1));
+            "--metrics-listen", MetricsAddress.AnyPort);
+        await using var prometheus = await PrometheusServer.StartAsync(await MetricsAddress.OfAsync(app), TimeSpan.FromSeconds(1));
         var up = await prometheus.QueryUntilAsync("up{job=\"catsdogs\"} == 1", TimeSpan.FromSeconds(60));
         Assert.True(up.Length == 1, $"Prometheus never scraped catsdogs; its targets: {await prometheus.Http.GetStringAsync("/api/v1/targets")}\ncatsdogs said:\n{app.Output}");
 

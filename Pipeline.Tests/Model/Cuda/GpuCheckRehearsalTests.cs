@@ -12,7 +12,8 @@ namespace CatsDogs.Tests.Model.Cuda;
 /// </summary>
 public sealed class GpuCheckRehearsalTests : IDisposable
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(7);
+    /// <summary>A guard against a hang, past the script's own deadline when rehearsing (5 × 475 s).</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(45);
 
     private readonly TempFolder _folder = new();
 
