@@ -22,7 +22,7 @@ internal sealed class InputOptions
     private readonly Option<int?> _augmentThreads = RangedOption.CreateOptional<int>(
         "--augment-threads", "How many threads may be warping images into tiles at one time; a pass over a complete cache does only that. Default: as many as --decode-threads.", 1, 256);
     private readonly Option<int> _queuePerThread = RangedOption.Create("--queue-per-thread", "Chunks of 8 images each block may hold per thread (its bounded capacity).", 4, 1, 1024);
-    private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer.", 4, 1, 1024);
+    private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer: the pool holds this many batch buffers, one more being filled and the two the consumer holds (uploading and computing), so the ready queue may reach prefetch + 1 while the consumer holds two, more while it holds fewer.", 4, 1, 1024);
     private readonly Option<bool> _dropLast = new("--drop-last") { Description = "Drop the last batch of a training pass when it is not full (validation always sees every image)." };
     private readonly EnumChoiceOption<FitMode> _fit = ChoiceOption.Create("--fit", "How a non-square image becomes square: stretch (Keras' default) or a centre crop.", FitMode.Stretch);
     private readonly Option<bool> _noFlip = new("--no-flip") { Description = "Do not flip training images horizontally at random." };
