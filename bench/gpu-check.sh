@@ -5,7 +5,7 @@
 # (data/cifar-catsdogs/train packed by the same script's --with-data). Steps:
 #   0. bench/cuda_preflight.py: every GPU library opens and has every symbol the bindings use
 #   1. catsdogs selftest --device cuda (every op against the CPU, then a falling loss)
-#   2. catsdogs bench model --device cuda for deep6 and baseline at batch 512
+#   2. catsdogs bench model --device cuda for deep6, baseline and resnet9 at batch 512
 #   3. bench/torch_reference.py on the same GPU, and the ratio of ours to PyTorch eager
 #   4. a 3-epoch catsdogs train --device cuda on the carried data: mean GPU utilization from
 #      gpu.csv and the input-wait fraction from metrics.csv
@@ -112,6 +112,8 @@ if [[ ${row[selftest]} =~ ^exit\ (124|137), && -z ${CATSDOGS_CUDA_SPIN:-} ]]; th
 fi
 step bench_model 60 "$out/bench-$model.log" "$bin" bench model --device cuda --precision "$precision" --model "$model" --batch "$batch" --steps "$steps" $size_args
 step bench_second 45 "$out/bench-$second.log" "$bin" bench model --device cuda --precision "$precision" --model "$second" --batch "$batch" --steps "$steps" $size_args
+# Its log stays in the scratch folder (the runner returns 8 files); its figures reach the table.
+step bench_residual 45 "$scratch/bench-resnet9.log" "$bin" bench model --device cuda --precision "$precision" --model resnet9 --batch "$batch" --steps "$steps" $size_args
 step torch 110 "$out/torch-$model.log" python3 bench/torch_reference.py --model "$model" --batch "$batch" --precision "$precision" --steps "$steps" $size_args
 
 # Without --deterministic the selftest only reports whether two clipped runs from one seed agree.
@@ -166,6 +168,7 @@ deterministic=$(field images_per_second "$scratch/bench-deterministic.log")
     "bench $model b$batch (ours)" "${ours:-n/a} images/s, $(field tflops "$out/bench-$model.log") TFLOP/s; ${row[bench_model]}" \
     "bench $model --deterministic" "${deterministic:-n/a} images/s, $(ratio "$deterministic" "$ours") of the default; ${row[bench_deterministic]}" \
     "bench $second b$batch (ours)" "$(field images_per_second "$out/bench-$second.log") images/s, $(field tflops "$out/bench-$second.log") TFLOP/s; ${row[bench_second]}" \
+    "bench resnet9 b$batch (ours)" "$(field images_per_second "$scratch/bench-resnet9.log") images/s, $(field tflops "$scratch/bench-resnet9.log") TFLOP/s; ${row[bench_residual]}" \
     "PyTorch $model eager" "${eager:-n/a} images/s" \
     "PyTorch $model torch.compile" "${compiled:-n/a} images/s; ${row[torch]}" \
     "ours / PyTorch eager" "$(ratio "$ours" "$eager") (target >= 1.00x)" \

@@ -120,6 +120,8 @@ public static class BackendComparison
         add("dropout backward", p.Error(dx));
         p.Run((b, t) => b.Sigmoid(t(x), t(y)));
         add("sigmoid", p.Error(y));
+        p.Run((b, t) => b.Add(t(x), t(y)));
+        add("residual add (y += x)", p.Error(y));
         p.Run((b, t) => b.Copy(t(x), t(y)));
         add("copy", p.Error(y));
         p.Run((b, t) => b.Fill(t(y), 0.25f));

@@ -134,6 +134,17 @@ internal sealed unsafe class CpuBackend : IBackend
             output.Span.Slice(start, length), gradient.Span.Slice(start, length), target.Span.Slice(start, length)));
     }
 
+    public void Add(Tensor x, Tensor y)
+    {
+        Same(x.Shape, y.Shape);
+        var (source, target) = (Cpu(x), Cpu(y));
+        ForChunks(x.Shape.Count, (start, length) =>
+        {
+            var slice = target.Span.Slice(start, length);
+            TensorPrimitives.Add(source.Span.Slice(start, length), slice, slice);
+        });
+    }
+
     public void MaxPoolForward(Tensor x, Tensor y, int window)
     {
         var (input, output) = (x.Shape, x.Shape.Pooled(window));

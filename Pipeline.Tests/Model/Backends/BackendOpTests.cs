@@ -170,6 +170,26 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dxt), Numerical(x, () => ReferenceOps.Relu(x), dy), GradientTolerance, "gradient");
     }
 
+    /// <summary>
+    /// The residual sum adds into what y holds and leaves x alone, at odd sizes past a SIMD width and across the CPU's
+    /// chunks. Its backward is this op too (the network adds the skip's gradient in), so the gradients through it are
+    /// checked where they chain, in the whole-network check of resnet9.
+    /// </summary>
+    [BackendTheory]
+    [InlineData(1, 3, 5, 7)]
+    [InlineData(4, 64, 16, 16)]
+    public void Residual_add_adds_into_its_output(int n, int c, int h, int w)
+    {
+        var shape = new TensorShape(n, c, h, w);
+        var (x, y) = (RandomValues(shape.Count), RandomValues(shape.Count));
+        var (xt, yt) = (Make(shape, x), Make(shape, y));
+
+        Backend.Add(xt, yt);
+
+        AssertClose(Read(yt), x.Zip(y, (a, b) => a + b).ToArray(), ForwardTolerance, "sum");
+        Assert.Equal(x.Select(v => (float)v), Read(xt));
+    }
+
     /// <summary>Rows and columns in no window (odd sides) must get a zero gradient: dx starts as NaN, so one left unwritten fails.</summary>
     [BackendTheory]
     [InlineData(2, 3, 4, 4, 2)]

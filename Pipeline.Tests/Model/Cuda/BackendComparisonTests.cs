@@ -22,7 +22,7 @@ public sealed class BackendComparisonTests
         Assert.All(rows, row => Assert.True(row.WorstRelativeError < 1e-5, $"{row.Op}: {row.WorstRelativeError:E2}"));
         Assert.Equal(rows.Count, rows.Select(r => r.Op).Distinct().Count());
         foreach (var op in new[] { "conv forward", "conv backward data", "conv backward filter", "max pool backward", "batch norm backward",
-                     "sigmoid + BCE gradient", "AdamW update", "load images (uint8 NHWC -> NCHW)", "dropout backward" })
+                     "sigmoid + BCE gradient", "AdamW update", "load images (uint8 NHWC -> NCHW)", "dropout backward", "residual add (y += x)" })
         {
             Assert.Contains(rows, row => row.Op == op);
         }
@@ -47,6 +47,7 @@ public sealed class BackendComparisonTests
     [Theory]
     [InlineData(nameof(IBackend.Gemm), "dense backward weights (dyT x, alpha, beta)")]
     [InlineData(nameof(IBackend.MaxPoolBackward), "max pool backward")]
+    [InlineData(nameof(IBackend.Add), "residual add (y += x)")]
     public void A_backend_that_leaves_stale_values_in_an_output_fails_that_op_only(string method, string op)
     {
         using var reference = new CpuBackend(new CpuBackendOptions { Threads = 1 });

@@ -47,6 +47,8 @@ internal abstract class ForwardingBackend(IBackend inner) : IBackend
 
     public virtual void ReluBackward(Tensor y, Tensor dy, Tensor dx) => inner.ReluBackward(y, dy, dx);
 
+    public virtual void Add(Tensor x, Tensor y) => inner.Add(x, y);
+
     public void MaxPoolForward(Tensor x, Tensor y, int window) => inner.MaxPoolForward(x, y, window);
 
     public virtual void MaxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, int window) => inner.MaxPoolBackward(x, y, dy, dx, window);

@@ -24,6 +24,13 @@ internal sealed class SignFlippingBackend(IBackend inner, string op, int call) :
         Flip(nameof(ReluBackward), dx);
     }
 
+    /// <summary>A residual add, in the backward pass: the skip's gradient joined to the path's, both turned around.</summary>
+    public override void Add(Tensor x, Tensor y)
+    {
+        base.Add(x, y);
+        Flip(nameof(Add), y);
+    }
+
     public override void MaxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, int window)
     {
         base.MaxPoolBackward(x, y, dy, dx, window);

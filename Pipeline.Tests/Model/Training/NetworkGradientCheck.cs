@@ -57,7 +57,7 @@ internal static class NetworkGradientCheck
         {
             var layer = reference.LayerOf(tensor);
             var theta = (double[])weights[tensor].Clone();
-            return GradientCheck.Numerical(theta, index, () => reference.LossFrom(layer, inputs[layer], name => name == tensor ? theta : weights[name]));
+            return GradientCheck.Numerical(theta, index, () => reference.LossFrom(layer, inputs, name => name == tensor ? theta : weights[name]));
         })).Value;
 
         Parallel.ForEach(samples.SelectMany(s => s.Indices.Select(index => (s.Name, index))), job => Difference(job.Name, job.index));
@@ -68,7 +68,7 @@ internal static class NetworkGradientCheck
             var error = s.Indices.Select((index, i) => Math.Abs(s.Gradient[index] - numerical[i])).Max() / scale;
             return new TensorGradient(s.Name, error, s.Indices.Length);
         }).ToArray();
-        return new NetworkGradientResult(networkLoss, reference.LossFrom(0, inputs[0], name => weights[name]), tensors);
+        return new NetworkGradientResult(networkLoss, reference.LossFrom(0, inputs, name => weights[name]), tensors);
     }
 
     /// <summary>The index of the largest gradient, and up to <see cref="RandomSamples"/> more, drawn from the tensor's position in the network.</summary>

@@ -8,7 +8,7 @@ namespace CatsDogs.Tests.Model.Training;
 /// <summary>
 /// Every preset's gradients, end to end, against float64 finite differences
 /// (<see cref="NetworkGradientCheck"/>): how the layers chain their gradients (the conv layer's
-/// in-place ReLU backward, batch norm, dropout's mask, dense), which the op suite checks one op at
+/// in-place ReLU backward, batch norm, dropout's mask, dense, a residual add's two paths), which the op suite checks one op at
 /// a time and the learning tests only by whether the loss falls. Small images, non-square where
 /// the preset allows (deep6's six poolings need 64 pixels, and its float64 differences take most of
 /// the time: one image); derive once per backend, and mark a backend that cannot run everywhere
@@ -31,6 +31,7 @@ public abstract class NetworkGradientTests : IDisposable
     [InlineData("compact", 8, 12, 4)]
     [InlineData("baseline", 8, 12, 4)]
     [InlineData("deep6", 64, 64, 1)]
+    [InlineData("resnet9", 16, 24, 2)]
     public void Every_parameter_gradient_matches_finite_differences_of_a_float64_forward(string preset, int height, int width, int batch)
     {
         var spec = ModelPresets.Get(preset);
@@ -50,6 +51,13 @@ public abstract class NetworkGradientTests : IDisposable
     [InlineData("baseline", 8, 12, 4, nameof(IBackend.DropoutBackward), 1, new[] { "conv1.weight", "conv1.bias", "dense1.weight", "dense1.bias" })]
     [InlineData("deep6", 64, 64, 1, nameof(IBackend.ReluBackward), 3,
         new[] { "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "conv3.weight", "conv3.bias", "conv4.weight", "conv4.bias" })]
+    // Calls 1 and 2 are the forward pass's sums; call 3 joins res2's skip gradient to pool6's.
+    [InlineData("resnet9", 16, 24, 2, nameof(IBackend.Add), 3,
+        new[]
+        {
+            "conv1.weight", "bn1.weight", "bn1.bias", "conv2.weight", "bn2.weight", "bn2.bias", "conv3.weight", "bn3.weight", "bn3.bias",
+            "conv4.weight", "bn4.weight", "bn4.bias", "conv5.weight", "bn5.weight", "bn5.bias", "conv6.weight", "bn6.weight", "bn6.bias",
+        })]
     public void A_backward_pass_with_a_wrong_sign_fails_the_check_in_every_parameter_before_it(string preset, int height, int width, int batch,
         string op, int call, string[] failing)
     {

@@ -24,29 +24,39 @@ internal sealed class ReferenceNetwork(ModelSpec spec, int height, int width, fl
     public double[][] Inputs(double[] images, Func<string, double[]> parameter)
     {
         var inputs = new double[Layers.Count][];
+        var outputs = new double[Layers.Count][];
         var x = images;
         for (var i = 0; i < Layers.Count; i++)
         {
             inputs[i] = x;
-            x = Forward(i, x, parameter);
+            x = outputs[i] = Forward(i, x, outputs, parameter);
         }
 
         return inputs;
     }
 
-    /// <summary>The mean loss, running the layers from <paramref name="first"/> on <paramref name="input"/>, its input.</summary>
-    public double LossFrom(int first, double[] input, Func<string, double[]> parameter)
+    /// <summary>
+    /// The mean loss, running the layers from <paramref name="first"/> on its input in <paramref name="inputs"/>; a residual
+    /// add that skips back before <paramref name="first"/> takes that layer's output from <paramref name="inputs"/> too.
+    /// </summary>
+    public double LossFrom(int first, double[][] inputs, Func<string, double[]> parameter)
     {
-        var x = input;
+        var outputs = new double[Layers.Count][];
+        for (var i = 0; i < first; i++)
+        {
+            outputs[i] = inputs[i + 1];
+        }
+
+        var x = inputs[first];
         for (var i = first; i < Layers.Count; i++)
         {
-            x = Forward(i, x, parameter);
+            x = outputs[i] = Forward(i, x, outputs, parameter);
         }
 
         return ReferenceOps.MeanCrossEntropy(x, labels);
     }
 
-    private double[] Forward(int index, double[] x, Func<string, double[]> parameter)
+    private double[] Forward(int index, double[] x, double[][] outputs, Func<string, double[]> parameter)
     {
         var layer = Layers[index];
         var (input, name) = (layer.Input, layer.Spec.Name);
@@ -65,6 +75,7 @@ internal sealed class ReferenceNetwork(ModelSpec spec, int height, int width, fl
             GlobalAveragePoolSpec => ReferenceOps.GlobalAveragePool(x, planes, plane),
             DropoutSpec dropout => ReferenceOps.Dropout(x, dropout.Rate, dropoutSeeds[name]),
             FlattenSpec => x,
+            ResidualAddSpec => x.Zip(outputs[layer.SkipFrom!.Value], (path, skip) => path + skip).ToArray(),
             var other => throw new NotSupportedException($"The reference network has no {other.GetType().Name}."),
         };
     }
