@@ -82,6 +82,12 @@ internal interface IBackend : IDisposable
     /// <summary>dx = dy where y &gt; 0, else 0; dx may be dy.</summary>
     void ReluBackward(Tensor y, Tensor dy, Tensor dx);
 
+    /// <summary>
+    /// y += x, elementwise over tensors of one shape: a residual connection's sum in the forward pass, and in the
+    /// backward one the gradient of the skipped-over path joining that of the path through the block.
+    /// </summary>
+    void Add(Tensor x, Tensor y);
+
     /// <summary>Non-overlapping max pooling with a square window, flooring odd sizes as Keras does.</summary>
     void MaxPoolForward(Tensor x, Tensor y, int window);
 

@@ -7,10 +7,11 @@ namespace CatsDogs.Model.Diagnostics;
 
 /// <summary>
 /// Runs every op of the backend interface, forward and gradients, on fresh random inputs on a
-/// reference backend and a candidate, and reports the worst relative error per op. Backend-
-/// agnostic: the self-test compares CUDA with the CPU, the tests compare the CPU with itself.
-/// Shapes are small enough for a CPU reference to run in about a second, and odd-sized
-/// (channels not multiples of 8) so that no fast path hides a bug.
+/// reference backend and a candidate, at every shape of <see cref="ComparisonShapes"/>, and
+/// reports per op the worst relative error and the shape it was met at. Backend-agnostic: the
+/// self-test compares CUDA with the CPU, the tests compare the CPU with itself. Outputs start
+/// from random values, not zeros, so that an op that should overwrite its output but adds to it,
+/// or leaves part of it as it was, is caught, and an op that accumulates really does.
 /// </summary>
 public static class BackendComparison
 {
@@ -34,56 +35,68 @@ public static class BackendComparison
 
     internal static IReadOnlyList<OpComparison> Run(IBackend reference, IBackend candidate, double threshold, int seed = 1)
     {
-        using var pair = new BackendPair(reference, candidate, seed);
-        var rows = new List<OpComparison>();
-        void Add(string op, double error) => rows.Add(new OpComparison(op, error, threshold));
+        var worst = new WorstErrors(threshold);
 
-        Convolutions(pair, Add);
-        Dense(pair, Add);
-        Activations(pair, Add);
-        Pooling(pair, Add);
-        BatchNorm(pair, Add);
-        Loss(pair, Add);
-        Optimizers(pair, Add);
-        Add("load images (uint8 NHWC -> NCHW)", LoadImages(pair));
-        return rows;
+        // A pair per shape, so that its tensors are freed before the next shape's are made.
+        void Each<T>(IEnumerable<T> shapes, Action<BackendPair, T, Action<string, double>> family) where T : notnull
+        {
+            foreach (var shape in shapes)
+            {
+                using var pair = new BackendPair(reference, candidate, seed);
+                family(pair, shape, (op, error) => worst.Add(op, shape.ToString()!, error));
+            }
+        }
+
+        Each(ComparisonShapes.Convolutions, Convolutions);
+        Each(ComparisonShapes.Dense, Dense);
+        Each(ComparisonShapes.FeatureMaps, Activations);
+        Each(ComparisonShapes.FeatureMaps, Pooling);
+        Each(ComparisonShapes.FeatureMaps, BatchNorm);
+        Each(ComparisonShapes.Logits, Loss);
+        Each(ComparisonShapes.Parameters, Optimizers);
+        Each(ComparisonShapes.Images, (p, s, add) => add("load images (uint8 NHWC -> NCHW)", LoadImages(p, s.Shape)));
+        return worst.Rows;
     }
 
-    private static void Convolutions(BackendPair p, Action<string, double> add)
+    private static void Convolutions(BackendPair p, ConvolutionShape s, Action<string, double> add)
     {
-        var x = p.Random(new TensorShape(3, 5, 12, 11));
-        var w = p.Random(new TensorShape(7, 5, 3, 3));
-        var bias = p.Random(new TensorShape(7, 1));
-        var y = p.Zeros(new TensorShape(3, 7, 12, 11));
+        var same = s.Kernel / 2;
+        var x = p.Random(s.Input);
+        var w = p.Random(s.Weights);
+        var bias = p.Random(new TensorShape(s.Filters, 1));
+        var y = p.Random(s.Output(same));
         var dy = p.Random(y.Shape);
-        var (dx, dw, db) = (p.Zeros(x.Shape), p.Zeros(w.Shape), p.Zeros(bias.Shape));
-        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), null, t(y), 1, relu: false));
+        var (dx, dw, db) = (p.Random(x.Shape), p.Random(w.Shape), p.Random(bias.Shape));
+        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), null, t(y), same, relu: false));
         add("conv forward", p.Error(y));
-        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), t(bias), t(y), 1, relu: false));
+        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), t(bias), t(y), same, relu: false));
         add("conv + bias forward", p.Error(y));
-        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), t(bias), t(y), 1, relu: true));
+        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), t(bias), t(y), same, relu: true));
         add("conv + bias + relu forward", p.Error(y));
-        p.Run((b, t) => b.ConvolutionBackwardData(t(dy), t(w), t(dx), 1));
+        p.Run((b, t) => b.ConvolutionBackwardData(t(dy), t(w), t(dx), same));
         add("conv backward data", p.Error(dx));
-        p.Run((b, t) => b.ConvolutionBackwardFilter(t(x), t(dy), t(dw), 1));
+        p.Run((b, t) => b.ConvolutionBackwardFilter(t(x), t(dy), t(dw), same));
         add("conv backward filter", p.Error(dw));
         p.Run((b, t) => b.AddBias(t(y), t(bias)));
         add("bias forward", p.Error(y));
         p.Run((b, t) => b.BiasBackward(t(dy), t(db)));
         add("bias backward", p.Error(db));
 
-        var valid = p.Zeros(new TensorShape(3, 7, 10, 9));
-        p.Run((b, t) => b.ConvolutionForward(t(x), t(w), null, t(valid), 0, relu: false));
-        add("conv forward, no padding", p.Error(valid));
+        if (s.FitsUnpadded)
+        {
+            var valid = p.Random(s.Output(0));
+            p.Run((b, t) => b.ConvolutionForward(t(x), t(w), null, t(valid), 0, relu: false));
+            add("conv forward, no padding", p.Error(valid));
+        }
     }
 
-    private static void Dense(BackendPair p, Action<string, double> add)
+    private static void Dense(BackendPair p, DenseShape s, Action<string, double> add)
     {
-        var x = p.Random(new TensorShape(6, 4, 3, 3));
-        var w = p.Random(new TensorShape(5, 36));
-        var y = p.Zeros(new TensorShape(6, 5));
+        var x = p.Random(s.Input);
+        var w = p.Random(new TensorShape(s.Units, s.Input.ItemSize));
+        var y = p.Random(new TensorShape(s.Input.N, s.Units));
         var dy = p.Random(y.Shape);
-        var (dx, dw) = (p.Zeros(x.Shape), p.Zeros(w.Shape));
+        var (dx, dw) = (p.Random(x.Shape), p.Random(w.Shape));
         p.Run((b, t) => b.Gemm(false, true, 1f, t(x), t(w), 0f, t(y)));
         add("dense forward (x wT)", p.Error(y));
         p.Run((b, t) => b.Gemm(false, false, 1f, t(dy), t(w), 0f, t(dx)));
@@ -92,11 +105,11 @@ public static class BackendComparison
         add("dense backward weights (dyT x, alpha, beta)", p.Error(dw));
     }
 
-    private static void Activations(BackendPair p, Action<string, double> add)
+    private static void Activations(BackendPair p, NamedShape s, Action<string, double> add)
     {
-        var x = p.Random(new TensorShape(4, 6, 5, 7));
+        var x = p.Random(s.Shape);
         var dy = p.Random(x.Shape);
-        var (y, dx) = (p.Zeros(x.Shape), p.Zeros(x.Shape));
+        var (y, dx) = (p.Random(x.Shape), p.Random(x.Shape));
         p.Run((b, t) => b.ReluForward(t(x), t(y)));
         add("relu forward", p.Error(y));
         p.Run((b, t) => b.ReluBackward(t(y), t(dy), t(dx)));
@@ -107,28 +120,30 @@ public static class BackendComparison
         add("dropout backward", p.Error(dx));
         p.Run((b, t) => b.Sigmoid(t(x), t(y)));
         add("sigmoid", p.Error(y));
+        p.Run((b, t) => b.Add(t(x), t(y)));
+        add("residual add (y += x)", p.Error(y));
         p.Run((b, t) => b.Copy(t(x), t(y)));
         add("copy", p.Error(y));
         p.Run((b, t) => b.Fill(t(y), 0.25f));
         add("fill", p.Error(y));
     }
 
-    private static void Pooling(BackendPair p, Action<string, double> add)
+    private static void Pooling(BackendPair p, NamedShape s, Action<string, double> add)
     {
         // Distinct values: with ties, "the first maximum" is the CPU's rule but not cuDNN's.
-        var shape = new TensorShape(3, 5, 8, 6);
+        var shape = s.Shape;
         var distinct = Enumerable.Range(0, shape.Count).Select(i => (float)i / shape.Count - 0.5f).ToArray();
         new Random(7).Shuffle(distinct);
         var x = p.With(shape, distinct);
-        var y = p.Zeros(new TensorShape(3, 5, 4, 3));
+        var y = p.Random(shape.Pooled(2));
         var dy = p.Random(y.Shape);
-        var dx = p.Zeros(x.Shape);
+        var dx = p.Random(x.Shape);
         p.Run((b, t) => b.MaxPoolForward(t(x), t(y), 2));
         add("max pool forward", p.Error(y));
         p.Run((b, t) => b.MaxPoolBackward(t(x), t(y), t(dy), t(dx), 2));
         add("max pool backward", p.Error(dx));
 
-        var pooled = p.Zeros(new TensorShape(3, 5));
+        var pooled = p.Random(new TensorShape(shape.N, shape.C));
         var dpooled = p.Random(pooled.Shape);
         p.Run((b, t) => b.GlobalAveragePoolForward(t(x), t(pooled)));
         add("global average pool forward", p.Error(pooled));
@@ -136,16 +151,16 @@ public static class BackendComparison
         add("global average pool backward", p.Error(dx));
     }
 
-    private static void BatchNorm(BackendPair p, Action<string, double> add)
+    private static void BatchNorm(BackendPair p, NamedShape s, Action<string, double> add)
     {
-        var x = p.Random(new TensorShape(4, 6, 5, 5));
-        var channels = new TensorShape(6, 1);
+        var x = p.Random(s.Shape);
+        var channels = new TensorShape(s.Shape.C, 1);
         var (gamma, beta) = (p.Random(channels), p.Random(channels));
         var runningMean = p.Random(channels);
-        var runningVariance = p.With(channels, [.. p.Values(6).Select(v => 1.5f + v)]);
-        var (savedMean, savedInverseStd) = (p.Zeros(channels), p.Zeros(channels));
-        var (y, dy, dx) = (p.Zeros(x.Shape), p.Random(x.Shape), p.Zeros(x.Shape));
-        var (dgamma, dbeta) = (p.Zeros(channels), p.Zeros(channels));
+        var runningVariance = p.With(channels, [.. p.Values(channels.Count).Select(v => 1.5f + v)]);
+        var (savedMean, savedInverseStd) = (p.Random(channels), p.Random(channels));
+        var (y, dy, dx) = (p.Random(x.Shape), p.Random(x.Shape), p.Random(x.Shape));
+        var (dgamma, dbeta) = (p.Random(channels), p.Random(channels));
         p.Run((b, t) => b.BatchNormForwardTraining(t(x), t(y), t(gamma), t(beta), t(runningMean), t(runningVariance),
             t(savedMean), t(savedInverseStd), 0.1f, 1e-5f));
         add("batch norm forward (training)", p.Error(y, savedMean, savedInverseStd));
@@ -156,23 +171,27 @@ public static class BackendComparison
         add("batch norm forward (inference)", p.Error(y));
     }
 
-    private static void Loss(BackendPair p, Action<string, double> add)
+    private static void Loss(BackendPair p, NamedShape s, Action<string, double> add)
     {
-        var logits = p.With(new TensorShape(37, 1), [.. p.Values(37).Select(v => 6f * v)]);
-        var labels = p.With(logits.Shape, [.. Enumerable.Range(0, 37).Select(i => i % 9 == 4 ? float.NaN : i % 2)]);
-        var dlogits = p.Zeros(logits.Shape);
-        var stats = p.Zeros(new TensorShape(3, 1));
+        var count = s.Shape.N;
+        var logits = p.With(s.Shape, [.. p.Values(count).Select(v => 6f * v)]);
+        var labels = p.With(logits.Shape, [.. Enumerable.Range(0, count).Select(i => i % 9 == 4 ? float.NaN : i % 2)]);
+        var dlogits = p.Random(logits.Shape);
+        // The statistics are sums the op adds to, so they start from other values than zero too.
+        var stats = p.Random(new TensorShape(3, 1));
         p.Run((b, t) => b.SigmoidCrossEntropy(t(logits), t(labels), t(dlogits), t(stats)));
         p.Run((b, t) => b.SigmoidCrossEntropy(t(logits), t(labels), null, t(stats)));
         add("sigmoid + BCE (loss, correct, count)", p.Error(stats));
         add("sigmoid + BCE gradient", p.Error(dlogits));
     }
 
-    private static void Optimizers(BackendPair p, Action<string, double> add)
+    private static void Optimizers(BackendPair p, NamedShape s, Action<string, double> add)
     {
-        var shape = new TensorShape(11, 13);
+        var shape = s.Shape;
         var (w, g, v) = (p.Random(shape), p.Random(shape), p.Random(shape));
-        var (sum, factor) = (p.Zeros(new TensorShape(1, 1)), p.Zeros(new TensorShape(1, 1)));
+        // The sum is added to, and must stay a sum of squares: it starts from a positive value.
+        var sum = p.With(new TensorShape(1, 1), [.. p.Values(1).Select(Math.Abs)]);
+        var factor = p.Random(new TensorShape(1, 1));
         // Two tensors into one sum, the second over 275 blocks: more partials than the one block that adds them has threads.
         var many = p.Random(new TensorShape(64, 1100));
         p.Run((b, t) => b.AccumulateSquaredNorm(t(g), t(sum)));
@@ -187,18 +206,23 @@ public static class BackendComparison
         add("AdamW update", p.Error(w, v, second));
     }
 
-    private static unsafe double LoadImages(BackendPair p)
+    private static unsafe double LoadImages(BackendPair p, TensorShape shape)
     {
-        const int Count = 5, Height = 6, Width = 7;
-        var bytes = Count * Height * Width * HostImageBatch.Channels;
+        var (count, height, width) = (shape.N, shape.H, shape.W);
+        var bytes = count * height * width * HostImageBatch.Channels;
         using var pixels = AlignedHostAllocator.Instance.Allocate(bytes);
-        using var labels = AlignedHostAllocator.Instance.Allocate(Count * sizeof(float));
+        using var labels = AlignedHostAllocator.Instance.Allocate(count * sizeof(float));
         new Random(3).NextBytes(pixels.AsSpan(0, bytes));
-        float[] values = [0f, 1f, float.NaN, 1f, 0f];
-        values.CopyTo(new Span<float>((void*)labels.Pointer, Count));
-        var batch = new HostImageBatch(pixels.Pointer, labels.Pointer, Count, Height, Width);
-        var images = p.Zeros(new TensorShape(Count, HostImageBatch.Channels, Height, Width));
-        var loaded = p.Zeros(new TensorShape(Count, 1));
+        float[] pattern = [0f, 1f, float.NaN, 1f, 0f];
+        var values = new Span<float>((void*)labels.Pointer, count);
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = pattern[i % pattern.Length];
+        }
+
+        var batch = new HostImageBatch(pixels.Pointer, labels.Pointer, count, height, width);
+        var images = p.Random(new TensorShape(count, HostImageBatch.Channels, height, width));
+        var loaded = p.Random(new TensorShape(count, 1));
         p.Run((b, t) => b.LoadImages(batch, t(images), t(loaded)));
         return p.Error(images, loaded);
     }

@@ -16,6 +16,7 @@ internal static class LayerFactory
         ReluSpec => new ReluLayer(backend, description),
         GlobalAveragePoolSpec => new GlobalAveragePoolLayer(backend, description),
         FlattenSpec => new FlattenLayer(backend, description),
+        ResidualAddSpec => new ResidualAddLayer(backend, description),
         var other => throw new NotSupportedException($"Layer '{other.Name}' of type {other.GetType().Name} has no run-time implementation."),
     };
 }

@@ -125,3 +125,15 @@ public sealed record ReluSpec(string Name) : LayerSpec(Name)
 
     public override FeatureShape OutputShape(FeatureShape input) => input;
 }
+
+/// <summary>
+/// The end of a residual block: its input, the output of the block's path, plus the output of the earlier layer
+/// <paramref name="From"/>, which must have the same shape (Keras' Add of the two). The path's layers learn a correction
+/// to what they skip over, and the gradient reaches the earlier layer directly as well as through them.
+/// </summary>
+public sealed record ResidualAddSpec(string Name, string From) : LayerSpec(Name)
+{
+    public override string KerasType => "Add";
+
+    public override FeatureShape OutputShape(FeatureShape input) => input;
+}

@@ -28,7 +28,10 @@ public sealed record ModelSpec(string Name, IReadOnlyList<LayerSpec> Layers)
 
             var output = layer.OutputShape(shape);
             result.Add(new LayerDescription(layer, shape, output, layer.TrainableParameters(shape),
-                layer.NonTrainableParameters(shape), layer.ForwardMultiplyAdds(shape)));
+                layer.NonTrainableParameters(shape), layer.ForwardMultiplyAdds(shape))
+            {
+                SkipFrom = layer is ResidualAddSpec residual ? SkipSource(residual, shape, result) : null,
+            });
             shape = output;
         }
 
@@ -40,10 +43,31 @@ public sealed record ModelSpec(string Name, IReadOnlyList<LayerSpec> Layers)
         return result;
     }
 
+    private int SkipSource(ResidualAddSpec residual, FeatureShape input, List<LayerDescription> earlier)
+    {
+        var from = earlier.FindIndex(layer => layer.Spec.Name == residual.From);
+        if (from < 0)
+        {
+            throw new ArgumentException($"Layer '{residual.Name}' of model '{Name}' adds the output of '{residual.From}', which is no earlier layer.");
+        }
+
+        if (earlier[from].Output != input)
+        {
+            throw new ArgumentException($"Layer '{residual.Name}' of model '{Name}' adds '{residual.From}', of shape {earlier[from].Output.ToKerasString()}, " +
+                $"to its input of shape {input.ToKerasString()}; the two must have one shape.");
+        }
+
+        return from;
+    }
+
     /// <summary>Forward-pass floating-point operations for one image (2 per multiply-add).</summary>
     public long ForwardFlops(int height, int width) => 2 * Describe(height, width).Sum(layer => layer.MultiplyAdds);
 }
 
 /// <summary>One layer with the shapes and counts it has at a given image size.</summary>
 public sealed record LayerDescription(LayerSpec Spec, FeatureShape Input, FeatureShape Output,
-    long TrainableParameters, long NonTrainableParameters, long MultiplyAdds);
+    long TrainableParameters, long NonTrainableParameters, long MultiplyAdds)
+{
+    /// <summary>For a residual add, the index of the earlier layer whose output it adds to its input.</summary>
+    public int? SkipFrom { get; init; }
+}

@@ -21,7 +21,9 @@ public static class ModelSummary
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            text.AppendLine(Row($"{layer.Spec.Name} ({layer.Spec.KerasType})", layer.Output.ToKerasString(),
+            // Keras lists what an Add is connected to; here it is the layer skipped back to, the other input being the row above.
+            var type = layer.Spec is ResidualAddSpec residual ? $"{layer.Spec.KerasType} + {residual.From}" : layer.Spec.KerasType;
+            text.AppendLine(Row($"{layer.Spec.Name} ({type})", layer.Output.ToKerasString(),
                 Count(layer.TrainableParameters + layer.NonTrainableParameters)));
             text.AppendLine(i == layers.Count - 1 ? new string('=', Width) : string.Empty);
         }

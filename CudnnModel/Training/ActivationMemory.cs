@@ -11,7 +11,8 @@ namespace CatsDogs.Model.Training;
 /// <para>
 /// Each layer output has its own buffer (backward passes read both input and output), except
 /// for view layers (flatten), which reuse their input's. Gradients need only two buffers used
-/// in turn: a layer reads the gradient of its output and writes that of its input.
+/// in turn: a layer reads the gradient of its output and writes that of its input. A residual add also keeps
+/// the gradient of its output for the layer it skips back to, which reads it only after the layers between have run.
 /// </para>
 /// </summary>
 internal sealed class ActivationMemory : IDisposable
@@ -24,6 +25,7 @@ internal sealed class ActivationMemory : IDisposable
     private int _capacity;
     private Tensor[] _outputs = [];
     private Tensor[] _gradientSlots = [];
+    private Tensor?[] _skipGradients = [];
     private Tensor? _images;
     private Tensor? _labels;
 
@@ -93,6 +95,7 @@ internal sealed class ActivationMemory : IDisposable
         }
 
         _gradientSlots = slotSizes.Select(size => Own(new TensorShape(Math.Max(size, 1), 1))).ToArray();
+        _skipGradients = _layers.Select(layer => layer.Description.SkipFrom is null ? null : Own(Shape(batch, layer.Description.Output))).ToArray();
     }
 
     private Tensor Own(TensorShape shape)
@@ -106,22 +109,24 @@ internal sealed class ActivationMemory : IDisposable
     {
         var outputs = new Tensor[_layers.Count];
         var gradients = new Tensor[_layers.Count];
+        var skipGradients = new Tensor?[_layers.Count];
         for (var i = 0; i < _layers.Count; i++)
         {
             var shape = Shape(batch, _layers[i].Description.Output);
             outputs[i] = _backend.View(_outputs[i], shape);
             gradients[i] = _backend.View(_gradientSlots[SlotOf(_layers, i)], shape);
+            skipGradients[i] = _skipGradients[i] is { } skip ? _backend.View(skip, shape) : null;
         }
 
-        return new BatchTensors(_backend.View(_images!, Shape(batch, _input)), _backend.View(_labels!, new TensorShape(batch, 1)), outputs, gradients);
+        return new BatchTensors(_backend.View(_images!, Shape(batch, _input)), _backend.View(_labels!, new TensorShape(batch, 1)), outputs, gradients, skipGradients);
     }
 }
 
 /// <summary>
-/// One batch size's tensors: the images and labels, each layer's output, and the gradient of
-/// each layer's output.
+/// One batch size's tensors: the images and labels, each layer's output, the gradient of
+/// each layer's output, and a residual add's copy of that gradient for the layer it skips back to (null elsewhere).
 /// </summary>
-internal sealed record BatchTensors(Tensor Images, Tensor Labels, Tensor[] Outputs, Tensor[] Gradients)
+internal sealed record BatchTensors(Tensor Images, Tensor Labels, Tensor[] Outputs, Tensor[] Gradients, Tensor?[] SkipGradients)
 {
     public Tensor Logits => Outputs[^1];
 

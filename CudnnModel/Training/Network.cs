@@ -31,6 +31,8 @@ public sealed class Network : IDisposable
 {
     private readonly IBackend _backend;
     private readonly Layer[] _layers;
+    // For each layer, the residual adds that skip back to it: their gradients join its own.
+    private readonly int[][] _skipsInto;
     private readonly Parameter[] _parameters;
     private readonly Optimizer _optimizer;
     private readonly ActivationMemory _activations;
@@ -49,6 +51,9 @@ public sealed class Network : IDisposable
         var descriptions = spec.Describe(height, width);
         _layers = descriptions
             .Select((description, index) => LayerFactory.Create(_backend, description, CounterRandom.Combine(options.Seed, (ulong)index)))
+            .ToArray();
+        _skipsInto = descriptions
+            .Select((_, layer) => Enumerable.Range(0, descriptions.Count).Where(add => descriptions[add].SkipFrom == layer).ToArray())
             .ToArray();
         _parameters = _layers.SelectMany(layer => layer.Parameters).ToArray();
         _optimizer = Optimizer.Create(_backend, options.Optimizer, _parameters);
@@ -114,9 +119,21 @@ public sealed class Network : IDisposable
         _backend.SigmoidCrossEntropy(tensors.Logits, tensors.Labels, tensors.Gradients[^1], _trainingStatistics);
         for (var i = _layers.Length - 1; i >= 0; i--)
         {
+            if (tensors.SkipGradients[i] is { } skip)
+            {
+                _backend.Copy(tensors.Gradients[i], skip);
+            }
+
             var layer = _layers[i];
             layer.Backward(tensors.InputOf(i), tensors.Outputs[i], tensors.Gradients[i], i == 0 ? null : tensors.Gradients[i - 1],
                 Context(training: true, stepSeed, i));
+            if (i > 0)
+            {
+                foreach (var add in _skipsInto[i - 1])
+                {
+                    _backend.Add(tensors.SkipGradients[add]!, tensors.Gradients[i - 1]);
+                }
+            }
         }
 
         Step++;
@@ -194,6 +211,10 @@ public sealed class Network : IDisposable
         for (var i = 0; i < _layers.Length; i++)
         {
             _layers[i].Forward(tensors.InputOf(i), tensors.Outputs[i], Context(training, stepSeed, i));
+            if (_layers[i].Description.SkipFrom is { } from)
+            {
+                _backend.Add(tensors.Outputs[from], tensors.Outputs[i]);
+            }
         }
     }
 

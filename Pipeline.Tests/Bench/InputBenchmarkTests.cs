@@ -37,7 +37,9 @@ public sealed class InputBenchmarkTests : IDisposable
 
         var result = await benchmark.RunAsync(warmup, passes: 1, CancellationToken.None);
 
-        Assert.True(result.WarmupPasses > 2, $"{result.WarmupPasses} warm-up passes: it did not wait for the window");
+        // The time shows that it waited for the window. How many passes fill the window is up to the machine's speed (a loaded
+        // one may fill it with the minimum), so the count is held to the minimum only.
+        Assert.InRange(result.WarmupPasses, warmup.MinimumPasses, int.MaxValue);
         Assert.InRange(result.WarmupTime, warmup.QuietWindow, warmup.MaxTime + TimeSpan.FromSeconds(2));
     }
 

@@ -108,6 +108,28 @@ public sealed class AffineWarpTests
         Assert.InRange(At(sheared, 32, 32, 0), 124, 132);
     }
 
+    [Fact]
+    public void A_shift_moves_the_image_by_that_share_of_the_side_and_repeats_the_edge()
+    {
+        using var source = Images.Pattern(64, 64);
+        var plain = Render(source, FitMode.Stretch, AffineParameters.Identity);
+
+        // 8 of 64 pixels right and 4 down: the output at (x, y) shows what the plain one does at (x - 8, y - 4).
+        var shifted = Render(source, FitMode.Stretch, new AffineParameters(false, 0, 1, 1, ShiftX: 0.125f, ShiftY: 0.0625f));
+
+        for (var y = 0; y < Size; y++)
+        {
+            for (var x = 0; x < Size; x++)
+            {
+                var (fromX, fromY) = (Math.Max(x - 8, 0), Math.Max(y - 4, 0));
+                for (var c = 0; c < 3; c++)
+                {
+                    Assert.True(At(shifted, x, y, c) == At(plain, fromX, fromY, c), $"({x}, {y}) channel {c}: {At(shifted, x, y, c)} against {At(plain, fromX, fromY, c)}");
+                }
+            }
+        }
+    }
+
     [WarpPathFact(WarpPath.Vector256)]
     public void The_256_bit_path_writes_the_scalar_bytes() => AssertSameBytesAsScalar(WarpPath.Vector256, seed: 256);
 
@@ -132,7 +154,8 @@ public sealed class AffineWarpTests
             var size = random.Next(8, 97);
             var fit = random.Next(2) == 0 ? FitMode.Stretch : FitMode.Crop;
             var parameters = new AffineParameters(
-                random.Next(2) == 1, (float)(random.NextDouble() * 2 - 1), (float)(0.1 + random.NextDouble() * 1.8), (float)(0.1 + random.NextDouble() * 1.8));
+                random.Next(2) == 1, (float)(random.NextDouble() * 2 - 1), (float)(0.1 + random.NextDouble() * 1.8), (float)(0.1 + random.NextDouble() * 1.8),
+                (float)(random.NextDouble() - 0.5), (float)(random.NextDouble() - 0.5));
 
             var expected = new byte[size * size * 3 + Guard];
             var actual = new byte[size * size * 3 + Guard];
@@ -151,13 +174,17 @@ public sealed class AffineWarpTests
     [Fact]
     public void Augmentation_draws_are_reproducible_and_within_their_ranges()
     {
-        var options = new AugmentOptions(Flip: true, Shear: 0.2, Zoom: 0.2);
+        var options = new AugmentOptions(Flip: true, Shear: 0.2, Zoom: 0.2, Translate: 0.125);
         var draws = Enumerable.Range(0, 2000).Select(i => AffineParameters.Draw(options, 42, 3, i)).ToArray();
 
         Assert.Equal(draws, Enumerable.Range(0, 2000).Select(i => AffineParameters.Draw(options, 42, 3, i)));
         Assert.NotEqual(draws, Enumerable.Range(0, 2000).Select(i => AffineParameters.Draw(options, 42, 4, i)));
         Assert.All(draws, d => Assert.InRange(d.Shear, -0.2f, 0.2f));
         Assert.All(draws, d => Assert.InRange(d.ZoomX, 0.8f, 1.2f));
+        Assert.All(draws, d => Assert.InRange(d.ShiftY, -0.125f, 0.125f));
+        Assert.InRange(draws.Count(d => d.ShiftX > 0.0625f), 400, 600);
+        // Translation draws after the rest, so a run without it gets the draws it always had.
+        Assert.Equal(draws.Select(d => d with { ShiftX = 0, ShiftY = 0 }), Enumerable.Range(0, 2000).Select(i => AffineParameters.Draw(options with { Translate = 0 }, 42, 3, i)));
         Assert.InRange(draws.Count(d => d.Flip), 900, 1100);
         Assert.Equal(AffineParameters.Identity, AffineParameters.Draw(AugmentOptions.None, 42, 3, 7));
     }

@@ -28,6 +28,9 @@ internal static class BadImages
     /// <summary>The source pixels of <see cref="Decodable"/>, in that order, as their headers give them.</summary>
     public const long DecodablePixels = 40 * 30 + 32 * 24 + 48 * 40 + 1 * 1 + 48 * 40 + 120 * 90 + 90 * 120;
 
+    /// <summary>cat/cmyk.jpg's one colour as the file stores it: Adobe's inverted inks, where 255 is no ink.</summary>
+    public static readonly (byte C, byte M, byte Y, byte K) CmykStored = (40, 200, 90, 250);
+
     /// <summary>The pixel limit the huge file exceeds while every other file stays under it.</summary>
     public const long MaxPixels = 10_000_000;
 
@@ -39,7 +42,7 @@ internal static class BadImages
         folder.Write("dog/corrupt.jpg", Images.CorruptJpeg());
         folder.Write("dog/huge.jpg", Images.JpegClaimingSize(60000, 60000));
         folder.Write("cat/gray.jpg", Images.GrayJpeg(40, 30));
-        folder.Write("cat/cmyk.jpg", CmykJpeg.Create(32, 24, 40, 200, 90, 250));
+        folder.Write("cat/cmyk.jpg", CmykJpeg.Create(32, 24, CmykStored.C, CmykStored.M, CmykStored.Y, CmykStored.K));
         using var pattern = Images.Pattern(48, 40);
         folder.Write("cat/png.jpg", Images.Encode(pattern, SKEncodedImageFormat.Png));
         folder.Write("dog/webp.jpg", Images.Encode(pattern, SKEncodedImageFormat.Webp));

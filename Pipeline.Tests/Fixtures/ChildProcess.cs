@@ -1,28 +1,40 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace CatsDogs.Tests.Fixtures;
 
 /// <summary>
 /// A program the tests run, usually the real <c>catsdogs</c> app (built next to the tests) running a
-/// verb; its standard output and error are collected line by line, and it is killed with its
-/// children on dispose if still running.
+/// verb; its standard output and error are collected line by line, a test can wait for a line,
+/// and it is killed with its children on dispose if still running.
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+
+    // Both guarded by _lines, so that no line slips between a waiter's look at the lines so far and its wait for those to come.
+    private readonly List<string> _lines = [];
+    private readonly List<(Regex Pattern, TaskCompletionSource<Match> Found)> _waiters = [];
 
     private ChildProcess(Process process)
     {
         _process = process;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { _output.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { _output.Enqueue(e.Data); } };
+        process.OutputDataReceived += (_, e) => Add(e.Data);
+        process.ErrorDataReceived += (_, e) => Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
 
-    public string Output => string.Join('\n', _output);
+    public string Output
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return string.Join('\n', _lines);
+            }
+        }
+    }
 
     public bool HasExited => _process.HasExited;
 
@@ -68,6 +80,38 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(new CancellationTokenSource(timeout).Token);
 
+    /// <summary>
+    /// The first line of standard output or error, written so far or from now on, that matches
+    /// <paramref name="pattern"/>. Throws if the program ends without one, or if none comes within
+    /// <paramref name="timeout"/> (a guard against a hang, not a measure: give it minutes).
+    /// </summary>
+    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan timeout)
+    {
+        var found = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lines)
+        {
+            if (_lines.Select(line => pattern.Match(line)).FirstOrDefault(match => match.Success) is { } written)
+            {
+                return written;
+            }
+
+            _waiters.Add((pattern, found));
+        }
+
+        // The exit is awaited only once the program's output is read to its end, so a last line that matches is never missed.
+        using var guard = new CancellationTokenSource(timeout);
+        var exited = _process.WaitForExitAsync(guard.Token);
+        await Task.WhenAny(found.Task, exited);
+        if (found.Task.IsCompletedSuccessfully)
+        {
+            return found.Task.Result;
+        }
+
+        throw exited.IsCanceled
+            ? new TimeoutException($"no line matching '{pattern}' within {timeout}; the program wrote:\n{Output}")
+            : new InvalidOperationException($"the program exited with {_process.ExitCode} without a line matching '{pattern}'; it wrote:\n{Output}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -77,5 +121,27 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lines)
+        {
+            _lines.Add(line);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                var (pattern, found) = _waiters[i];
+                if (pattern.Match(line) is { Success: true } match)
+                {
+                    found.TrySetResult(match);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
     }
 }

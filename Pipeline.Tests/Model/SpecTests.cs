@@ -8,6 +8,7 @@ public sealed class SpecTests
     [InlineData("baseline", 64, 4_195_457, 0)]
     [InlineData("deep6", 64, 6_305_401, 0)]
     [InlineData("compact", 32, 139_873, 640)]
+    [InlineData("resnet9", 32, 1_643_809, 2_240)]
     public void Presets_have_the_original_parameter_counts_at_their_default_size(string name, int size, long trainable, long frozen)
     {
         var spec = ModelPresets.Get(name);
@@ -47,6 +48,38 @@ public sealed class SpecTests
         Assert.Contains(" bn1 (BatchNormalization)     (None, 32, 32, 32)        128", text);
         Assert.Contains("Total params: 140,513", text);
         Assert.Contains("Non-trainable params: 640", text);
+    }
+
+    /// <summary>Eight 3x3 convolutions at 32..256 filters: 95,256,576 multiply-adds, and the dense layer's 256.</summary>
+    [Fact]
+    public void Resnet9_costs_about_190_megaflops_forward_at_32x32()
+    {
+        Assert.Equal(2 * 95_256_832L, ModelPresets.Resnet9.ForwardFlops(32, 32));
+    }
+
+    [Fact]
+    public void Summary_names_the_layer_a_residual_add_skips_back_to()
+    {
+        var text = ModelSummary.Render(ModelPresets.Resnet9, 32, 32);
+
+        Assert.Contains(" res1 (Add + pool2)           (None, 16, 16, 64)        0", text);
+        Assert.Contains(" res2 (Add + pool6)           (None, 4, 4, 256)         0", text);
+    }
+
+    [Fact]
+    public void A_residual_add_must_skip_back_to_an_earlier_layer_of_its_own_shape()
+    {
+        LayerSpec[] Net(string from, int filters) =>
+        [
+            new ConvolutionSpec("conv1", 8), new ConvolutionSpec("conv2", filters), new ResidualAddSpec("res", from),
+            new GlobalAveragePoolSpec("gap"), new DenseSpec("output", 1),
+        ];
+
+        Assert.Equal(0, new ModelSpec("ok", Net("conv1", 8)).Describe(6, 6)[2].SkipFrom);
+        var later = Assert.Throws<ArgumentException>(() => new ModelSpec("later", Net("gap", 8)).Describe(6, 6));
+        Assert.Equal("Layer 'res' of model 'later' adds the output of 'gap', which is no earlier layer.", later.Message);
+        var shape = Assert.Throws<ArgumentException>(() => new ModelSpec("shape", Net("conv1", 16)).Describe(6, 6));
+        Assert.Equal("Layer 'res' of model 'shape' adds 'conv1', of shape (None, 6, 6, 8), to its input of shape (None, 6, 6, 16); the two must have one shape.", shape.Message);
     }
 
     [Fact]

@@ -1,16 +1,11 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace CatsDogs.Tests.Telemetry;
 
 /// <summary>A panel of grafana/dashboards/catsdogs.json: its row, its title and its PromQL queries.</summary>
-internal sealed record DashboardPanel(string Row, string Title, IReadOnlyList<string> Queries)
-{
-    /// <summary>Metric names the queries select; every selector in this dashboard carries the instance filter.</summary>
-    public IEnumerable<string> MetricNames => Queries.SelectMany(q => Dashboard.SelectorPattern().Matches(q).Select(m => m.Groups[1].Value)).Distinct();
-}
+internal sealed record DashboardPanel(string Row, string Title, IReadOnlyList<string> Queries);
 
-internal static partial class Dashboard
+internal static class Dashboard
 {
     public const string InstanceFilter = "{instance=~\"$instance\"}";
 
@@ -50,7 +45,4 @@ internal static partial class Dashboard
     /// <summary>The query as Grafana sends it: the instance variable at "All", the rate interval at <paramref name="rateInterval"/>.</summary>
     public static string Resolve(string query, string rateInterval) =>
         query.Replace("$instance", ".+", StringComparison.Ordinal).Replace("$__rate_interval", rateInterval, StringComparison.Ordinal);
-
-    [GeneratedRegex(@"([a-zA-Z_:][a-zA-Z0-9_:]*)\{instance=~")]
-    internal static partial Regex SelectorPattern();
 }

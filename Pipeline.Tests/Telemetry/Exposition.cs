@@ -3,11 +3,7 @@ using System.Text.RegularExpressions;
 namespace CatsDogs.Tests.Telemetry;
 
 /// <summary>One metric family of a scrape: its <c># TYPE</c>, <c># HELP</c>, label names and sample lines.</summary>
-internal sealed record MetricFamily(string Name, string Type, string Help, IReadOnlyList<string> LabelNames, IReadOnlyList<string> Lines)
-{
-    /// <summary>The names a query can select: a histogram's <c>_bucket</c>, <c>_sum</c> and <c>_count</c>, else the family's own.</summary>
-    public IEnumerable<string> SeriesNames => Type == "histogram" ? [Name + "_bucket", Name + "_sum", Name + "_count"] : [Name];
-}
+internal sealed record MetricFamily(string Name, string Type, string Help, IReadOnlyList<string> LabelNames, IReadOnlyList<string> Lines);
 
 /// <summary>Reads the Prometheus text exposition format the exporter writes: a family's lines follow its <c># TYPE</c>.</summary>
 internal static partial class Exposition

@@ -78,6 +78,21 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Closing_the_session_closes_its_listener()
+    {
+        var live = await LiveSession.StartAsync();
+        var endpoint = live.Session.MetricsEndpoint!;
+        Assert.Equal("ok\n", await live.Http.GetStringAsync("/healthz"));
+
+        await live.DisposeAsync();
+
+        // Refused, not timed out or reset: nothing listens on the port any more.
+        using var client = new TcpClient();
+        var refused = await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(endpoint));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
+
+    [Fact]
     public async Task A_port_in_use_fails_clearly_before_anything_starts()
     {
         using var occupant = new TcpListener(IPAddress.Loopback, 0);

@@ -1,31 +1,32 @@
-using System.Diagnostics;
-using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using CatsDogs.Tests.Fixtures;
 
 namespace CatsDogs.Tests.Telemetry;
 
 /// <summary>
-/// A real Prometheus server (Debian's package, see scripts/install-test-deps.sh) on a free loopback
-/// port, with its own config and storage in a temp folder; killed and cleaned up on dispose.
+/// A real Prometheus server (Debian's package, see scripts/install-test-deps.sh) on a loopback port
+/// the system picks, with its own config and storage in a temp folder; killed and cleaned up on dispose.
 /// </summary>
-internal sealed class PrometheusServer : IAsyncDisposable
+internal sealed partial class PrometheusServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    /// <summary>A guard against a hang; Prometheus is ready in a second or two.</summary>
+    private static readonly TimeSpan StartLimit = TimeSpan.FromMinutes(2);
+
+    private readonly ChildProcess _process;
     private readonly string _dir;
 
-    private PrometheusServer(Process process, string dir, Uri address)
+    private PrometheusServer(ChildProcess process, string dir)
     {
         _process = process;
         _dir = dir;
-        Http = new HttpClient { BaseAddress = address };
     }
 
-    public HttpClient Http { get; }
+    public HttpClient Http { get; } = new();
 
     /// <summary>Starts Prometheus scraping <paramref name="target"/> (host:port) every <paramref name="scrapeInterval"/> as job <c>catsdogs</c>.</summary>
     public static async Task<PrometheusServer> StartAsync(string target, TimeSpan scrapeInterval)
     {
-        var binary = RepoPaths.Tool("prometheus");
         var dir = Directory.CreateTempSubdirectory("catsdogs-prometheus-").FullName;
         var config = Path.Combine(dir, "prometheus.yml");
         var seconds = $"{scrapeInterval.TotalSeconds:0.###}s";
@@ -38,26 +39,19 @@ internal sealed class PrometheusServer : IAsyncDisposable
                 static_configs:
                   - targets: ["{target}"]
             """);
-        int port = LoopbackPort.Free();
-        var start = new ProcessStartInfo(binary)
-        {
-            ArgumentList =
-            {
-                $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(dir, "data")}",
-                $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn",
-            },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("prometheus did not start");
-        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { errors.Enqueue(e.Data); } };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        var server = new PrometheusServer(process, dir, new Uri($"http://127.0.0.1:{port}"));
+
+        // Port 0, and the port it got read from its log: its listener logs the address it really bound,
+        // and readiness is logged too, once the storage is open and the config loaded (info level, both).
+        var process = ChildProcess.Start(
+            RepoPaths.Tool("prometheus"),
+            [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(dir, "data")}", "--web.listen-address=127.0.0.1:0", "--log.level=info"],
+            new Dictionary<string, string>());
+        var server = new PrometheusServer(process, dir);
         try
         {
-            await server.WaitReadyAsync(() => string.Join('\n', errors));
+            var listening = await process.WaitForLineAsync(ListeningLine(), StartLimit);
+            server.Http.BaseAddress = new Uri($"http://{listening.Groups["address"].Value}");
+            await process.WaitForLineAsync(ReadyLine(), StartLimit);
             return server;
         }
         catch
@@ -103,42 +97,13 @@ internal sealed class PrometheusServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 
-    private async Task WaitReadyAsync(Func<string> errors)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"prometheus exited with {_process.ExitCode}: {errors()}");
-            }
+    [GeneratedRegex(@"msg=""Listening on"" address=(?<address>\S+)")]
+    private static partial Regex ListeningLine();
 
-            try
-            {
-                using var response = await Http.GetAsync("/-/ready");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"prometheus was not ready within 30 s: {errors()}");
-    }
+    [GeneratedRegex(@"msg=""Server is ready to receive web requests\.""")]
+    private static partial Regex ReadyLine();
 }

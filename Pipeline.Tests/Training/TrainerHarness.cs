@@ -68,13 +68,11 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
         {
             using var pipeline = new InputPipeline(Input, AlignedHostAllocator.Instance, TextWriter.Null);
             using var stop = new CancellationTokenSource();
-            var watcher = stopAtStep is { } step ? WatchAsync(network, step, stop) : Task.CompletedTask;
+            using var stopAt = stopAtStep is { } step ? new StopAtStep(network, step, stop) : null;
             var trainer = new Trainer(network, pipeline, new ImageSource(index.Root, split.Train), new ImageSource(index.Root, split.Validation),
-                Options with { Epochs = epochs ?? Options.Epochs }, run, split.Hash, state, null, new TrainingProgress(AnsiConsole.Console, live: false, Log, TimeSpan.Zero), Log);
-            var outcome = await trainer.RunAsync(stop.Token);
-            await stop.CancelAsync();
-            await watcher;
-            return outcome;
+                Options with { Epochs = epochs ?? Options.Epochs }, run, split.Hash, state, stopAt?.Metrics,
+                new TrainingProgress(AnsiConsole.Console, live: false, Log, TimeSpan.Zero), Log);
+            return await trainer.RunAsync(stop.Token);
         }
     }
 
@@ -82,16 +80,5 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
     {
         var checkpoints = Path.Combine(runsRoot, runName, "checkpoints");
         return File.ReadAllBytes(Directory.GetFiles(checkpoints, "last.step*.safetensors").Single());
-    }
-
-    /// <summary>Asks for a stop once the network has taken <paramref name="step"/> steps, as a signal would arrive mid-run.</summary>
-    private static async Task WatchAsync(Network network, long step, CancellationTokenSource stop)
-    {
-        while (!stop.IsCancellationRequested && network.Step < step)
-        {
-            await Task.Delay(1);
-        }
-
-        await stop.CancelAsync();
     }
 }

@@ -48,9 +48,11 @@ public sealed class TrainerTests : IDisposable
 
         // 72 training images in batches of 16: 5 steps an epoch; stop in the middle of the second.
         var stopped = await _harness.TrainAsync("interrupted", stopAtStep: 7);
+        var stoppedAt = Path.GetFileName(Directory.GetFiles(_folder.Combine("runs", "interrupted", "checkpoints"), "last.step*.safetensors").Single());
         var resumed = await _harness.TrainAsync("interrupted");
 
         Assert.Equal(TrainingEnd.Interrupted, stopped.End);
+        Assert.Equal("last.step7.safetensors", stoppedAt);
         Assert.Equal(TrainingEnd.Completed, resumed.End);
         Assert.Equal(_harness.LastWeights("straight"), _harness.LastWeights("interrupted"));
 

@@ -171,7 +171,7 @@ public sealed class RetuneCommandTests : IClassFixture<RetuneCommandTests.Files>
     {
         var bench = ChildProcess.CatsDogs(
             "bench", "input", "--data", _files.Root, "--image-size", "16", "--batch-size", "4", "--prefetch", "3", "--queue-per-thread", "2",
-            "--decode-threads", "2", "--cache", "off", "--passes", "1000", "--runs-dir", runs.Path, "--name", name, "--metrics-listen", "none");
+            "--decode-threads", "2", "--cache", "off", "--passes", "1000000", "--runs-dir", runs.Path, "--name", name, "--metrics-listen", "none");
         await WaitUntil(() => File.Exists(Path.Combine(runs.Path, name, "settings.csv")) && File.Exists(Path.Combine(runs.Path, name, ".lock")), bench);
         return bench;
     }

@@ -85,7 +85,7 @@ public sealed class TrainTuningTests : IDisposable
     {
         var run = TinyRun.Train(_folder);
 
-        var (exit, output) = CliRun.Run("train", "--resume", run, "--epochs", "2", "--tuning", WriteTuning(new TunedInput(16, 1, null, null, 4, 2, CacheMode.Off)));
+        var (exit, output) = CliRun.Run("train", "--resume", run, "--epochs", "2", "--metrics-listen", "none", "--tuning", WriteTuning(new TunedInput(16, 1, null, null, 4, 2, CacheMode.Off)));
 
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("--tuning cannot be given", output);

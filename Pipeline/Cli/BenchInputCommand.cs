@@ -17,7 +17,7 @@ internal static class BenchInputCommand
     {
         var seed = SharedOptions.Seed("shuffling and augmentation");
         var data = SharedOptions.Data("Folder of images to read (any layout; labels are not needed).", CifarDefaults.TrainFolder);
-        var passes = RangedOption.Create("--passes", "Measured passes over the data, after the warm-up passes.", 1, 1, 1000);
+        var passes = RangedOption.Create("--passes", "Measured passes over the data, after the warm-up passes (many, for a run to retune while it goes on).", 1, 1, 1_000_000);
         var warmup = RangedOption.Create("--warmup", "Unmeasured passes first, so that the measured ones run JIT-compiled code on cached files (and, with a cache, read it).", 1, 1, 100);
         var untilJitQuiet = new Option<bool>("--until-jit-quiet")
         {

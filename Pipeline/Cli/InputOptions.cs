@@ -22,12 +22,14 @@ internal sealed class InputOptions
     private readonly Option<int?> _augmentThreads = RangedOption.CreateOptional<int>(
         "--augment-threads", "How many threads may be warping images into tiles at one time; a pass over a complete cache does only that. Default: as many as --decode-threads.", 1, 256);
     private readonly Option<int> _queuePerThread = RangedOption.Create("--queue-per-thread", "Chunks of 8 images each block may hold per thread (its bounded capacity).", 4, 1, 1024);
-    private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer.", 4, 1, 1024);
+    private readonly Option<int> _prefetch = RangedOption.Create("--prefetch", "Finished batches kept ready ahead of the consumer: the pool holds this many batch buffers, one more being filled and the two the consumer holds (uploading and computing), so the ready queue may reach prefetch + 1 while the consumer holds two, more while it holds fewer.", 4, 1, 1024);
     private readonly Option<bool> _dropLast = new("--drop-last") { Description = "Drop the last batch of a training pass when it is not full (validation always sees every image)." };
     private readonly EnumChoiceOption<FitMode> _fit = ChoiceOption.Create("--fit", "How a non-square image becomes square: stretch (Keras' default) or a centre crop.", FitMode.Stretch);
     private readonly Option<bool> _noFlip = new("--no-flip") { Description = "Do not flip training images horizontally at random." };
     private readonly Option<double> _shear = RangedOption.Create("--shear", "Largest random shear factor for training images.", 0.2, 0.0, 1.0);
     private readonly Option<double> _zoom = RangedOption.Create("--zoom", "Largest random zoom for training images: each axis scales by 1 ± this.", 0.2, 0.0, 0.9);
+    private readonly Option<double> _translate = RangedOption.Create(
+        "--translate", "Largest random shift of training images along each axis, as a share of the side (0.125: 4 of 32 pixels), edge pixels filling in.", 0.0, 0.0, 0.5);
     private readonly Option<long> _maxPixels = RangedOption.Create("--max-pixels", "Images whose header claims more pixels are skipped before decoding.", 50_000_000L, 1L, 1L << 40);
     private readonly EnumChoiceOption<DecoderChoice> _decoder = ChoiceOption.Create(
         "--decoder", "JPEG decoder: turbojpeg (libjpeg-turbo's SIMD; other formats go to Skia), skia, or auto (turbojpeg where its library loads).", DecoderChoice.Auto);
@@ -78,7 +80,8 @@ internal sealed class InputOptions
                 .AddChoice(_fit, input => input.Fit, (input, value) => input with { Fit = value })
                 .Add(_noFlip, input => !input.Augment.Flip, (input, value) => input with { Augment = input.Augment with { Flip = !value } })
                 .Add(_shear, input => input.Augment.Shear, (input, value) => input with { Augment = input.Augment with { Shear = value } })
-                .Add(_zoom, input => input.Augment.Zoom, (input, value) => input with { Augment = input.Augment with { Zoom = value } });
+                .Add(_zoom, input => input.Augment.Zoom, (input, value) => input with { Augment = input.Augment with { Zoom = value } })
+                .Add(_translate, input => input.Augment.Translate, (input, value) => input with { Augment = input.Augment with { Translate = value } });
         }
 
         return settings.Add(_maxPixels, input => input.MaxPixels, (input, value) => input with { MaxPixels = value });

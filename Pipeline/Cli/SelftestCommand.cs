@@ -9,10 +9,10 @@ namespace CatsDogs.Pipeline.Cli;
 
 /// <summary>
 /// `catsdogs selftest`: proves a device. Every backend op, forward and gradients, on fresh random
-/// inputs against the CPU backend (a table of the worst relative error per op), then a short
-/// training run on generated stripes whose loss must fall, then a short clipped run twice, on the
-/// device and on a second one opened alike, whose losses must be equal bit for bit with
-/// --deterministic. Exit 1 on any failure.
+/// inputs at a set of shapes against the CPU backend (a table of the worst relative error per op
+/// and the shape it was met at), then a short training run on generated stripes whose loss must
+/// fall, then a short clipped run twice, on the device and on a second one opened alike, whose
+/// losses must be equal bit for bit with --deterministic. Exit 1 on any failure.
 /// </summary>
 internal static class SelftestCommand
 {
@@ -82,9 +82,9 @@ internal static class SelftestCommand
     internal static string Table(IReadOnlyList<OpComparison> rows)
     {
         var width = rows.Max(r => r.Op.Length);
-        var lines = new List<string> { $"{"op".PadRight(width)}  worst rel. error  threshold  result" };
+        var lines = new List<string> { $"{"op".PadRight(width)}  worst rel. error  threshold  result  worst at" };
         lines.AddRange(rows.Select(r => string.Create(CultureInfo.InvariantCulture,
-            $"{r.Op.PadRight(width)}  {r.WorstRelativeError,16:E2}  {r.Threshold,9:E0}  {(r.Passed ? "ok" : "FAIL")}")));
+            $"{r.Op.PadRight(width)}  {r.WorstRelativeError,16:E2}  {r.Threshold,9:E0}  {(r.Passed ? "ok  " : "FAIL")}  {r.WorstShape}")));
         return string.Join(Environment.NewLine, lines);
     }
 }

@@ -11,7 +11,7 @@ namespace CatsDogs.Bench.Libtorch;
 internal static class TorchPresets
 {
     /// <summary>The preset's image side when the command line gives none, as ModelSpec.DefaultImageSize.</summary>
-    public static int DefaultImageSize(string name) => name == "compact" ? 32 : 64;
+    public static int DefaultImageSize(string name) => name is "compact" or "resnet9" ? 32 : 64;
 
     /// <summary>
     /// Trainable parameters of the preset as CudnnModel counts them; a net that disagrees is not the
@@ -23,6 +23,7 @@ internal static class TorchPresets
         ("deep6", 64) => 6_305_401,
         // Global average pooling makes compact's count independent of the image size.
         ("compact", _) => 139_873,
+        ("resnet9", _) => 1_643_809,
         _ => -1,
     };
 
@@ -31,7 +32,8 @@ internal static class TorchPresets
         "baseline" => Baseline(imageSize),
         "deep6" => Deep6(imageSize),
         "compact" => Compact(),
-        _ => throw new ArgumentException($"Unknown model '{name}'. Known models: baseline, deep6, compact.", nameof(name)),
+        "resnet9" => Resnet9(),
+        _ => throw new ArgumentException($"Unknown model '{name}'. Known models: baseline, deep6, compact, resnet9.", nameof(name)),
     };
 
     /// <summary>conv 3x3 32 + ReLU, max-pool 2, flatten, dense 128 + ReLU, dropout 0.5, dense 1.</summary>
@@ -75,26 +77,82 @@ internal static class TorchPresets
     /// </summary>
     private static nn.Module<Tensor, Tensor> Compact()
     {
-        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
-        long channels = 3;
-        void Block(int index, long filters)
+        var net = new ConvNet();
+        net.Block(1, 32);
+        net.Block(2, 32);
+        net.Pool("pool1");
+        net.Block(3, 64);
+        net.Block(4, 64);
+        net.Pool("pool2");
+        net.Block(5, 128);
+        return net.Head();
+    }
+
+    /// <summary>
+    /// conv-BN-ReLU at 32; at 64 and pool; a residual block of two at 64; at 128 and pool; at 256 and pool; a
+    /// residual block at 256; global average pooling, dense 1. A residual block adds its input to its output.
+    /// </summary>
+    private static nn.Module<Tensor, Tensor> Resnet9()
+    {
+        var net = new ConvNet();
+        net.Block(1, 32);
+        net.Block(2, 64);
+        net.Pool("pool2");
+        net.Residual("res1", 3, 4);
+        net.Block(5, 128);
+        net.Pool("pool5");
+        net.Block(6, 256);
+        net.Pool("pool6");
+        net.Residual("res2", 7, 8);
+        return net.Head();
+    }
+
+    /// <summary>A preset's layers as they are added, named as CudnnModel names them, and the channels they end with.</summary>
+    private sealed class ConvNet
+    {
+        private readonly List<(string, nn.Module<Tensor, Tensor>)> _layers = [];
+        private long _channels = 3;
+
+        public void Block(int index, long filters) => _layers.AddRange(Layers(index, filters));
+
+        public void Pool(string name) => _layers.Add((name, nn.MaxPool2d(2)));
+
+        /// <summary>Two blocks at the current width, whose output is added to their input.</summary>
+        public void Residual(string name, int first, int second) =>
+            _layers.Add((name, new ResidualBlock(name, nn.Sequential([.. Layers(first, _channels), .. Layers(second, _channels)]))));
+
+        public nn.Module<Tensor, Tensor> Head()
         {
-            layers.Add(($"conv{index}", nn.Conv2d(channels, filters, 3, padding: 1, bias: false)));
-            layers.Add(($"bn{index}", nn.BatchNorm2d(filters, eps: 1e-5, momentum: 0.1)));
-            layers.Add(($"relu{index}", nn.ReLU()));
-            channels = filters;
+            _layers.Add(("gap", nn.AdaptiveAvgPool2d(1)));
+            _layers.Add(("flatten", nn.Flatten()));
+            _layers.Add(("output", nn.Linear(_channels, 1)));
+            return nn.Sequential(_layers);
         }
 
-        Block(1, 32);
-        Block(2, 32);
-        layers.Add(("pool1", nn.MaxPool2d(2)));
-        Block(3, 64);
-        Block(4, 64);
-        layers.Add(("pool2", nn.MaxPool2d(2)));
-        Block(5, 128);
-        layers.Add(("gap", nn.AdaptiveAvgPool2d(1)));
-        layers.Add(("flatten", nn.Flatten()));
-        layers.Add(("output", nn.Linear(channels, 1)));
-        return nn.Sequential(layers);
+        private List<(string, nn.Module<Tensor, Tensor>)> Layers(int index, long filters)
+        {
+            var layers = new List<(string, nn.Module<Tensor, Tensor>)>
+            {
+                ($"conv{index}", nn.Conv2d(_channels, filters, 3, padding: 1, bias: false)),
+                ($"bn{index}", nn.BatchNorm2d(filters, eps: 1e-5, momentum: 0.1)),
+                ($"relu{index}", nn.ReLU()),
+            };
+            _channels = filters;
+            return layers;
+        }
+    }
+
+    private sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> _body;
+
+        public ResidualBlock(string name, nn.Module<Tensor, Tensor> body)
+            : base(name)
+        {
+            _body = body;
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => input + _body.forward(input);
     }
 }

@@ -134,6 +134,17 @@ internal sealed unsafe class CpuBackend : IBackend
             output.Span.Slice(start, length), gradient.Span.Slice(start, length), target.Span.Slice(start, length)));
     }
 
+    public void Add(Tensor x, Tensor y)
+    {
+        Same(x.Shape, y.Shape);
+        var (source, target) = (Cpu(x), Cpu(y));
+        ForChunks(x.Shape.Count, (start, length) =>
+        {
+            var slice = target.Span.Slice(start, length);
+            TensorPrimitives.Add(source.Span.Slice(start, length), slice, slice);
+        });
+    }
+
     public void MaxPoolForward(Tensor x, Tensor y, int window)
     {
         var (input, output) = (x.Shape, x.Shape.Pooled(window));
@@ -259,7 +270,7 @@ internal sealed unsafe class CpuBackend : IBackend
     public void AccumulateSquaredNorm(Tensor x, Tensor sum)
     {
         Same(new TensorShape(1, 1), sum.Shape);
-        Cpu(sum).Span[0] += TensorPrimitives.SumOfSquares<float>(Cpu(x).Span);
+        Cpu(sum).Span[0] = (float)(Cpu(sum).Span[0] + Reductions.SumOfSquares(Cpu(x).Span));
     }
 
     public void ClipFactor(Tensor sumOfSquares, float maxNorm, Tensor factor)

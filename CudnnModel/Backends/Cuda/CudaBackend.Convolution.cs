@@ -80,6 +80,15 @@ internal sealed partial class CudaBackend
         _cudnn.AddTensor(alpha: 1f, _descriptors.ForChannels(y.Shape.C), Cuda(bias).Address, beta: 1f, _descriptors.For(y.Shape), Cuda(y).Address);
     }
 
+    /// <summary>The residual sum is cudnnAddTensor without broadcasting, as <see cref="AddBias"/> is with it.</summary>
+    public void Add(Tensor x, Tensor y)
+    {
+        Same(x.Shape, y.Shape);
+        Enter();
+        var descriptor = _descriptors.For(y.Shape);
+        _cudnn.AddTensor(alpha: 1f, descriptor, Cuda(x).Address, beta: 1f, descriptor, Cuda(y).Address);
+    }
+
     public void BiasBackward(Tensor dy, Tensor dbias)
     {
         Same(new TensorShape(dy.Shape.C, 1), dbias.Shape);

@@ -25,6 +25,8 @@ public abstract class BackendOpTests : IDisposable
     [InlineData(1, 2, 16, 16, 3, 1, true)]
     [InlineData(3, 2, 4, 4, 5, 1, false)]
     [InlineData(2, 3, 14, 14, 7, 1, true)]
+    [InlineData(1, 3, 9, 7, 10, 1, true)]
+    [InlineData(1, 5, 5, 8, 3, 0, false)]
     public void Convolution_matches_reference_and_finite_differences(int n, int c, int h, int w, int outChannels, int padding, bool biasAndRelu)
     {
         const int K = 3;
@@ -107,10 +109,11 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dbias), Numerical(bias, Forward, dy), GradientTolerance, "bias gradient");
     }
 
-    [BackendFact]
-    public void Dense_layer_products_match_finite_differences()
+    [BackendTheory]
+    [InlineData(5, 7, 3)]
+    [InlineData(1, 9, 5)]
+    public void Dense_layer_products_match_finite_differences(int n, int inputs, int outputs)
     {
-        var (n, inputs, outputs) = (5, 7, 3);
         var x = RandomValues(n * inputs);
         var weights = RandomValues(outputs * inputs);
         var dy = RandomValues(n * outputs);
@@ -167,13 +170,34 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dxt), Numerical(x, () => ReferenceOps.Relu(x), dy), GradientTolerance, "gradient");
     }
 
+    /// <summary>
+    /// The residual sum adds into what y holds and leaves x alone, at odd sizes past a SIMD width and across the CPU's
+    /// chunks. Its backward is this op too (the network adds the skip's gradient in), so the gradients through it are
+    /// checked where they chain, in the whole-network check of resnet9.
+    /// </summary>
     [BackendTheory]
-    [InlineData(4, 4, 2)]
-    [InlineData(5, 7, 2)]
-    [InlineData(7, 6, 3)]
-    public void Max_pooling_matches_finite_differences(int h, int w, int window)
+    [InlineData(1, 3, 5, 7)]
+    [InlineData(4, 64, 16, 16)]
+    public void Residual_add_adds_into_its_output(int n, int c, int h, int w)
     {
-        var (n, c) = (2, 3);
+        var shape = new TensorShape(n, c, h, w);
+        var (x, y) = (RandomValues(shape.Count), RandomValues(shape.Count));
+        var (xt, yt) = (Make(shape, x), Make(shape, y));
+
+        Backend.Add(xt, yt);
+
+        AssertClose(Read(yt), x.Zip(y, (a, b) => a + b).ToArray(), ForwardTolerance, "sum");
+        Assert.Equal(x.Select(v => (float)v), Read(xt));
+    }
+
+    /// <summary>Rows and columns in no window (odd sides) must get a zero gradient: dx starts as NaN, so one left unwritten fails.</summary>
+    [BackendTheory]
+    [InlineData(2, 3, 4, 4, 2)]
+    [InlineData(2, 3, 5, 7, 2)]
+    [InlineData(2, 3, 7, 6, 3)]
+    [InlineData(1, 5, 9, 4, 2)]
+    public void Max_pooling_matches_finite_differences(int n, int c, int h, int w, int window)
+    {
         var x = RandomValues(n * c * h * w);
         var input = new TensorShape(n, c, h, w);
         var output = new TensorShape(n, c, h / window, w / window);
@@ -189,18 +213,20 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
     }
 
-    [BackendFact]
-    public void Global_average_pooling_matches_finite_differences()
+    [BackendTheory]
+    [InlineData(2, 3, 3, 5)]
+    [InlineData(1, 5, 7, 1)]
+    public void Global_average_pooling_matches_finite_differences(int n, int c, int h, int w)
     {
-        var input = new TensorShape(2, 3, 3, 5);
+        var input = new TensorShape(n, c, h, w);
         var x = RandomValues(input.Count);
-        var dy = RandomValues(6);
-        var (xt, yt, dxt) = (Make(input, x), Backend.Allocate(new TensorShape(2, 3)), Backend.Allocate(input));
+        var dy = RandomValues(n * c);
+        var (xt, yt, dxt) = (Make(input, x), Backend.Allocate(new TensorShape(n, c)), Backend.Allocate(input));
 
         Backend.GlobalAveragePoolForward(xt, yt);
         Backend.GlobalAveragePoolBackward(Make(yt.Shape, dy), dxt);
 
-        double[] Forward() => ReferenceOps.GlobalAveragePool(x, 6, 15);
+        double[] Forward() => ReferenceOps.GlobalAveragePool(x, n * c, h * w);
         AssertClose(Read(yt), Forward(), ForwardTolerance, "forward");
         AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
     }
@@ -224,10 +250,11 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(dxt), Numerical(x, Forward, dy), GradientTolerance, "gradient");
     }
 
-    [BackendFact]
-    public void Batch_norm_training_matches_finite_differences_and_updates_running_statistics()
+    [BackendTheory]
+    [InlineData(3, 2, 2, 3)]
+    [InlineData(1, 5, 3, 7)]
+    public void Batch_norm_training_matches_finite_differences_and_updates_running_statistics(int n, int c, int h, int w)
     {
-        var (n, c, h, w) = (3, 2, 2, 3);
         const float Epsilon = 1e-5f;
         var shape = new TensorShape(n, c, h, w);
         var x = RandomValues(shape.Count).Select(v => 3 * v + 1).ToArray();
@@ -362,6 +389,18 @@ public abstract class BackendOpTests : IDisposable
         Assert.Equal(0.5f, Read(factor)[0], 6);
         Backend.ClipFactor(sum, 20f, factor);
         Assert.Equal(1f, Read(factor)[0]);
+    }
+
+    /// <summary>As large as baseline's dense1 (weights and bias), the largest tensor any preset clips: its sum of squares must not drift from the exact one with the length.</summary>
+    [BackendFact]
+    public void Squared_norm_of_a_large_tensor_matches_its_float64_sum()
+    {
+        var values = RandomValues(4_194_432);
+        var sum = Backend.Allocate(new TensorShape(1, 1));
+
+        Backend.AccumulateSquaredNorm(Make(new TensorShape(1, values.Length), values), sum);
+
+        AssertClose(Read(sum), [values.Sum(v => v * v)], 1e-6, "sum of squares");
     }
 
     [BackendFact]

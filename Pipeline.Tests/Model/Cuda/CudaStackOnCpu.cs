@@ -47,12 +47,14 @@ internal static class CudaStackOnCpu
 
     /// <summary>
     /// A copy of the library loaded into this process by a path of its own, so that its device
-    /// state (a sticky error, say) is the caller's alone and no soname lookup can find it.
+    /// state (a sticky error, say) is the caller's alone and no soname lookup can find it. Its
+    /// driver runs <paramref name="kernels"/> (by default catsdogs' own).
     /// </summary>
-    public static nint LoadPrivateCopy()
+    public static nint LoadPrivateCopy(string? kernels = null)
     {
-        var copy = Path.Combine(Folder, $"private-{Guid.NewGuid():N}.so");
-        File.Copy(Path.Combine(Folder, LibraryName), copy);
+        var folder = Stack(kernels ?? CudaKernels.Source);
+        var copy = Path.Combine(folder, $"private-{Guid.NewGuid():N}.so");
+        File.Copy(Path.Combine(folder, LibraryName), copy);
         return NativeLibrary.Load(copy);
     }
 

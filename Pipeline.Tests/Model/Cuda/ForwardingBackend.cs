@@ -32,7 +32,7 @@ internal abstract class ForwardingBackend(IBackend inner) : IBackend
 
     public void ConvolutionForward(Tensor x, Tensor w, Tensor? bias, Tensor y, int padding, bool relu) => inner.ConvolutionForward(x, w, bias, y, padding, relu);
 
-    public void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding) => inner.ConvolutionBackwardData(dy, w, dx, padding);
+    public virtual void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding) => inner.ConvolutionBackwardData(dy, w, dx, padding);
 
     public virtual void ConvolutionBackwardFilter(Tensor x, Tensor dy, Tensor dw, int padding) => inner.ConvolutionBackwardFilter(x, dy, dw, padding);
 
@@ -40,12 +40,14 @@ internal abstract class ForwardingBackend(IBackend inner) : IBackend
 
     public void BiasBackward(Tensor dy, Tensor dbias) => inner.BiasBackward(dy, dbias);
 
-    public void Gemm(bool transposeA, bool transposeB, float alpha, Tensor a, Tensor b, float beta, Tensor c) =>
+    public virtual void Gemm(bool transposeA, bool transposeB, float alpha, Tensor a, Tensor b, float beta, Tensor c) =>
         inner.Gemm(transposeA, transposeB, alpha, a, b, beta, c);
 
     public void ReluForward(Tensor x, Tensor y) => inner.ReluForward(x, y);
 
-    public void ReluBackward(Tensor y, Tensor dy, Tensor dx) => inner.ReluBackward(y, dy, dx);
+    public virtual void ReluBackward(Tensor y, Tensor dy, Tensor dx) => inner.ReluBackward(y, dy, dx);
+
+    public virtual void Add(Tensor x, Tensor y) => inner.Add(x, y);
 
     public void MaxPoolForward(Tensor x, Tensor y, int window) => inner.MaxPoolForward(x, y, window);
 
@@ -66,7 +68,7 @@ internal abstract class ForwardingBackend(IBackend inner) : IBackend
     public void BatchNormForwardInference(Tensor x, Tensor y, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance, float epsilon) =>
         inner.BatchNormForwardInference(x, y, gamma, beta, runningMean, runningVariance, epsilon);
 
-    public void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor savedMean, Tensor savedInverseStd, Tensor dx, Tensor dgamma, Tensor dbeta) =>
+    public virtual void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor savedMean, Tensor savedInverseStd, Tensor dx, Tensor dgamma, Tensor dbeta) =>
         inner.BatchNormBackward(x, dy, gamma, savedMean, savedInverseStd, dx, dgamma, dbeta);
 
     public virtual void SigmoidCrossEntropy(Tensor logits, Tensor labels, Tensor? dlogits, Tensor stats) => inner.SigmoidCrossEntropy(logits, labels, dlogits, stats);

@@ -8,3 +8,6 @@ public sealed class CpuNetworkTests() : NetworkTests(new ComputeDevice(new CpuBa
 
 /// <summary>Network behaviour with two workers: reproducible for a fixed thread count too.</summary>
 public sealed class CpuTwoThreadNetworkTests() : NetworkTests(new ComputeDevice(new CpuBackend(new CpuBackendOptions { Threads = 2 }), "test"));
+
+/// <summary>Every preset's gradients on the CPU backend against float64 finite differences.</summary>
+public sealed class CpuNetworkGradientTests() : NetworkGradientTests(new CpuBackend(new CpuBackendOptions { Threads = 1 }));

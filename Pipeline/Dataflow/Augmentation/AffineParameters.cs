@@ -1,7 +1,7 @@
 namespace CatsDogs.Pipeline.Dataflow.Augmentation;
 
-/// <summary>One image's draw of the augmentation: the values that build its affine map.</summary>
-internal readonly record struct AffineParameters(bool Flip, float Shear, float ZoomX, float ZoomY)
+/// <summary>One image's draw of the augmentation: the values that build its affine map; the shifts are shares of the side.</summary>
+internal readonly record struct AffineParameters(bool Flip, float Shear, float ZoomX, float ZoomY, float ShiftX = 0, float ShiftY = 0)
 {
     public static AffineParameters Identity => new(false, 0, 1, 1);
 
@@ -21,6 +21,9 @@ internal readonly record struct AffineParameters(bool Flip, float Shear, float Z
         var shear = (float)(options.Shear * random.NextSigned());
         var zoomX = (float)(1 + options.Zoom * random.NextSigned());
         var zoomY = (float)(1 + options.Zoom * random.NextSigned());
-        return new AffineParameters(flip, shear, zoomX, zoomY);
+        // Drawn last, so that the draws before them are those of runs made before translation existed.
+        var shiftX = (float)(options.Translate * random.NextSigned());
+        var shiftY = (float)(options.Translate * random.NextSigned());
+        return new AffineParameters(flip, shear, zoomX, zoomY, shiftX, shiftY);
     }
 }

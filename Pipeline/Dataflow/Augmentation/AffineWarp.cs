@@ -2,7 +2,7 @@ namespace CatsDogs.Pipeline.Dataflow.Augmentation;
 
 /// <summary>
 /// Resamples a decoded RGBA image straight to the square network input through one affine map:
-/// the fit (stretch or centre crop), then flip, shear and zoom about the centre. Bilinear, with
+/// the fit (stretch or centre crop), then flip, shear and zoom about the centre, then a shift. Bilinear, with
 /// edge pixels repeated outside the image (Keras' fill_mode='nearest').
 /// <para>
 /// It is ours rather than Skia's because Skia's DrawBitmap costs a fixed 50–75 µs per image, most
@@ -42,7 +42,7 @@ internal static partial class AffineWarp
         var regionWidth = fit == FitMode.Crop ? Math.Min(width, height) : width;
         var regionHeight = fit == FitMode.Crop ? Math.Min(width, height) : height;
 
-        // The inverse map, destination to source: src = centre + S⁻¹·A⁻¹·(dst - size/2), with
+        // The inverse map, destination to source: src = centre + S⁻¹·A⁻¹·(dst - size/2 - shift), with
         // S the fit's scale and A = flip·shear·zoom. Its lower-left entry is 0, so each output
         // row reads from one source row position.
         var flip = p.Flip ? -1.0 : 1.0;
@@ -50,6 +50,7 @@ internal static partial class AffineWarp
         var m01 = -(double)regionWidth / size * p.Shear / p.ZoomX;
         var m11 = (double)regionHeight / size / p.ZoomY;
         var half = size * 0.5;
+        var (shiftX, shiftY) = ((double)p.ShiftX * size, (double)p.ShiftY * size);
 
         fixed (byte* sourceBytes = rgba)
         fixed (byte* destination = rgb)
@@ -63,12 +64,12 @@ internal static partial class AffineWarp
             var step = (long)Math.Round(m00 * (double)FixedOne);
             for (var y = 0; y < size; y++)
             {
-                var dy = y + 0.5 - half;
+                var dy = y + 0.5 - half - shiftY;
                 var (rowA, rowB, wy) = Taps(height * 0.5 + m11 * dy - 0.5, height);
                 var top = source + rowA * width;
                 var bottom = source + rowB * width;
 
-                var sx = (long)Math.Round((width * 0.5 + m00 * (0.5 - half) + m01 * dy - 0.5) * FixedOne);
+                var sx = (long)Math.Round((width * 0.5 + m00 * (0.5 - half - shiftX) + m01 * dy - 0.5) * FixedOne);
                 var x = path == WarpPath.Scalar ? 0 : RenderVector(path, top, bottom, lastColumn, wy, sx, step, size, output);
                 for (sx += x * step, output += 3 * x; x < size; x++, sx += step, output += 3)
                 {

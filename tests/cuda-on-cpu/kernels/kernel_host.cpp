@@ -1,6 +1,7 @@
 // Kernels.cu built for the CPU, bound to launches as the driver stand-in receives them
 // (kernelParams holds one pointer per parameter, to a value of the parameter's C type).
-// KERNELS_SOURCE names the Kernels.cu to compile.
+// KERNELS_SOURCE names the Kernels.cu to compile; a test's source may add kernels of its own to
+// the table by defining EXTRA_KERNELS as a list of KERNEL(name) entries.
 #include "kernel_host.h"
 #include "../stack/runtime.h"
 #include "cuda_on_cpu.h"
@@ -11,6 +12,7 @@
 #include <mutex>
 #include <new>
 #include <numeric>
+#include <ranges>
 #include <span>
 #include <string>
 #include <tuple>
@@ -91,11 +93,19 @@ struct kernel_entry
     bound_kernel (*bind)(void** params);
 };
 
+#ifndef EXTRA_KERNELS
+#define EXTRA_KERNELS
+#endif
 #define KERNEL(name) kernel_entry{#name, [](void** params) { return bind_arguments(name, params); }}
 const kernel_entry kernels[] = {
     KERNEL(load_images), KERNEL(sigmoid_bce), KERNEL(sigmoid), KERNEL(dropout), KERNEL(sgd_update),
     KERNEL(adamw_update), KERNEL(squared_norm_partials), KERNEL(add_partials), KERNEL(clip_factor), KERNEL(gap_forward), KERNEL(gap_backward),
+    EXTRA_KERNELS
 };
+
+// The section of every __shared__ array (cuda_on_cpu.h), which the linker bounds with these.
+extern "C" __attribute__((weak, visibility("hidden"))) char __start_cuda_on_cpu_shared[];
+extern "C" __attribute__((weak, visibility("hidden"))) char __stop_cuda_on_cpu_shared[];
 
 constexpr std::size_t fiber_stack_bytes = 64 * 1024;
 
@@ -128,42 +138,70 @@ void* start_on(char* stack)
     return slots;
 }
 
-// Opens the barriers every running thread (of the block, or of a warp) has reached; false when
-// none can open though threads still wait: they wait on each other's barriers for ever.
+// Opens the barriers that every thread they wait for has reached; false when none can open
+// though threads still wait: they wait on each other's barriers for ever. A block barrier waits
+// for every thread still running; a warp barrier for the running lanes of its mask, each of which
+// must wait there with the same mask.
 bool open_barriers(cuda_on_cpu::block_state& block)
 {
     using cuda_on_cpu::fiber_state;
     bool opened = false;
-    const auto open = [&](unsigned from, unsigned to, fiber_state barrier)
+    const auto threads = static_cast<unsigned>(block.fibers.size());
+    for (unsigned t = 0; t < threads; t++)
     {
-        const auto range = std::span(block.fibers).subspan(from, to - from);
-        const bool all_there = std::ranges::all_of(range, [&](const auto& f) { return f.state == barrier || f.state == fiber_state::finished; });
-        const bool any_there = std::ranges::any_of(range, [&](const auto& f) { return f.state == barrier; });
-        if (all_there && any_there)
+        const auto& waiting = block.fibers[t];
+        if (waiting.state != fiber_state::at_warp_barrier)
         {
-            for (auto& f : range)
+            continue;
+        }
+
+        const unsigned first = t - t % cuda_on_cpu::warp_size;
+        const unsigned mask = waiting.mask;
+        const auto waits_with_it = [&](unsigned lane)
+        {
+            if ((mask >> lane & 1u) == 0 || first + lane >= threads)
             {
-                if (f.state == barrier)
+                return true;
+            }
+
+            const auto& other = block.fibers[first + lane];
+            return other.state == fiber_state::finished || (other.state == fiber_state::at_warp_barrier && other.mask == mask);
+        };
+        if (std::ranges::all_of(std::views::iota(0u, cuda_on_cpu::warp_size), waits_with_it))
+        {
+            for (unsigned lane = 0; lane < cuda_on_cpu::warp_size && first + lane < threads; lane++)
+            {
+                auto& other = block.fibers[first + lane];
+                if ((mask >> lane & 1u) != 0 && other.state == fiber_state::at_warp_barrier)
                 {
-                    f.state = fiber_state::runnable;
+                    other.state = fiber_state::runnable;
                 }
             }
 
             opened = true;
         }
-    };
-
-    const auto threads = static_cast<unsigned>(block.fibers.size());
-    for (unsigned warp = 0; warp * cuda_on_cpu::warp_size < threads; warp++)
-    {
-        open(warp * cuda_on_cpu::warp_size, std::min(threads, (warp + 1) * cuda_on_cpu::warp_size), fiber_state::at_warp_barrier);
     }
 
-    open(0, threads, fiber_state::at_block_barrier);
+    const bool all_there = std::ranges::all_of(block.fibers, [](const auto& f) { return f.state == fiber_state::at_block_barrier || f.state == fiber_state::finished; });
+    const bool any_there = std::ranges::any_of(block.fibers, [](const auto& f) { return f.state == fiber_state::at_block_barrier; });
+    if (all_there && any_there)
+    {
+        for (auto& f : block.fibers)
+        {
+            if (f.state == fiber_state::at_block_barrier)
+            {
+                f.state = fiber_state::runnable;
+            }
+        }
+
+        opened = true;
+    }
+
     return opened;
 }
 
-int run_block(unsigned block_index, unsigned threads)
+// Runs one block, switching to its runnable threads in ascending or descending order of index.
+int run_block(unsigned block_index, unsigned threads, bool descending, std::string& why)
 {
     cuda_on_cpu::block_state block;
     cuda_on_cpu::current_block = &block;
@@ -173,17 +211,30 @@ int run_block(unsigned block_index, unsigned threads)
         block.fibers[t].stack_pointer = start_on(stacks[t].get());
     }
 
+    // What the previous block left in shared memory is no value this one may read. (A source
+    // without __shared__ arrays has no such section: the weak bounds are then null.)
+    if (__start_cuda_on_cpu_shared != nullptr)
+    {
+        std::memset(__start_cuda_on_cpu_shared, 0xFF, static_cast<std::size_t>(__stop_cuda_on_cpu_shared - __start_cuda_on_cpu_shared));
+    }
     blockIdx = {block_index, 0, 0};
     for (;;)
     {
-        for (unsigned t = 0; t < threads; t++)
+        for (unsigned i = 0; i < threads; i++)
         {
+            const unsigned t = descending ? threads - 1 - i : i;
             if (block.fibers[t].state == cuda_on_cpu::fiber_state::runnable)
             {
                 block.current = t;
                 threadIdx = {t, 0, 0};
                 cuda_on_cpu::cuda_on_cpu_switch(&block.scheduler, block.fibers[t].stack_pointer);
             }
+        }
+
+        if (block.fault != nullptr)
+        {
+            why = block.fault;
+            return kernels_on_cpu::launch_failed;
         }
 
         if (std::ranges::all_of(block.fibers, [](const auto& f) { return f.state == cuda_on_cpu::fiber_state::finished; }))
@@ -193,10 +244,66 @@ int run_block(unsigned block_index, unsigned threads)
 
         if (!open_barriers(block))
         {
-            return kernels_on_cpu::deadlock;
+            why = "its threads wait on barriers that no thread will reach";
+            return kernels_on_cpu::launch_failed;
         }
     }
 }
+
+// Runs the grid's blocks in `order`, each block's threads ascending or descending.
+int run_grid(std::span<const unsigned> order, unsigned threads, bool descending, std::string& why)
+{
+    for (const unsigned b : order)
+    {
+        if (const int status = run_block(b, threads, descending, why); status != kernels_on_cpu::success)
+        {
+            return status;
+        }
+    }
+
+    return kernels_on_cpu::success;
+}
+
+// Copies of the device memory a kernel's pointer arguments lead into, one per allocation.
+struct memory_snapshot
+{
+    std::vector<std::span<std::byte>> allocations;
+    std::vector<std::vector<std::byte>> contents;
+
+    explicit memory_snapshot(const std::vector<pointer_argument>& pointers)
+    {
+        for (const auto& pointer : pointers)
+        {
+            const auto memory = stand_in::device_allocation_at(pointer.address);
+            if (std::ranges::none_of(allocations, [&](const auto& known) { return known.data() == memory.data(); }))
+            {
+                allocations.push_back(memory);
+                contents.emplace_back(memory.begin(), memory.end());
+            }
+        }
+    }
+
+    void restore() const
+    {
+        for (std::size_t i = 0; i < allocations.size(); i++)
+        {
+            std::ranges::copy(contents[i], allocations[i].begin());
+        }
+    }
+
+    bool matches_memory() const
+    {
+        for (std::size_t i = 0; i < allocations.size(); i++)
+        {
+            if (!std::ranges::equal(contents[i], allocations[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+};
 }
 
 const void* kernels_on_cpu::find(const char* name)
@@ -213,7 +320,7 @@ const void* kernels_on_cpu::find(const char* name)
 }
 
 int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x, unsigned block_y,
-    unsigned block_z, unsigned shared_bytes, void** params, void** extra, std::function<int()>& launch)
+    unsigned block_z, unsigned shared_bytes, void** params, void** extra, std::function<int(std::string&)>& launch)
 {
     // The kernels are one-dimensional and declare their shared memory statically.
     if (grid_y != 1 || grid_z != 1 || block_y != 1 || block_z != 1 || shared_bytes != 0 || extra != nullptr || grid_x == 0
@@ -223,13 +330,14 @@ int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y,
     }
 
     const auto* entry = static_cast<const kernel_entry*>(function);
-    launch = [kernel = entry->bind(params), name = entry->name, grid_x, block_x]
+    launch = [kernel = entry->bind(params), name = std::string(entry->name), grid_x, block_x](std::string& why)
     {
         // Extents are the kernel's business (n, plane, ...); that each pointer leads into live device
         // memory when the grid runs is checked here, as a GPU would fault on a host or freed address.
+        // Writes outside that memory change the guard zones around it (runtime.h).
         for (const auto& pointer : kernel.pointers)
         {
-            const auto what = std::string(name) + " argument " + std::to_string(pointer.index);
+            const auto what = name + " argument " + std::to_string(pointer.index);
             if (!stand_in::device_range(pointer.address, pointer.element_bytes, what.c_str()))
             {
                 return illegal_address;
@@ -254,20 +362,38 @@ int kernels_on_cpu::bind(const void* function, unsigned grid_x, unsigned grid_y,
         running_kernel = &kernel;
         gridDim = {grid_x, 1, 1};
         blockDim = {block_x, 1, 1};
-        // A GPU runs blocks in no set order; here each launch shuffles them, so that a result that
-        // depended on the order (floats summed across blocks as they finish) would vary between runs as there.
+        // A GPU runs blocks in no set order, nor the threads of a block. So the grid runs twice
+        // from the same memory: first its blocks in a new random order each launch and each
+        // block's threads by ascending index, then both orders reversed, which turns round every
+        // pair of threads and of blocks. A result that depends on either order (threads that share
+        // data without __syncthreads, floats summed across blocks as they finish) differs between
+        // the two runs, and the launch fails, as such a kernel would give varying answers there.
         std::vector<unsigned> order(grid_x);
         std::iota(order.begin(), order.end(), 0u);
         std::ranges::shuffle(order, stand_in::open_order());
-        for (const unsigned b : order)
+        const memory_snapshot before(kernel.pointers);
+        if (const int status = run_grid(order, block_x, false, why); status != success)
         {
-            if (const int status = run_block(b, block_x); status != success)
-            {
-                return status;
-            }
+            why = name + ": " + why;
+            return status;
         }
 
-        return success;
+        const memory_snapshot first(kernel.pointers);
+        before.restore();
+        std::ranges::reverse(order);
+        if (const int status = run_grid(order, block_x, true, why); status != success)
+        {
+            why = name + ": " + why;
+            return status;
+        }
+
+        if (!first.matches_memory())
+        {
+            why = name + ": its result depends on the order in which its threads or blocks run (a race)";
+            return launch_failed;
+        }
+
+        return stand_in::guards_intact(("after kernel " + name).c_str()) ? success : illegal_address;
     };
     return success;
 }

@@ -147,7 +147,7 @@ const error_text errors[] = {
     {600, "CUDA_ERROR_NOT_READY", "device not ready"},
     {illegal_address, "CUDA_ERROR_ILLEGAL_ADDRESS", "an illegal memory access was encountered"},
     {kernels_on_cpu::out_of_resources, "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES", "too many resources requested for launch"},
-    {kernels_on_cpu::deadlock, "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
+    {kernels_on_cpu::launch_failed, "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
 };
 
 const error_text* find_error(int code)
@@ -335,7 +335,7 @@ int cuCtxSynchronize()
 
     tally(counter::context_waits);
     run_everything();
-    return sticky_error();
+    return after_host_wait("cuCtxSynchronize");
 }
 
 int cuMemAlloc_v2(CUdeviceptr* pointer, std::size_t bytes)
@@ -479,6 +479,7 @@ int cuMemcpyDtoHAsync_v2(void* destination, CUdeviceptr source, std::size_t byte
         // Into pageable memory the copy has completed when the call returns.
         tally(counter::pageable_downloads);
         run_stream(*on);
+        return after_host_wait("cuMemcpyDtoHAsync into pageable memory");
     }
 
     return sticky_error();
@@ -564,7 +565,7 @@ int cuStreamSynchronize(void* stream_handle)
 
     tally(counter::stream_waits);
     run_stream(*on);
-    return sticky_error();
+    return after_host_wait("cuStreamSynchronize");
 }
 
 int cuStreamWaitEvent(void* stream_handle, void* event_handle, unsigned flags)
@@ -659,7 +660,7 @@ int cuEventSynchronize(void* event_handle)
         run_until(waited.point);
     }
 
-    return sticky_error();
+    return after_host_wait("cuEventSynchronize");
 }
 
 int cuEventDestroy_v2(void* event_handle)
@@ -764,7 +765,7 @@ int cuLaunchKernel(const void* function, unsigned grid_x, unsigned grid_y, unsig
         return status;
     }
 
-    std::function<int()> launch;
+    std::function<int(std::string&)> launch;
     if (const int status = kernels_on_cpu::bind(function, grid_x, grid_y, grid_z, block_x, block_y, block_z, shared_bytes, params, extra, launch);
         status != success)
     {
@@ -780,9 +781,10 @@ int cuLaunchKernel(const void* function, unsigned grid_x, unsigned grid_y, unsig
             return;
         }
 
-        if (const int status = launch(); status != success)
+        std::string why;
+        if (const int status = launch(why); status != success)
         {
-            fail("a kernel launch failed with " + std::to_string(status));
+            fail("a kernel launch failed with " + std::to_string(status) + (why.empty() ? "" : ": " + why));
         }
     });
     return success;

@@ -61,6 +61,70 @@ struct counts
 } tallies;
 
 const char* name_of(memory_kind kind) { return kind == memory_kind::device ? "device" : "pinned host"; }
+
+// Device memory has a guard zone before it and after it, from its last byte to the end of the
+// 256-byte rounding and 256 bytes more. The zones hold a NaN (so that a read out of bounds gives
+// NaN, as memory nobody wrote does) other than the all-bits-set one that fresh memory holds and
+// that arithmetic makes: a kernel that writes outside its allocation changes them.
+constexpr std::size_t guard_bytes = 256;
+constexpr std::uint32_t guard_word = 0x7FA5A5A5u;
+
+std::size_t rounded(std::size_t bytes) { return (bytes + 255) / 256 * 256; }
+
+// The pattern's byte at an address: aligned words of a zone read as guard_word.
+unsigned char guard_byte(std::uintptr_t address) { return static_cast<unsigned char>(guard_word >> (8 * (address % 4))); }
+
+// The zones around the device allocation at `base`: [base - guard_bytes, base) and
+// [base + bytes, base + rounded(bytes) + guard_bytes).
+template <class Visit>
+bool each_guard_byte(std::uintptr_t base, std::size_t bytes, Visit visit)
+{
+    for (auto address = base - guard_bytes; address < base; address++)
+    {
+        if (!visit(address))
+        {
+            return false;
+        }
+    }
+
+    for (auto address = base + bytes; address < base + rounded(bytes) + guard_bytes; address++)
+    {
+        if (!visit(address))
+        {
+            return false;
+        }
+    }
+
+    return true;
+}
+
+bool guard_intact(std::uintptr_t base, const allocation& block, const char* when)
+{
+    std::uintptr_t changed = 0;
+    if (each_guard_byte(base, block.bytes, [&](std::uintptr_t address)
+        {
+            changed = address;
+            return *reinterpret_cast<const unsigned char*>(address) == guard_byte(address);
+        }))
+    {
+        return true;
+    }
+
+    char text[256];
+    if (changed < base)
+    {
+        std::snprintf(text, sizeof text, "%s: the byte %zu before the device allocation of %zu bytes at 0x%llx changed: something wrote outside it", when,
+            static_cast<std::size_t>(base - changed), block.bytes, static_cast<unsigned long long>(base));
+    }
+    else
+    {
+        std::snprintf(text, sizeof text, "%s: the byte at offset %zu of the device allocation of %zu bytes at 0x%llx changed: something wrote past its end", when,
+            static_cast<std::size_t>(changed - base), block.bytes, static_cast<unsigned long long>(base));
+    }
+
+    fail(text);
+    return false;
+}
 }
 
 std::unique_lock<std::recursive_mutex> enter() { return std::unique_lock(api); }
@@ -118,15 +182,26 @@ void* allocate(std::size_t bytes, memory_kind kind)
         return nullptr;
     }
 
-    const std::size_t rounded = (bytes + 255) / 256 * 256;
-    void* memory = std::aligned_alloc(256, rounded);
-    if (memory == nullptr)
+    const std::size_t guards = kind == memory_kind::device ? guard_bytes : 0;
+    auto* raw = static_cast<unsigned char*>(std::aligned_alloc(256, guards + rounded(bytes) + guards));
+    if (raw == nullptr)
     {
         return nullptr;
     }
 
-    std::memset(memory, 0xFF, rounded);
-    allocations[reinterpret_cast<std::uintptr_t>(memory)] = {bytes, kind};
+    void* memory = raw + guards;
+    std::memset(memory, 0xFF, bytes);
+    const auto base = reinterpret_cast<std::uintptr_t>(memory);
+    if (kind == memory_kind::device)
+    {
+        each_guard_byte(base, bytes, [](std::uintptr_t address)
+        {
+            *reinterpret_cast<unsigned char*>(address) = guard_byte(address);
+            return true;
+        });
+    }
+
+    allocations[base] = {bytes, kind};
     if (kind == memory_kind::device)
     {
         device_bytes += bytes;
@@ -147,12 +222,44 @@ bool release(void* start, memory_kind kind)
     run_everything();
     if (kind == memory_kind::device)
     {
+        guard_intact(found->first, found->second, "cuMemFree");
         device_bytes -= found->second.bytes;
     }
 
     allocations.erase(found);
-    std::free(start);
+    std::free(static_cast<unsigned char*>(start) - (kind == memory_kind::device ? guard_bytes : 0));
     return true;
+}
+
+std::span<std::byte> device_allocation_at(std::uint64_t address)
+{
+    auto after = allocations.upper_bound(static_cast<std::uintptr_t>(address));
+    if (after == allocations.begin())
+    {
+        return {};
+    }
+
+    const auto& [base, block] = *std::prev(after);
+    return block.kind == memory_kind::device && address - base < block.bytes ? std::span(reinterpret_cast<std::byte*>(base), block.bytes) : std::span<std::byte>{};
+}
+
+bool guards_intact(const char* when)
+{
+    for (const auto& [base, block] : allocations)
+    {
+        if (block.kind == memory_kind::device && !guard_intact(base, block, when))
+        {
+            return false;
+        }
+    }
+
+    return true;
+}
+
+result after_host_wait(const char* call)
+{
+    guards_intact(call);
+    return sticky;
 }
 
 stream* find_stream(void* handle)

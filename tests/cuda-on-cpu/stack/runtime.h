@@ -1,7 +1,8 @@
 // The device of the CUDA stack on the CPU: what the libcuda, cuDNN, cuBLAS, NVRTC and NVML stand-ins share.
 //
 // Device memory is host memory, so the kernels built for the CPU can use it, but every device
-// range an op names is checked against a live allocation. Streams are as lazy as CUDA allows:
+// range an op names is checked against a live allocation, and each device allocation lies between
+// guard zones that are checked at every host synchronisation and free. Streams are as lazy as CUDA allows:
 // queued work runs only when something forces it (a host wait on the stream, an event or the
 // context; a stream waiting on an event; an implicit synchronisation). So work that was not
 // ordered by events runs in whatever order the host's waits happen to force, which turns a
@@ -19,6 +20,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <span>
 #include <string>
 
 namespace stand_in
@@ -74,10 +76,23 @@ memory_kind kind_of(const void* start, std::size_t bytes);
 // in `complaint` where the caller keeps the reason (cuDNN's last error), when it does not.
 bool device_range(std::uint64_t address, std::size_t bytes, const char* what, std::string* complaint = nullptr);
 
+// The live device allocation that `address` lies in, all of it, or an empty span.
+std::span<std::byte> device_allocation_at(std::uint64_t address);
+
 void* allocate(std::size_t bytes, memory_kind kind);
 
-// Frees after waiting for all queued work, as cuMemFree and cuMemFreeHost synchronise.
+// Frees after waiting for all queued work, as cuMemFree and cuMemFreeHost synchronise; a device
+// allocation's guard zones are checked first.
 bool release(void* start, memory_kind kind);
+
+// Whether the guard zones around every live device allocation still hold their pattern; the
+// first one changed fails the device, naming the allocation, the offset and `when`.
+bool guards_intact(const char* when);
+
+// What a host synchronisation returns once the work it waited for has run: the guard zones are
+// checked (a kernel that wrote outside its memory fails here, as its fault would surface on a
+// GPU), then the sticky error.
+result after_host_wait(const char* call);
 
 struct stream;
 
