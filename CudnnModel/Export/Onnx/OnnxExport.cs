@@ -25,9 +25,11 @@ public static class OnnxExport
         var x = graph.Node("Cast", "image.float", [ExportMetadata.InputName], Int("to", (long)DataType.Float));
         x = graph.Node("Mul", "image.scaled", [x, graph.Floats("pixel_scale", [], [HostImageBatch.PixelScale])]);
         x = graph.Node("Transpose", "image.nchw", [x], Ints("perm", 0, 3, 1, 2));
+        var outputs = new List<string>();
         foreach (var layer in model.Spec.Describe(model.ImageHeight, model.ImageWidth))
         {
-            x = OnnxLayers.Add(graph, layer, model, x);
+            x = OnnxLayers.Add(graph, layer, model, x, outputs);
+            outputs.Add(x);
         }
 
         var probability = graph.Node("Sigmoid", "probability", [x]);

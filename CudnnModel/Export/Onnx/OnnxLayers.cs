@@ -11,8 +11,11 @@ namespace CatsDogs.Model.Export.Onnx;
 /// </summary>
 internal static class OnnxLayers
 {
-    /// <summary>Adds <paramref name="layer"/>'s nodes reading <paramref name="input"/>; returns the value they produce.</summary>
-    public static string Add(OnnxGraph graph, LayerDescription layer, TrainedModel model, string input) => layer.Spec switch
+    /// <summary>
+    /// Adds <paramref name="layer"/>'s nodes reading <paramref name="input"/>, and for a residual add the value of the layer it
+    /// skips back to among <paramref name="earlier"/> (each earlier layer's, in order); returns the value they produce.
+    /// </summary>
+    public static string Add(OnnxGraph graph, LayerDescription layer, TrainedModel model, string input, IReadOnlyList<string> earlier) => layer.Spec switch
     {
         ConvolutionSpec conv => Convolution(graph, layer, conv, model, input),
         BatchNormSpec norm => BatchNorm(graph, layer, norm, model, input),
@@ -23,6 +26,7 @@ internal static class OnnxLayers
         FlattenSpec flatten => graph.Node("Flatten", flatten.Name, [input], Int("axis", 1)),
         DenseSpec dense => Dense(graph, layer, dense, model, input),
         DropoutSpec => input,
+        ResidualAddSpec residual => graph.Node("Add", residual.Name, [input, earlier[layer.SkipFrom!.Value]]),
         var other => throw new NotSupportedException($"Layer '{other.Name}' ({other.GetType().Name}) has no ONNX form yet; add it to {nameof(OnnxLayers)}."),
     };
 
