@@ -1,10 +1,11 @@
 using System.CommandLine;
 using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Inference;
 using CatsDogs.Pipeline.Runs;
 
 namespace CatsDogs.Pipeline.Cli;
 
-/// <summary>The options evaluate and predict share: the checkpoint, checked before anything else, and how images are fitted to it.</summary>
+/// <summary>The options evaluate and predict share: the checkpoint, checked before anything else, how images are fitted to it, and test-time augmentation.</summary>
 internal sealed class CheckpointOptions
 {
     private readonly Option<FileInfo> _checkpoint =
@@ -13,10 +14,14 @@ internal sealed class CheckpointOptions
     private readonly Option<FitMode?> _fit = ChoiceOption.CreateOptional<FitMode>(
         "--fit", "How a non-square image becomes square: stretch or a centre crop. By default as the network was trained (its run's config.json), else stretch.");
 
+    private readonly EnumChoiceOption<TestTimeAugmentation> _tta = ChoiceOption.Create(
+        "--tta", "Test-time augmentation: flip averages P(dog) of each image and its horizontal mirror (twice the work).", TestTimeAugmentation.None);
+
     public void AddTo(Command command)
     {
         command.Add(_checkpoint);
         command.Add(_fit);
+        command.Add(_tta);
     }
 
     /// <summary>The checkpoint, refused if it cannot be read: call it first, before the images are scanned and the device opens.</summary>
@@ -40,4 +45,6 @@ internal sealed class CheckpointOptions
 
     /// <summary>--fit where given; null: as the network was trained.</summary>
     public FitMode? Fit(ParseResult result) => result.GetValue(_fit);
+
+    public TestTimeAugmentation Tta(ParseResult result) => _tta.ValueIn(result);
 }
