@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using CatsDogs.Pipeline.Cli;
 using CatsDogs.Tests.Fixtures;
+using SkiaSharp;
 
 namespace CatsDogs.Tests.Cli;
 
@@ -136,12 +138,102 @@ public sealed class InferenceCommandTests : IDisposable
     }
 
     [Fact]
-    public void Evaluate_counts_every_image_whatever_the_batch_size()
+    public void Evaluate_counts_every_image_whatever_the_batch_size_and_writes_its_results_into_the_run_folder()
     {
         var (exit, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--batch-size", "5", "--device", "cpu");
 
         Assert.True(exit == 0, output);
-        Assert.Contains($"images: {2 * TinyRun.ImagesPerClass}, loss ", output);
+        Assert.Contains($"images: {2 * TinyRun.ImagesPerClass}, accuracy ", output);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_run, "evaluation.json")))!;
+        Assert.Equal(2 * TinyRun.ImagesPerClass, json["images"]!.GetValue<int>());
+        Assert.Equal(2 * TinyRun.ImagesPerClass, new[] { "cat", "dog" }.Sum(truth => json["confusion"]![truth]!["cat"]!.GetValue<int>() + json["confusion"]![truth]!["dog"]!.GetValue<int>()));
+        Assert.False(json["tta"]!.GetValue<bool>());
+        Assert.Equal(Best, json["checkpoint"]!.GetValue<string>());
+        Assert.Equal(_folder.Combine("data"), json["data"]!.GetValue<string>());
+        Assert.InRange(json["rocAuc"]!.GetValue<double>(), 0, 1);
+        using (var confusion = SKBitmap.Decode(Path.Combine(_run, "figures", "confusion.png")))
+        {
+            Assert.True(confusion is { Width: > 100, Height: > 100 }, "confusion.png is a real picture");
+        }
+
+        var mistakes = json["confusion"]!["cat"]!["dog"]!.GetValue<int>() + json["confusion"]!["dog"]!["cat"]!.GetValue<int>();
+        Assert.Equal(mistakes > 0, File.Exists(Path.Combine(_run, "figures", "most-confident-mistakes.png")));
+    }
+
+    [Fact]
+    public void Evaluate_writes_where_out_says_and_refuses_a_file_there_before_it_evaluates()
+    {
+        var (exit, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--device", "cpu", "--out", _folder.Combine("elsewhere", "test"));
+
+        Assert.True(exit == 0, output);
+        Assert.True(File.Exists(_folder.Combine("elsewhere", "test", "evaluation.json")));
+        Assert.True(File.Exists(_folder.Combine("elsewhere", "test", "figures", "confusion.png")));
+        Assert.False(File.Exists(Path.Combine(_run, "evaluation.json")));
+
+        var file = _folder.Write("taken.json", "{}"u8.ToArray());
+        (exit, output) = CliRun.Run("evaluate", "--checkpoint", Best, "--data", _folder.Combine("data"), "--device", "cpu", "--out", file);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.StartsWith($"error: --out '{file}' is a file; give the folder for evaluation.json and figures/.", output);
+        Assert.Equal("{}", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void Flip_test_time_augmentation_changes_the_scores_of_images_that_are_not_their_own_mirror()
+    {
+        // The pattern's red ramp runs left to right: no image is its own mirror.
+        for (var i = 0; i < 6; i++)
+        {
+            _folder.Write($"asymmetric/{(i % 2 == 0 ? "cat" : "dog")}/{i}.jpg", Images.Jpeg(24, 24, seed: i));
+        }
+
+        string[] evaluate = ["evaluate", "--checkpoint", Best, "--data", _folder.Combine("asymmetric"), "--device", "cpu"];
+        var (plainExit, plainOutput) = CliRun.Run([.. evaluate, "--out", _folder.Combine("plain")]);
+        var (flipExit, flipOutput) = CliRun.Run([.. evaluate, "--out", _folder.Combine("flip"), "--tta", "flip"]);
+
+        Assert.True(plainExit == 0, plainOutput);
+        Assert.True(flipExit == 0, flipOutput);
+        var plain = JsonNode.Parse(File.ReadAllText(_folder.Combine("plain", "evaluation.json")))!;
+        var flip = JsonNode.Parse(File.ReadAllText(_folder.Combine("flip", "evaluation.json")))!;
+        Assert.False(plain["tta"]!.GetValue<bool>());
+        Assert.True(flip["tta"]!.GetValue<bool>());
+        Assert.NotEqual(plain["logLoss"]!.GetValue<double>(), flip["logLoss"]!.GetValue<double>());
+        Assert.Contains("averaged with the mirror images (--tta flip)", flipOutput);
+    }
+
+    [Fact]
+    public void Predict_takes_image_files_one_by_one_with_or_without_flip_test_time_augmentation()
+    {
+        var first = _folder.Write("loose/10.jpg", Images.Jpeg(24, 24, seed: 1));
+        using var pattern = Images.Pattern(24, 24, seed: 2);
+        var second = _folder.Write("loose/more/9.png", Images.Encode(pattern, SKEncodedImageFormat.Png));
+        var submission = _folder.Combine("submission.csv");
+
+        var (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", first, second, "--device", "cpu", "--out", submission);
+        Assert.True(exit == 0, output);
+        var plain = File.ReadAllLines(submission);
+        (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", first, second, "--device", "cpu", "--out", submission, "--tta", "flip");
+        Assert.True(exit == 0, output);
+        var flipped = File.ReadAllLines(submission);
+
+        Assert.Equal(["id", "9", "10"], plain.Select(row => row.Split(',')[0]));
+        Assert.Equal(plain.Select(row => row.Split(',')[0]), flipped.Select(row => row.Split(',')[0]));
+        Assert.NotEqual(plain, flipped);
+    }
+
+    [Fact]
+    public void Predict_refuses_a_folder_among_several_paths_and_a_path_that_does_not_exist()
+    {
+        var file = _folder.Write("loose/1.jpg", Images.Jpeg(16, 16, seed: 1));
+
+        var (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", file, _folder.Combine("data"));
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.StartsWith($"error: --images takes one folder, or image files; '{_folder.Combine("data")}' is a folder among 2 paths.", output);
+
+        (exit, output) = CliRun.Run("predict", "--checkpoint", Best, "--images", _folder.Combine("nowhere"));
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.StartsWith($"error: '{_folder.Combine("nowhere")}' does not exist.", output);
+        Assert.False(File.Exists(Path.Combine(_run, "submission.csv")));
     }
 
     public void Dispose() => _folder.Dispose();

@@ -9,6 +9,7 @@ using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Dataflow.Augmentation;
 using CatsDogs.Pipeline.Runs;
 using CatsDogs.Pipeline.Training;
+using CatsDogs.Telemetry;
 using Spectre.Console;
 
 namespace CatsDogs.Tests.Training;
@@ -38,6 +39,9 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
         Augment = new AugmentOptions(Flip: true, Shear: 0.1, Zoom: 0.1),
         Seed = 7,
     };
+
+    /// <summary>Where the trainer exports its live metrics; none by default. A stop at a step reports through its own instead.</summary>
+    public TrainerMetrics? Metrics { get; init; }
 
     public StringWriter Log { get; } = new();
 
@@ -70,7 +74,7 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
             using var stop = new CancellationTokenSource();
             using var stopAt = stopAtStep is { } step ? new StopAtStep(network, step, stop) : null;
             var trainer = new Trainer(network, pipeline, new ImageSource(index.Root, split.Train), new ImageSource(index.Root, split.Validation),
-                Options with { Epochs = epochs ?? Options.Epochs }, run, split.Hash, state, stopAt?.Metrics,
+                Options with { Epochs = epochs ?? Options.Epochs }, run, split.Hash, state, stopAt?.Metrics ?? Metrics,
                 new TrainingProgress(AnsiConsole.Console, live: false, Log, TimeSpan.Zero), Log);
             return await trainer.RunAsync(stop.Token);
         }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using CatsDogs.Pipeline.Training;
+using CatsDogs.Telemetry;
 using CatsDogs.Tests.Fixtures;
+using CatsDogs.Tests.Telemetry;
 
 namespace CatsDogs.Tests.Training;
 
@@ -118,6 +120,27 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(TrainingEnd.Completed, outcome.End);
         Assert.Contains("Could not write the last checkpoint", harness.Log.ToString());
         Assert.Equal(kept, File.ReadAllBytes(_folder.Combine("runs", "blocked", "checkpoints", "last.json")));
+    }
+
+    [Fact]
+    public async Task Learning_rate_and_training_scores_are_exported_every_epoch_even_one_shorter_than_log_every()
+    {
+        // 72 training images in batches of 16: 5 steps an epoch, far fewer than --log-every.
+        using var meters = new TestMeters();
+        using var rate = meters.Collect<double>("catsdogs.trainer.learning_rate");
+        using var loss = meters.Collect<double>("catsdogs.trainer.loss");
+        var harness = new TrainerHarness(_folder.Combine("data"), _folder.Combine("runs"))
+        {
+            Options = _harness.Options with { LogEvery = 50, Epochs = 3 },
+            Metrics = new TrainerMetrics(meters.Factory),
+        };
+
+        await harness.TrainAsync("short-epochs");
+
+        // Once an epoch, with the values its metrics.csv row holds (the cosine schedule moves the rate each epoch).
+        var records = Records("short-epochs");
+        Assert.Equal(records.Select(r => r.LearningRate), rate.GetMeasurementSnapshot().Select(m => m.Value));
+        Assert.Equal(records.Select(r => r.TrainLoss), loss.GetMeasurementSnapshot().Where(m => (string?)m.Tags["split"] == "train").Select(m => m.Value));
     }
 
     private List<EpochRecord> Records(string run) =>

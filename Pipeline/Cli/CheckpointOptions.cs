@@ -1,12 +1,13 @@
 using System.CommandLine;
 using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Inference;
 using CatsDogs.Pipeline.Runs;
 
 namespace CatsDogs.Pipeline.Cli;
 
 /// <summary>
 /// The options evaluate, predict and export share: the checkpoint, checked before anything else, and (for the verbs
-/// that read images) how images are fitted to it.
+/// that read images) how images are fitted to it and test-time augmentation.
 /// </summary>
 internal sealed class CheckpointOptions
 {
@@ -16,12 +17,17 @@ internal sealed class CheckpointOptions
     private readonly Option<FitMode?> _fit = ChoiceOption.CreateOptional<FitMode>(
         "--fit", "How a non-square image becomes square: stretch or a centre crop. By default as the network was trained (its run's config.json), else stretch.");
 
-    public void AddTo(Command command, bool withFit = true)
+    private readonly EnumChoiceOption<TestTimeAugmentation> _tta = ChoiceOption.Create(
+        "--tta", "Test-time augmentation: flip averages P(dog) of each image and its horizontal mirror (twice the work).", TestTimeAugmentation.None);
+
+    /// <param name="readsImages">False for a verb that only reads the checkpoint (export): no fit, no test-time augmentation.</param>
+    public void AddTo(Command command, bool readsImages = true)
     {
         command.Add(_checkpoint);
-        if (withFit)
+        if (readsImages)
         {
             command.Add(_fit);
+            command.Add(_tta);
         }
     }
 
@@ -46,4 +52,6 @@ internal sealed class CheckpointOptions
 
     /// <summary>--fit where given; null: as the network was trained.</summary>
     public FitMode? Fit(ParseResult result) => result.GetValue(_fit);
+
+    public TestTimeAugmentation Tta(ParseResult result) => _tta.ValueIn(result);
 }

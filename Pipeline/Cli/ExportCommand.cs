@@ -19,7 +19,7 @@ internal static class ExportCommand
             Description = "The file to write; by default export/<checkpoint>/model.onnx (or .safetensors) in the checkpoint's run folder. MODEL.md goes beside it.",
         };
         var command = new Command("export", "Export a checkpoint for use elsewhere: an ONNX model or its weights as safetensors, and a model card (MODEL.md).");
-        inference.AddTo(command, withFit: false);
+        inference.AddTo(command, readsImages: false);
         command.Add(format);
         command.Add(output);
         command.SetAction(result =>

@@ -7,13 +7,27 @@ using CatsDogs.Pipeline.Runs;
 
 namespace CatsDogs.Pipeline.Cli;
 
-/// <summary>`catsdogs predict`: a Kaggle submission (id,label = P(dog)) for a folder of images.</summary>
+/// <summary>`catsdogs predict`: a Kaggle submission (id,label = P(dog)) for a folder of images or image files.</summary>
 internal static class PredictCommand
 {
     public static Command Create()
     {
         var inference = new CheckpointOptions();
-        var images = new Option<DirectoryInfo>("--images") { Description = "Folder of images to label, such as Kaggle's test1/ (flat, or one folder per class).", Required = true };
+        var images = new Option<string[]>("--images")
+        {
+            Description = "Folder of images to label, such as Kaggle's test1/ (flat, or one folder per class), or one or more image files.",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        // Taking several paths, --images would take an option the verb does not know for one more path; it is refused as the parser refuses one anywhere else.
+        images.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(token => token.Value.StartsWith('-')))
+            {
+                result.AddError($"Unrecognized command or argument '{token.Value}'.");
+            }
+        });
         var output = new Option<FileInfo?>("--out") { Description = "The submission CSV to write; by default submission.csv in the checkpoint's run folder." };
         var input = new InputOptions(training: false);
         var model = new ModelOptions();
@@ -31,26 +45,17 @@ internal static class PredictCommand
                 throw new CommandLineError($"--out '{path}' must name a file in an existing folder, such as {Path.Combine(Directory.Exists(path) ? path : ".", "submission.csv")}.");
             }
 
-            var index = DatasetIndex.Scan(result.GetRequiredValue(images).FullName, requireLabels: false);
+            var index = ImagesToLabel(result.GetRequiredValue(images));
             if (index.Entries.Any(e => index.FullPath(e) == path))
             {
                 throw new CommandLineError($"--out '{path}' is one of the images to predict; give another file name.");
             }
 
-            if (index.Entries.GroupBy(e => e.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToList() is { Count: > 0 } repeated)
-            {
-                Console.Error.WriteLine($"warning: {repeated.Count} id{(repeated.Count == 1 ? " is" : "s are")} shared by several images ({Examples.Of(repeated)}), which a Kaggle submission does not allow: ids are file names without extension, so cat/1.jpg and dog/1.jpg, or 1.jpg and 1.png, share one.");
-            }
-
+            SubmissionIds.Report(index, Console.Error);
             index.ReportUnread(Console.Error);
             using var device = model.Open(result, Console.Out);
-            var (probabilities, delivered, _, skipped) = await CheckpointedInference.RunAsync(
-                checkpoint, device, input.Bind(result), inference.Fit(result), new ImageSource(index), cancellationToken);
-            if (!delivered.Contains(true))
-            {
-                throw new DatasetException($"None of the {index.Entries.Count} images could be decoded (see above); no submission was written.");
-            }
-
+            var (probabilities, delivered, skipped) = await CheckpointedInference.RunAsync(
+                checkpoint, device, input.Bind(result), inference.Fit(result), inference.Tta(result), new ImageSource(index), cancellationToken);
             AtomicFile.Write(path, stream =>
             {
                 using var writer = new StreamWriter(stream, leaveOpen: true);
@@ -67,5 +72,21 @@ internal static class PredictCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>One folder, read in its layout, or image files named one by one.</summary>
+    private static DatasetIndex ImagesToLabel(string[] paths)
+    {
+        if (paths is [var only] && Directory.Exists(only))
+        {
+            return DatasetIndex.Scan(only, requireLabels: false);
+        }
+
+        if (paths.FirstOrDefault(Directory.Exists) is { } folder)
+        {
+            throw new CommandLineError($"--images takes one folder, or image files; '{Path.GetFullPath(folder)}' is a folder among {paths.Length} paths.");
+        }
+
+        return DatasetIndex.OfFiles(paths);
     }
 }

@@ -101,6 +101,47 @@ public sealed class DatasetIndex
         return new DatasetIndex(root, layout, entries, unread);
     }
 
+    /// <summary>
+    /// Image files given one by one, unlabeled, under the deepest folder that holds them all, so that
+    /// their relative paths tell apart files of one name in different folders.
+    /// </summary>
+    public static DatasetIndex OfFiles(IReadOnlyCollection<string> files)
+    {
+        var paths = files.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var path in paths)
+        {
+            if (!File.Exists(path))
+            {
+                throw new DatasetException($"'{path}' does not exist.");
+            }
+
+            if (!ImageExtensions.Contains(Path.GetExtension(path)))
+            {
+                throw new DatasetException($"'{path}' is not an image file ({string.Join(", ", ImageExtensions.Order())}).");
+            }
+        }
+
+        var root = paths.Select(Path.GetDirectoryName).Aggregate(CommonFolder)!;
+        var entries = paths
+            .Select(path => new ImageEntry(Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/'), ImageLabel.Unlabeled, Path.GetFileNameWithoutExtension(path)))
+            .OrderBy(e => e.RelativePath, StringComparer.Ordinal)
+            .ToList();
+        return new DatasetIndex(root, DatasetLayout.Files, entries, []);
+    }
+
+    private static string? CommonFolder(string? a, string? b)
+    {
+        while (a is not null && b is not null && !IsSameOrBelow(b, a))
+        {
+            a = Path.GetDirectoryName(a);
+        }
+
+        return a;
+    }
+
+    private static bool IsSameOrBelow(string folder, string ancestor) =>
+        folder == ancestor || folder.StartsWith(Path.EndsInDirectorySeparator(ancestor) ? ancestor : ancestor + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
     private static List<string> UnreadImages(string root, List<ImageEntry> entries)
     {
         var read = entries.Select(e => e.RelativePath).ToHashSet(StringComparer.Ordinal);

@@ -10,4 +10,7 @@ public enum DatasetLayout
 
     /// <summary>A folder of images without labels, such as Kaggle's test1/, used for prediction.</summary>
     Unlabeled,
+
+    /// <summary>Image files named one by one, without labels, for prediction.</summary>
+    Files,
 }

@@ -3,7 +3,6 @@ using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Plots;
 using CatsDogs.Pipeline.Runs;
-using SkiaSharp;
 
 namespace CatsDogs.Pipeline.Explore;
 
@@ -14,9 +13,6 @@ namespace CatsDogs.Pipeline.Explore;
 /// </summary>
 internal static class ExploreReport
 {
-    private const int ThumbnailSide = 200;
-    private const int CaptionHeight = 36;
-
     public static string Write(DatasetIndex index, ImageFacts[] facts, RunFolder run, int skewedCount)
     {
         var good = facts.Where(f => f.Problem == SkipReason.None).ToArray();
@@ -31,7 +27,9 @@ internal static class ExploreReport
         ]);
         if (skewed.Length > 0)
         {
-            WriteContactSheet(index, skewed, Path.Combine(run.Figures, "most-skewed.png"));
+            var tiles = skewed.Select(f => new ContactSheet.Tile(
+                index.FullPath(f.Entry), [f.Entry.RelativePath, string.Create(CultureInfo.InvariantCulture, $"{f.Width}x{f.Height}, {f.Skew:F2}")])).ToList();
+            ContactSheet.Write(tiles, Path.Combine(run.Figures, "most-skewed.png"), columns: 5);
         }
 
         var bad = facts.Where(f => f.Problem != SkipReason.None).OrderBy(f => f.Entry.RelativePath, StringComparer.Ordinal).ToArray();
@@ -84,38 +82,4 @@ internal static class ExploreReport
         plot.YLabel("images");
         plot.SavePng(file, 800, 500);
     }
-
-    private static void WriteContactSheet(DatasetIndex index, ImageFacts[] images, string file)
-    {
-        const int columns = 5;
-        var rows = Math.Max(1, (images.Length + columns - 1) / columns);
-        using var sheet = new SKBitmap(columns * ThumbnailSide, rows * (ThumbnailSide + CaptionHeight));
-        using var canvas = new SKCanvas(sheet);
-        canvas.Clear(SKColors.White);
-        using var typeface = PlotFonts.File is { } fontFile ? SKTypeface.FromFile(fontFile) : null;
-        using var font = new SKFont(typeface ?? SKTypeface.Default, 12);
-        using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-        for (var i = 0; i < images.Length; i++)
-        {
-            var cell = new SKRect(i % columns * ThumbnailSide, i / columns * (ThumbnailSide + CaptionHeight), 0, 0);
-            using var image = SKBitmap.Decode(index.FullPath(images[i].Entry));
-            if (image is not null)
-            {
-                var scale = Math.Min((float)(ThumbnailSide - 8) / image.Width, (float)(ThumbnailSide - 8) / image.Height);
-                var (w, h) = (image.Width * scale, image.Height * scale);
-                var target = SKRect.Create(cell.Left + (ThumbnailSide - w) / 2, cell.Top + (ThumbnailSide - h) / 2, w, h);
-                canvas.DrawBitmap(image, target, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), null);
-            }
-
-            var captionTop = cell.Top + ThumbnailSide + 14;
-            canvas.DrawText(Ellipsize(images[i].Entry.RelativePath), cell.Left + 4, captionTop, SKTextAlign.Left, font, ink);
-            canvas.DrawText(string.Create(CultureInfo.InvariantCulture, $"{images[i].Width}x{images[i].Height}, {images[i].Skew:F2}"), cell.Left + 4, captionTop + 15, SKTextAlign.Left, font, ink);
-        }
-
-        using var png = sheet.Encode(SKEncodedImageFormat.Png, 100);
-        using var output = File.Create(file);
-        png.SaveTo(output);
-    }
-
-    private static string Ellipsize(string text) => text.Length <= 30 ? text : "..." + text[^27..];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CatsDogs.Pipeline.Inference.Evaluation;
 
 namespace CatsDogs.Pipeline.Export;
 
@@ -9,7 +10,7 @@ namespace CatsDogs.Pipeline.Export;
 /// </summary>
 internal sealed record TestEvaluation(double? Accuracy, double? LogLoss, double? RocAuc, long Images, string? Checkpoint, string? Data, bool Tta)
 {
-    public const string FileName = "evaluation.json";
+    public const string FileName = EvaluationReport.FileName;
 
     /// <summary>The evaluation in <paramref name="runFolder"/>; null when there is none; an <see cref="InvalidDataException"/> when it cannot be read.</summary>
     public static TestEvaluation? Read(string runFolder)

@@ -1,6 +1,6 @@
 using CatsDogs.Model.Backends;
 using CatsDogs.Model.Checkpoints;
-using CatsDogs.Model.Training;
+using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Hosting;
 using CatsDogs.Pipeline.Runs;
@@ -16,23 +16,30 @@ namespace CatsDogs.Pipeline.Inference;
 /// </summary>
 internal static class CheckpointedInference
 {
-    public sealed record Outcome(float[] DogProbabilities, bool[] Delivered, BatchStatistics Statistics, string Skipped);
+    public sealed record Outcome(float[] DogProbabilities, bool[] Delivered, string Skipped);
 
     /// <param name="fit">The fit asked for; null for the one the network was trained with.</param>
+    /// <exception cref="DatasetException">Not one image could be decoded: there is nothing to write.</exception>
     public static async Task<Outcome> RunAsync(
-        FileInfo checkpoint, ComputeDevice device, InputPipelineOptions input, FitMode? fit, ImageSource source, CancellationToken cancellationToken)
+        FileInfo checkpoint, ComputeDevice device, InputPipelineOptions input, FitMode? fit, TestTimeAugmentation tta, ImageSource source, CancellationToken cancellationToken)
     {
         var chosenFit = fit ?? TrainedFit(checkpoint);
         var loaded = Checkpoint.Load(checkpoint.FullName, device);
         using var network = loaded.Network;
         using var pipeline = new InputPipeline(input with { Fit = chosenFit, ImageSize = network.ImageHeight }, device.HostAllocator, Console.Error);
-        (float[] Probabilities, bool[] Delivered, BatchStatistics Statistics) outcome = ([], [], default);
+        (float[] Probabilities, bool[] Delivered) outcome = ([], []);
+        var images = tta == TestTimeAugmentation.Flip ? $"{source.Count} images and their mirrors" : $"{source.Count} images";
         await AnsiConsole.Progress().StartAsync(async context =>
         {
-            var task = context.AddTask($"{network.Spec.Name} over {source.Count} images", maxValue: Math.Max(1, source.Count));
-            outcome = await Predictions.RunAsync(network, pipeline, source, new SynchronousProgress<int>(n => task.Value = n), cancellationToken);
+            var task = context.AddTask($"{network.Spec.Name} over {images}", maxValue: Math.Max(1, source.Count));
+            outcome = await Predictions.RunAsync(network, pipeline, source, tta, new SynchronousProgress<int>(n => task.Value = n), cancellationToken);
         });
-        return new Outcome(outcome.Probabilities, outcome.Delivered, outcome.Statistics, pipeline.BadInput.Summary());
+        if (!outcome.Delivered.Contains(true))
+        {
+            throw new DatasetException($"None of the {source.Count} images could be decoded (see above); nothing was written.");
+        }
+
+        return new Outcome(outcome.Probabilities, outcome.Delivered, pipeline.BadInput.Summary());
     }
 
     /// <summary>The fit the network was trained with, from its run's config.json: a crop-trained network must see crops.</summary>

@@ -1,35 +1,50 @@
 using CatsDogs.Model.Training;
 using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Dataflow.Augmentation;
 
 namespace CatsDogs.Pipeline.Inference;
 
-/// <summary>Runs a trained network over a data set, in order and without augmentation, and collects P(dog) per image.</summary>
+/// <summary>Runs a trained network over a data set, in order and without augmentation (unless <see cref="TestTimeAugmentation"/> asks), and collects P(dog) per image.</summary>
 internal static class Predictions
 {
-    public static async Task<(float[] DogProbabilities, bool[] Delivered, BatchStatistics Statistics)> RunAsync(
-        Network network, InputPipeline pipeline, ImageSource source, IProgress<int> progress, CancellationToken cancellationToken)
+    public static async Task<(float[] DogProbabilities, bool[] Delivered)> RunAsync(
+        Network network, InputPipeline pipeline, ImageSource source, TestTimeAugmentation tta, IProgress<int> progress, CancellationToken cancellationToken)
     {
         var probabilities = new float[source.Count];
         var delivered = new bool[source.Count];
         var batchProbabilities = new float[pipeline.Options.BatchSize];
-        var done = 0;
-        network.TakeEvaluationStatistics();
+        var mirroredProbabilities = new float[pipeline.Options.BatchSize];
         await foreach (var batch in pipeline.ReadAsync(source, PassKind.Inference, 0, cancellationToken))
         {
             using (batch)
             {
                 network.Evaluate(batch.View, batchProbabilities);
+                if (tta == TestTimeAugmentation.Flip)
+                {
+                    // The tiles are mirrored in place, so the device must be done reading them first.
+                    network.WaitForUploads();
+                    for (var row = 0; row < batch.Count; row++)
+                    {
+                        HorizontalMirror.Apply(batch.Image(row), batch.ImageSize);
+                    }
+
+                    network.Evaluate(batch.View, mirroredProbabilities);
+                    for (var row = 0; row < batch.Count; row++)
+                    {
+                        batchProbabilities[row] = (batchProbabilities[row] + mirroredProbabilities[row]) / 2;
+                    }
+                }
+
                 for (var row = 0; row < batch.Count; row++)
                 {
                     probabilities[batch.ImageIndices[row]] = batchProbabilities[row];
                     delivered[batch.ImageIndices[row]] = true;
                 }
 
-                done = batch.EndPosition;
-                progress.Report(done);
+                progress.Report(batch.EndPosition);
             }
         }
 
-        return (probabilities, delivered, network.TakeEvaluationStatistics());
+        return (probabilities, delivered);
     }
 }

@@ -17,11 +17,15 @@ internal static class Submission
     /// <summary>What an unread image's row says: no guess costs less log loss when nothing is known.</summary>
     public const float Unknown = 0.5f;
 
+    /// <summary>The number an id is (Kaggle's test images are 1.jpg to 12500.jpg), or null for an id of anything but digits, which Kaggle refuses.</summary>
+    public static long? NumericId(string id) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+
     public static void Write(TextWriter writer, IReadOnlyList<ImageEntry> entries, IReadOnlyList<float> dogProbability, IReadOnlyList<bool> delivered)
     {
         writer.WriteLine("id,label");
         var rows = Enumerable.Range(0, entries.Count)
-            .OrderBy(i => long.TryParse(entries[i].Id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue)
+            .OrderBy(i => NumericId(entries[i].Id) ?? long.MaxValue)
             .ThenBy(i => entries[i].Id, StringComparer.Ordinal);
         foreach (var i in rows)
         {

@@ -71,7 +71,6 @@ internal sealed class Trainer(
             records.Add(record);
             _csv.Append(record);
             CurvePlots.Write(records, run.Figures);
-            metrics?.SetTrainingScores(record.TrainLoss, record.TrainAccuracy);
             metrics?.SetValidationScores(record.ValLoss, record.ValAccuracy);
             log.WriteLine(Describe(record));
 
@@ -135,8 +134,7 @@ internal sealed class Trainer(
                     if (++steps % options.LogEvery == 0)
                     {
                         sums = sums.Add(network.TakeTrainingStatistics());
-                        metrics?.SetLearningRate(network.LearningRate);
-                        metrics?.SetTrainingScores(sums.MeanLoss, sums.Accuracy);
+                        ExportProgress(sums);
                         report(position, sums.Count / Math.Max(1e-9, (clock.Elapsed + earlier).TotalSeconds), sums.MeanLoss, sums.Accuracy);
                     }
 
@@ -159,6 +157,9 @@ internal sealed class Trainer(
         });
 
         sums = sums.Add(network.TakeTrainingStatistics()) with { Seconds = (clock.Elapsed + earlier).TotalSeconds, WaitSeconds = waited.TotalSeconds };
+
+        // Once more at the pass's end: an epoch of fewer steps than --log-every would otherwise never export them.
+        ExportProgress(sums);
         if (interrupted)
         {
             _state = _state with { Epoch = epoch, NextPosition = position, Partial = sums };
@@ -198,6 +199,13 @@ internal sealed class Trainer(
         }
 
         return network.TakeEvaluationStatistics();
+    }
+
+    /// <summary>The learning rate in force and the epoch's training scores so far, for the live metrics.</summary>
+    private void ExportProgress(EpochSums sums)
+    {
+        metrics?.SetLearningRate(network.LearningRate);
+        metrics?.SetTrainingScores(sums.MeanLoss, sums.Accuracy);
     }
 
     /// <summary>Best checkpoint, learning-rate plan, early stopping, last checkpoint; true to stop.</summary>

@@ -1,0 +1,25 @@
+using CatsDogs.Pipeline.Data;
+
+namespace CatsDogs.Pipeline.Inference.Evaluation;
+
+/// <summary>
+/// Kaggle's metric for Dogs vs. Cats: the mean binary cross-entropy of P(dog) against the truth,
+/// each probability first clipped to [1e-15, 1 − 1e-15] as Kaggle does, so that one certain
+/// mistake costs −ln(1e-15) ≈ 34.5 instead of an infinite mean.
+/// </summary>
+internal static class LogLoss
+{
+    public const double Clip = 1e-15;
+
+    public static double Of(IReadOnlyList<ImageLabel> truth, IReadOnlyList<float> dogProbability)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < truth.Count; i++)
+        {
+            var p = Math.Clamp((double)dogProbability[i], Clip, 1 - Clip);
+            sum -= truth[i] == ImageLabel.Dog ? Math.Log(p) : Math.Log(1 - p);
+        }
+
+        return sum / truth.Count;
+    }
+}
