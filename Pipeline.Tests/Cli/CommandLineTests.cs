@@ -22,6 +22,17 @@ public sealed class CommandLineTests
         Assert.Empty(Errors("bench", "input", "--data", ".", "--batch-size", "128", "--decode-threads", "2", "--fit", "crop", "--no-flip"));
 
     [Fact]
+    public void Summary_shows_a_preset_at_its_own_image_size_unless_told_another()
+    {
+        var (exit, output) = CliRun.Run("summary", "--model", "compact");
+        var (sizedExit, sized) = CliRun.Run("summary", "--model", "compact", "--image-size", "48");
+
+        Assert.True(exit == 0 && sizedExit == 0, output + sized);
+        Assert.StartsWith("Model: \"compact\"  (input 32x32x3)", output);
+        Assert.StartsWith("Model: \"compact\"  (input 48x48x3)", sized);
+    }
+
+    [Fact]
     public void Every_option_of_every_verb_has_help_text()
     {
         var undocumented =

@@ -9,11 +9,13 @@ internal static class SummaryCommand
     public static Command Create()
     {
         var model = new ModelOptions();
-        var size = RangedOption.Create("--image-size", "Side of the square input, in pixels.", 64, 8, 1024);
+        var size = RangedOption.CreateOptional<int>("--image-size", "Side of the square input, in pixels; by default the size the preset was designed for.", 8, 1024);
         var command = new Command("summary", "Print a preset's layers, output shapes and parameter counts, as Keras' model.summary() does.") { model.Model, size };
         command.SetAction(result =>
         {
-            Console.Write(ModelSummary.Render(ModelPresets.Get(result.GetRequiredValue(model.Model)), result.GetValue(size), result.GetValue(size)));
+            var spec = ModelPresets.Get(result.GetRequiredValue(model.Model));
+            var side = result.GetValue(size) ?? spec.DefaultImageSize;
+            Console.Write(ModelSummary.Render(spec, side, side));
             return 0;
         });
         return command;
