@@ -65,6 +65,7 @@ public sealed class ExportCommandTests : IClassFixture<TrainedRunFixture>, IDisp
         Assert.Contains($"accuracy {double.Parse(epoch[4], CultureInfo.InvariantCulture):F4}, log loss {double.Parse(epoch[3], CultureInfo.InvariantCulture):F4}", card);
         Assert.Contains("| train.model | compact |", card);
         Assert.Contains("| input.imageSize | 16 |", card);
+        Assert.Contains("Training also flipped (yes), sheared (up to 0.2), zoomed (up to 0.2) and shifted (up to 0 of the side) each image at random.", card);
         // In this process the session's command line is the test host's; its machine is this one.
         Assert.Contains($"| {Environment.MachineName} (", card);
         Assert.Contains("Test: not evaluated", card);

@@ -88,7 +88,8 @@ internal static class ModelCard
         if (settings?.Input.Augment is { IsIdentity: false } augment)
         {
             card.AppendLine();
-            card.AppendLine($"Training also flipped ({(augment.Flip ? "yes" : "no")}), sheared (up to {Decimal(augment.Shear)}) and zoomed (up to {Decimal(augment.Zoom)}) each image at random.");
+            card.AppendLine($"Training also flipped ({(augment.Flip ? "yes" : "no")}), sheared (up to {Decimal(augment.Shear)}), zoomed (up to {Decimal(augment.Zoom)}) " +
+                $"and shifted (up to {Decimal(augment.Translate)} of the side) each image at random.");
         }
     }
 
