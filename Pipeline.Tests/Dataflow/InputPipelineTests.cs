@@ -53,7 +53,14 @@ public sealed class InputPipelineTests : IClassFixture<InputPipelineTests.Files>
         {
             using (batch)
             {
-                await Task.Delay(20); // a slow consumer, so that finished batches pile up in the output
+                // Holding the first batch until finished ones wait behind it (at most a minute, against a hang): a consumer
+                // that slow must see the output queue rise, however long the producers take on a busy machine.
+                var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+                while (!sawBatchesWaiting && pipeline.QueueDepth("batch").Output == 0 && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(5);
+                }
+
                 var (decodeInput, decodeOutput) = pipeline.QueueDepth("decode");
                 var (batchInput, batchOutput) = pipeline.QueueDepth("batch");
                 Assert.InRange(decodeInput, 0, chunks);
