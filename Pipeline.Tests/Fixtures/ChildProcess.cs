@@ -54,7 +54,12 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     /// <param name="environment">Variables set for the app on top of this process's environment.</param>
     public static ChildProcess CatsDogs(IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        Start("dotnet", [System.IO.Path.Combine(AppContext.BaseDirectory, "catsdogs.dll"), .. args], environment);
+        Start("dotnet", [CatsDogsDll, .. args], environment);
+
+    /// <summary>The app started as `nohup` starts it: with SIGHUP ignored, which its children inherit.</summary>
+    public static ChildProcess CatsDogsUnderNohup(params string[] args) => Start("nohup", ["dotnet", CatsDogsDll, .. args], new Dictionary<string, string>());
+
+    private static string CatsDogsDll => System.IO.Path.Combine(AppContext.BaseDirectory, "catsdogs.dll");
 
     /// <param name="environment">Variables set for the program on top of this process's environment.</param>
     public static ChildProcess Start(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)

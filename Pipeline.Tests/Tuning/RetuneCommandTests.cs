@@ -51,6 +51,19 @@ public sealed class RetuneCommandTests : IClassFixture<RetuneCommandTests.Files>
     }
 
     [Fact]
+    public async Task A_run_started_with_hangups_ignored_by_nohup_still_takes_a_retune()
+    {
+        using var runs = new TempFolder();
+        await using var bench = await StartBench(runs, "b", underNohup: true);
+
+        var (exit, output) = await ChildProcess.RunCatsDogsAsync("retune", runs.Combine("b"), "--prefetch", "7");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("b: in force: decode_threads 2, read_threads 2, augment_threads 2, prefetch 7, queue_per_thread 2", output);
+        Assert.False(bench.HasExited);
+    }
+
+    [Fact]
     public async Task Out_of_range_values_and_the_batch_size_are_refused_with_exit_2_and_nothing_changes()
     {
         using var runs = new TempFolder();
@@ -167,11 +180,14 @@ public sealed class RetuneCommandTests : IClassFixture<RetuneCommandTests.Files>
     }
 
     /// <summary>A `bench input` that runs until killed, once it has written its settings; its settings differ from every default.</summary>
-    private async Task<ChildProcess> StartBench(TempFolder runs, string name)
+    private async Task<ChildProcess> StartBench(TempFolder runs, string name, bool underNohup = false)
     {
-        var bench = ChildProcess.CatsDogs(
+        string[] args =
+        [
             "bench", "input", "--data", _files.Root, "--image-size", "16", "--batch-size", "4", "--prefetch", "3", "--queue-per-thread", "2",
-            "--decode-threads", "2", "--cache", "off", "--passes", "1000000", "--runs-dir", runs.Path, "--name", name, "--metrics-listen", "none");
+            "--decode-threads", "2", "--cache", "off", "--passes", "1000000", "--runs-dir", runs.Path, "--name", name, "--metrics-listen", "none",
+        ];
+        var bench = underNohup ? ChildProcess.CatsDogsUnderNohup(args) : ChildProcess.CatsDogs(args);
         await WaitUntil(() => File.Exists(Path.Combine(runs.Path, name, "settings.csv")) && File.Exists(Path.Combine(runs.Path, name, ".lock")), bench);
         return bench;
     }

@@ -27,7 +27,7 @@ internal sealed partial class RunLock : IDisposable
 
     // While a process holds a run folder, SIGHUP is retune's signal, which must never end it: not even before its
     // retune listener is ready, when the signal is ignored and retune says the process did not answer.
-    private readonly PosixSignalRegistration _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
+    private readonly PosixSignalRegistration _hangup = HangupSignal.Register(context => context.Cancel = true);
     private int _descriptor;
 
     private RunLock(int descriptor, string pidFile) => (_descriptor, _pidFile) = (descriptor, pidFile);

@@ -33,7 +33,7 @@ internal sealed class RetuneListener : IDisposable
             log.WriteLine("retune: a request sent before the run was ready to take it was dropped; nothing changed.");
         }
 
-        _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+        _registration = HangupSignal.Register(OnSignal);
     }
 
     private void OnSignal(PosixSignalContext context)
