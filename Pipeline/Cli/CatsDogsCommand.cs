@@ -22,6 +22,7 @@ internal static class CatsDogsCommand
             EvaluateCommand.Create(),
             PredictCommand.Create(),
             ExportCommand.Create(),
+            CompareCommand.Create(),
             SummaryCommand.Create(),
             RetuneCommand.Create(),
             BenchCommand.Create(),

@@ -19,6 +19,12 @@ internal sealed record RunRecord(string? Folder, TrainConfig? Settings, Provenan
                 [$"The checkpoint is not in a run folder's checkpoints/, so its settings, metrics and data are not known."]);
         }
 
+        return OfFolder(folder);
+    }
+
+    /// <summary>What the run folder <paramref name="folder"/> (runs/&lt;name&gt;) records.</summary>
+    public static RunRecord OfFolder(string folder)
+    {
         var notes = new List<string>();
         var (settings, provenance) = Read(notes, () => TrainConfigFile.Load(Path.Combine(folder, TrainConfigFile.FileName)), TrainConfigFile.FileName, folder);
         var epochs = Read(notes, () => new MetricsCsv(Path.Combine(folder, "metrics.csv")).ReadAll(), "metrics.csv", folder) ?? [];
