@@ -3,7 +3,7 @@ using CatsDogs.Model.Specs;
 
 namespace CatsDogs.Model.Layers;
 
-/// <summary>y = x W^T + b with W stored [units, inputs] (PyTorch's layout); x may keep its NCHW shape.</summary>
+/// <summary>y = scale * x W^T + b with W stored [units, inputs] (PyTorch's layout); x may keep its NCHW shape.</summary>
 internal sealed class DenseLayer : Layer
 {
     private readonly DenseSpec _spec;
@@ -26,7 +26,7 @@ internal sealed class DenseLayer : Layer
 
     public override void Forward(Tensor x, Tensor y, PassContext context)
     {
-        Backend.Gemm(false, true, 1f, x, _weight.Value, 0f, y);
+        Backend.Gemm(false, true, _spec.Scale, x, _weight.Value, 0f, y);
         Backend.AddBias(y, _bias.Value);
         if (_spec.Relu)
         {
@@ -42,10 +42,10 @@ internal sealed class DenseLayer : Layer
         }
 
         Backend.BiasBackward(dy, _bias.Gradient);
-        Backend.Gemm(true, false, 1f, dy, x, 0f, _weight.Gradient);
+        Backend.Gemm(true, false, _spec.Scale, dy, x, 0f, _weight.Gradient);
         if (dx is not null)
         {
-            Backend.Gemm(false, false, 1f, dy, _weight.Value, 0f, dx);
+            Backend.Gemm(false, false, _spec.Scale, dy, _weight.Value, 0f, dx);
         }
     }
 }

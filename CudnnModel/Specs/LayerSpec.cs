@@ -74,8 +74,14 @@ public sealed record GlobalAveragePoolSpec(string Name) : LayerSpec(Name)
     }
 }
 
-/// <summary>Fully connected layer on flat features, with bias and an optional fused ReLU.</summary>
-public sealed record DenseSpec(string Name, int Units, bool Relu = false) : LayerSpec(Name)
+/// <summary>
+/// Fully connected layer on flat features, y = Scale * x W^T + b, with an optional fused ReLU.
+/// A Scale below 1 (the bias is not scaled) is for an output head fed by many positive features
+/// after global pooling: their common mode makes each SGD step move every logit by about lr times
+/// the features' summed squares, so the outputs swing from step to step. Scaling by s divides that
+/// move by s squared (David Page's CIFAR ResNet-9 scales its logits by 0.125).
+/// </summary>
+public sealed record DenseSpec(string Name, int Units, bool Relu = false, float Scale = 1f) : LayerSpec(Name)
 {
     public override string KerasType => "Dense";
 

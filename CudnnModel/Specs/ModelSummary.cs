@@ -22,7 +22,13 @@ public static class ModelSummary
         {
             var layer = layers[i];
             // Keras lists what an Add is connected to; here it is the layer skipped back to, the other input being the row above.
-            var type = layer.Spec is ResidualAddSpec residual ? $"{layer.Spec.KerasType} + {residual.From}" : layer.Spec.KerasType;
+            // A scaled dense layer says so, since its weights alone do not give its output.
+            var type = layer.Spec switch
+            {
+                ResidualAddSpec residual => $"{layer.Spec.KerasType} + {residual.From}",
+                DenseSpec { Scale: not 1f } dense => string.Create(CultureInfo.InvariantCulture, $"{layer.Spec.KerasType} x{dense.Scale}"),
+                _ => layer.Spec.KerasType,
+            };
             text.AppendLine(Row($"{layer.Spec.Name} ({type})", layer.Output.ToKerasString(),
                 Count(layer.TrainableParameters + layer.NonTrainableParameters)));
             text.AppendLine(i == layers.Count - 1 ? new string('=', Width) : string.Empty);

@@ -8,6 +8,7 @@ public sealed class SpecTests
     [InlineData("baseline", 64, 4_195_457, 0)]
     [InlineData("deep6", 64, 6_305_401, 0)]
     [InlineData("compact", 32, 139_873, 640)]
+    [InlineData("vgg6", 32, 573_857, 1_344)]
     [InlineData("resnet9", 32, 1_643_809, 2_240)]
     public void Presets_have_the_original_parameter_counts_at_their_default_size(string name, int size, long trainable, long frozen)
     {
@@ -55,6 +56,22 @@ public sealed class SpecTests
     public void Resnet9_costs_about_190_megaflops_forward_at_32x32()
     {
         Assert.Equal(2 * 95_256_832L, ModelPresets.Resnet9.ForwardFlops(32, 32));
+    }
+
+    /// <summary>Six 3x3 convolutions (27, 288, 576, 576, 1152 and 1152 inputs to each of 32x32x32, 16x16x64 twice, 8x8x128 twice and 4x4x256 outputs): 33,914,880 multiply-adds, and the head's 256.</summary>
+    [Fact]
+    public void Vgg6_costs_about_68_megaflops_forward_at_32x32()
+    {
+        Assert.Equal(2 * 33_915_136L, ModelPresets.Vgg6.ForwardFlops(32, 32));
+    }
+
+    [Fact]
+    public void Summary_shows_the_scale_of_a_scaled_head()
+    {
+        var text = ModelSummary.Render(ModelPresets.Vgg6, 32, 32);
+
+        Assert.Contains(" output (Dense x0.125)        (None, 1)                 257", text);
+        Assert.Contains(" conv6 (Conv2D)               (None, 4, 4, 256)         294,912", text);
     }
 
     [Fact]

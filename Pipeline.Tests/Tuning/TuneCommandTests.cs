@@ -102,7 +102,7 @@ public sealed class TuneUserErrorTests : IDisposable
 
     [Theory]
     [InlineData("missing", "error: The data folder '")]
-    [InlineData("--model=vgg16", "error: --model must be one of baseline, deep6, compact, resnet9; got 'vgg16'.")]
+    [InlineData("--model=vgg16", "error: --model must be one of baseline, deep6, compact, vgg6, resnet9; got 'vgg16'.")]
     [InlineData("--budget-seconds=5", "error: --budget-seconds must be between 10 and 86400; got 5.")]
     [InlineData("--budget-seconds=100000", "error: --budget-seconds must be between 10 and 86400; got 100000.")]
     [InlineData("--max-batch=4", "error: --max-batch must be between 8 and 65536; got 4.")]

@@ -52,7 +52,8 @@ internal static class OnnxLayers
     {
         // Our dense weight is [units, inputs], as PyTorch's: y = x W^T + b.
         var weight = graph.Floats($"{dense.Name}.weight", [dense.Units, layer.Input.Count], model.Weight($"{dense.Name}.weight").Data);
-        var output = graph.Node("Gemm", dense.Name, [input, weight, Vector(graph, model, $"{dense.Name}.bias", dense.Units)], Int("transB", 1));
+        var output = graph.Node("Gemm", dense.Name, [input, weight, Vector(graph, model, $"{dense.Name}.bias", dense.Units)],
+            Int("transB", 1), Float("alpha", dense.Scale));
         return dense.Relu ? graph.Node("Relu", $"{dense.Name}.relu", [output]) : output;
     }
 

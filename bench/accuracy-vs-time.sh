@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Time to accuracy on the default data (CIFAR-10's cats and dogs, 32x32), one run per preset: each trains
+# with run.defaults.json and its preset's options below, the best checkpoint is evaluated on the 2,000 test
+# images with flip test-time augmentation (as ./run.sh does), and `catsdogs compare` writes the table and a
+# plot of validation accuracy against training seconds. The times are the result: run it on a quiet machine.
+#
+# usage: bench/accuracy-vs-time.sh [PRESET...]      (default: vgg6 compact resnet9)
+# Runs and the plot go to bench/out/accuracy-vs-time/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+presets=("$@")
+(($#)) || presets=(vgg6 compact resnet9)
+
+# What each preset trains with, over run.defaults.json.
+options() {
+  case $1 in
+    vgg6) ;;  # the default job
+    compact) echo --model compact --epochs 20 --lr 0.05 --translate 0 --shear 0.2 --zoom 0.2 ;;  # the default job before vgg6
+    resnet9) echo --model resnet9 --epochs 18 ;;  # the default recipe for as many epochs as fit in 20 minutes here
+    *) echo "no recipe for '$1' (vgg6, compact, resnet9)" >&2; return 2 ;;
+  esac
+}
+
+dotnet build CatsDogs.sln -c Release --nologo -v quiet
+catsdogs() { dotnet Pipeline/bin/Release/net10.0/catsdogs.dll "$@"; }
+catsdogs import-cifar --out data/cifar-catsdogs
+out=bench/out/accuracy-vs-time
+stamp=$(date -u +%Y%m%d-%H%M%S)
+runs=()
+for preset in "${presets[@]}"; do
+  extra=$(options "$preset")
+  # shellcheck disable=SC2086 # the options are words
+  catsdogs train --config run.defaults.json $extra --runs-dir "$out" --name "$preset-$stamp" --metrics-listen none
+  catsdogs evaluate --checkpoint "$out/$preset-$stamp/checkpoints/best.json" --data data/cifar-catsdogs/test --tta flip
+  runs+=("$out/$preset-$stamp")
+done
+catsdogs compare "${runs[@]}" --out "$out/accuracy-vs-time-$stamp.png"
