@@ -41,7 +41,7 @@ public sealed class AutotuneSessionTests : IClassFixture<AutotuneSessionTests.Fi
                 await Train(pipeline, autotune);
             }
 
-            Assert.Equal(2, control.Current.DecodeThreads);
+            Assert.True(control.Current.DecodeThreads == 2, $"decode threads {control.Current.DecodeThreads} after the passes; the log: {log}");
             var autotuned = File.ReadAllLines(csv.Path).Skip(1).Select(line => line.Split(',')).Where(row => row[1] == "autotune").ToList();
             Assert.NotEmpty(autotuned);
             Assert.Contains(autotuned, row => row[2] == "2" && row[^1].Contains("decode threads 1 → 2", StringComparison.Ordinal));
