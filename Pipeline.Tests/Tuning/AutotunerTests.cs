@@ -94,6 +94,48 @@ public sealed class AutotunerTests
     }
 
     [Fact]
+    public void A_producer_falling_behind_with_part_of_its_work_untimed_gets_threads_though_its_steps_read_under_saturated()
+    {
+        // 0.16 s of work a batch for a 0.1 s step, 0.03 s of it outside the steps: one worker's steps read at most 81% busy while the trainer waits.
+        var hidden = new SimulatedWorkload { ReadSeconds = 0.01, DecodeSeconds = 0.1, AugmentSeconds = 0.02, UntimedSeconds = 0.03 };
+
+        var run = Tune(hidden, Settings(1, prefetch: 1), windows: 100);
+
+        Assert.Equal(Settings(decode: 2, read: 1, augment: 1, prefetch: 1), run.Final);
+        // The first window: 20 batches of 0.16 s against 19 steps of 0.1 s wait 1.3 s over 2 s of steps; 2.6 s of timed work over 3.3 s.
+        Assert.Equal("input wait 65.0% of step time > 1%, workers busy 79%: decode threads 1 → 2", run.Decisions[0].Decision.Reason);
+        Assert.True(SimulatedInput.SteadyWaitFraction(hidden, run.Final) <= Autotuner.MaxWaitFraction);
+        Assert.True(run.ChangesAfter(10) == 0, run.Log);
+    }
+
+    [Fact]
+    public void A_prefetch_rise_that_does_not_cut_the_wait_is_undone_and_a_thread_rises_instead()
+    {
+        var tuner = new Autotuner(new SettingLimits(8, 16));
+        var settings = Settings(1, prefetch: 1);
+        var reasons = new List<string>();
+
+        // The queue holds batches when asked, so bursts look like the cause, but the wait stays: the producer is too slow.
+        for (var w = 0; w < 5; w++)
+        {
+            if (tuner.Observe(Window(wait: 1, decode: 1.6), settings, NothingPinned) is { } decision)
+            {
+                reasons.Add(decision.Reason);
+                settings = decision.Settings;
+            }
+        }
+
+        Assert.Equal(
+            [
+                "input wait 50.0% of step time > 1%, workers busy 53%, queue held 2.0 batches on average: prefetch 1 → 2",
+                "input wait 50.0% of step time > 1% after prefetch 1 → 2, no better than 50.0% before: prefetch 2 → 1, threads rather than memory for 10 windows",
+                "input wait 50.0% of step time > 1%, decoders busy 53%: decode threads 1 → 2",
+            ],
+            reasons);
+        Assert.Equal(Settings(decode: 2, read: 1, augment: 1, prefetch: 1), settings);
+    }
+
+    [Fact]
     public void Pinned_settings_never_move_and_the_others_still_do()
     {
         HashSet<SettingName> pinned = [SettingName.DecodeThreads, SettingName.Prefetch];

@@ -15,6 +15,9 @@ internal sealed record SimulatedWorkload
 
     public double AugmentSeconds { get; init; }
 
+    /// <summary>Work of the workers outside the timed steps (the hops, the batcher): it takes their time and shows in no busy time.</summary>
+    public double UntimedSeconds { get; init; }
+
     /// <summary>The trainer's step time per batch.</summary>
     public double StepSeconds { get; init; } = 0.1;
 
@@ -115,7 +118,7 @@ internal sealed class SimulatedInput(SimulatedWorkload workload, int seed = 1)
         var running = steps.Where(s => s.Work > 0).ToArray();
         var workers = Math.Min(running.Max(s => s.Threads), Workload.Cores);
         var perStep = running.Max(s => s.Work / Math.Min(s.Threads, Workload.Cores));
-        return Math.Max(perStep, running.Sum(s => s.Work) / workers);
+        return Math.Max(perStep, (running.Sum(s => s.Work) + Workload.UntimedSeconds) / workers);
     }
 
     private sealed record Batch(double Finished, double Read, double Decode, double Augment);

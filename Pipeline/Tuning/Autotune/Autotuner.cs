@@ -6,7 +6,10 @@ namespace CatsDogs.Pipeline.Tuning.Autotune;
 /// Keeps input wait at most 1% of step time with the fewest threads and the least prefetch memory that do it, one
 /// setting and one reason at a time. Shown a window in which the trainer waited, it undoes a probe that caused it, else
 /// adds a thread where the busy times put the bottleneck, else a prefetched batch where the producer keeps up but
-/// comes in bursts. After <see cref="Patience"/> windows without waiting it probes down: a thread step to the fewest
+/// comes in bursts. The busy times alone miss a producer whose work is partly outside the timed steps (the hops and the
+/// batcher, a visible share on small images): its threads read under <see cref="SaturatedBusy"/> while it falls behind.
+/// So a producer shown too slow on average (the queue empty when the trainer asks, or a prefetch rise that did not cut
+/// the wait, which is undone) gets a thread at its busiest limit however busy that reads. After <see cref="Patience"/> windows without waiting it probes down: a thread step to the fewest
 /// threads the busy times say will do (lighter steps first), then one batch of prefetch. What proved too low becomes a
 /// floor (<see cref="Floors"/>). Thread counts move only for steps that did work in the window, and settings the user
 /// pinned never move. Read threads move as decode and augment threads do: the workers are as many as the largest of
@@ -36,6 +39,9 @@ internal sealed class Autotuner(SettingLimits limits)
     /// <summary>Batches the queue must hold on average for bursts, not a slow producer, to be why it runs dry.</summary>
     private const double QueueHeld = 0.5;
 
+    /// <summary>A prefetch rise stands only if the wait falls to at most this fraction of the wait that called for it.</summary>
+    private const double WaitLeftByUsefulRise = 0.8;
+
     /// <summary>
     /// Windows of waiting in a row, under the same settings, before prefetch rises: the window after a change may
     /// still be refilling the queue, and only bursts that recur are worth memory.
@@ -47,6 +53,8 @@ internal sealed class Autotuner(SettingLimits limits)
 
     private readonly Floors _floors = new();
     private Probe? _probe;
+    private PrefetchRise? _rise;
+    private long _prefetchFutileUntil;
     private int _calmWindows;
     private int _waitingWindows;
     private long _window;
@@ -90,10 +98,14 @@ internal sealed class Autotuner(SettingLimits limits)
         {
             _calmWindows = 0;
             _waitingWindows++;
-            return Revert(window, current) ?? AddThread(window, load, current, pinned) ?? AddPrefetch(window, load, current, pinned);
+            return Revert(window, current)
+                ?? UndoFutileRise(window, current, pinned)
+                ?? AddThread(window, load, current, pinned)
+                ?? AddPrefetch(window, load, current, pinned);
         }
 
         _waitingWindows = 0;
+        _rise = null;
         if (++_calmWindows < Patience)
         {
             return null;
@@ -138,9 +150,35 @@ internal sealed class Autotuner(SettingLimits limits)
     }
 
     /// <summary>
+    /// A prefetch rise judged once the queue had time to fill: one that did not cut the wait is undone, and for a while
+    /// prefetch does not rise and the producer counts as too slow on average. One that did stands.
+    /// </summary>
+    private AutotuneDecision? UndoFutileRise(AutotuneWindow window, PipelineSettings current, IReadOnlySet<SettingName> pinned)
+    {
+        if (_rise is not { } rise || _waitingWindows < WaitingForPrefetch)
+        {
+            return null;
+        }
+
+        _rise = null;
+        if (pinned.Contains(SettingName.Prefetch) || current.Prefetch != rise.To || window.WaitFraction <= WaitLeftByUsefulRise * rise.WaitBefore)
+        {
+            return null;
+        }
+
+        _prefetchFutileUntil = _window + Floors.FirstBackoff;
+        return Change(
+            current,
+            SettingName.Prefetch,
+            rise.From,
+            Invariant($"{WaitAbove(window)} after prefetch {rise.From} → {rise.To}, no better than {rise.WaitBefore:0.0%} before"),
+            $", threads rather than memory for {Floors.FirstBackoff} windows");
+    }
+
+    /// <summary>
     /// One more thread where the busiest limit is: a step's own threads, or the workers as a whole, which grow through
-    /// the busiest step that sets their number. None where the bottleneck is pinned, at the cores, or not busy enough
-    /// to be threads at all.
+    /// the busiest step that sets their number. None where the bottleneck is pinned or at the cores, nor where it is
+    /// not busy enough to be threads at all unless the producer is too slow on average (<see cref="SlowOnAverage"/>).
     /// </summary>
     private AutotuneDecision? AddThread(AutotuneWindow window, WorkerLoad load, PipelineSettings current, IReadOnlySet<SettingName> pinned)
     {
@@ -152,7 +190,7 @@ internal sealed class Autotuner(SettingLimits limits)
         var busiestStep = load.Active.MaxBy(load.BusyFraction);
         var stepBusy = load.BusyFraction(busiestStep);
         var workersBusy = load.WorkersBusyFraction;
-        if (Math.Max(stepBusy, workersBusy) < SaturatedBusy)
+        if (Math.Max(stepBusy, workersBusy) < SaturatedBusy && !SlowOnAverage(window))
         {
             return null;
         }
@@ -170,6 +208,12 @@ internal sealed class Autotuner(SettingLimits limits)
         return Change(current, rising, from + 1, $"{WaitAbove(window)}, {why}");
     }
 
+    /// <summary>
+    /// Whether memory cannot be why the trainer waits: the queue was empty whenever it asked, or a prefetch rise lately
+    /// did not cut the wait.
+    /// </summary>
+    private bool SlowOnAverage(AutotuneWindow window) => window.ReadyBatches < QueueHeld || _window < _prefetchFutileUntil;
+
     /// <summary>The busiest running step whose count sets the workers' number and may rise; null if none may.</summary>
     private SettingName? WorkerSetter(AutotuneWindow window, WorkerLoad load, PipelineSettings current, IReadOnlySet<SettingName> pinned) =>
         load.Active
@@ -186,10 +230,12 @@ internal sealed class Autotuner(SettingLimits limits)
     private AutotuneDecision? AddPrefetch(AutotuneWindow window, WorkerLoad load, PipelineSettings current, IReadOnlySet<SettingName> pinned)
     {
         var from = current.Prefetch;
-        if (pinned.Contains(SettingName.Prefetch) || from >= limits.MaxPrefetch || window.ReadyBatches < QueueHeld || _waitingWindows < WaitingForPrefetch)
+        if (pinned.Contains(SettingName.Prefetch) || from >= limits.MaxPrefetch || SlowOnAverage(window) || _waitingWindows < WaitingForPrefetch)
         {
             return null;
         }
+
+        _rise = new PrefetchRise(from, from + 1, window.WaitFraction);
 
         var busiest = load.Active.Count == 0 ? "no worker busy" : Invariant($"workers busy {load.WorkersBusyFraction:0%}");
         _floors.Learn(SettingName.Prefetch, from, _window, window.Pace);
@@ -286,4 +332,7 @@ internal sealed class Autotuner(SettingLimits limits)
 
     /// <summary>A setting moved down, on trial until <see cref="Patience"/> windows pass without waiting.</summary>
     private sealed record Probe(SettingName Setting, int From, int To);
+
+    /// <summary>Prefetch raised for bursts, on trial until the queue has had time to fill: the wait must fall below the one that called for it.</summary>
+    private sealed record PrefetchRise(int From, int To, double WaitBefore);
 }
