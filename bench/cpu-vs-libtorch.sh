@@ -3,7 +3,7 @@
 # on this machine: the same presets, batch, warm-up and timed steps, fp32 NCHW, the same thread
 # count, SGD momentum 0.9. Run from anywhere:
 #   bench/cpu-vs-libtorch.sh [model:batch:steps:warmup ...]
-# default: compact:64:40:5 baseline:64:30:3 deep6:64:5:2 resnet9:64:15:3 (about two minutes of measuring on 2 cores).
+# default: compact:64:40:5 vgg6:64:30:4 baseline:64:30:3 deep6:64:5:2 resnet9:64:15:3 (about two minutes of measuring on 2 cores).
 # THREADS (default 2) sets torch.set_num_threads and --cpu-threads alike. Logs go to
 # $OUT/cpu-vs-libtorch when OUT is set, else bench/out/cpu-vs-libtorch.
 #
@@ -22,7 +22,7 @@ torch_dll=$project/bin/Release/net10.0/cpu-vs-libtorch.dll
 native=$project/bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so
 catsdogs=Pipeline/bin/Release/net10.0/catsdogs.dll
 runs=("$@")
-[[ ${#runs[@]} -gt 0 ]] || runs=(compact:64:40:5 baseline:64:30:3 deep6:64:5:2 resnet9:64:15:3)
+[[ ${#runs[@]} -gt 0 ]] || runs=(compact:64:40:5 vgg6:64:30:4 baseline:64:30:3 deep6:64:5:2 resnet9:64:15:3)
 mkdir -p "$out"
 
 echo "== building $project (Release)"
@@ -38,7 +38,7 @@ rows=()
 # A run that fails shows as n/a in the table; its log says why.
 for run in "${runs[@]}"; do
   IFS=: read -r model batch steps warmup <<< "$run"
-  size=64; [[ $model == compact || $model == resnet9 ]] && size=32
+  size=64; [[ $model == compact || $model == vgg6 || $model == resnet9 ]] && size=32
   common=(--model "$model" --batch "$batch" --steps "$steps" --warmup "$warmup" --image-size "$size")
   echo "== $model ${size}x$size batch $batch: $warmup warm-up + $steps timed steps, $threads threads"
   dotnet "$torch_dll" "${common[@]}" --threads "$threads" 2>&1 | tee "$out/libtorch-$model.log" || true

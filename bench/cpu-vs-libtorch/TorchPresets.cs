@@ -11,7 +11,7 @@ namespace CatsDogs.Bench.Libtorch;
 internal static class TorchPresets
 {
     /// <summary>The preset's image side when the command line gives none, as ModelSpec.DefaultImageSize.</summary>
-    public static int DefaultImageSize(string name) => name is "compact" or "resnet9" ? 32 : 64;
+    public static int DefaultImageSize(string name) => name is "compact" or "vgg6" or "resnet9" ? 32 : 64;
 
     /// <summary>
     /// Trainable parameters of the preset as CudnnModel counts them; a net that disagrees is not the
@@ -23,6 +23,7 @@ internal static class TorchPresets
         ("deep6", 64) => 6_305_401,
         // Global average pooling makes compact's count independent of the image size.
         ("compact", _) => 139_873,
+        ("vgg6", _) => 573_857,
         ("resnet9", _) => 1_643_809,
         _ => -1,
     };
@@ -32,8 +33,9 @@ internal static class TorchPresets
         "baseline" => Baseline(imageSize),
         "deep6" => Deep6(imageSize),
         "compact" => Compact(),
+        "vgg6" => Vgg6(),
         "resnet9" => Resnet9(),
-        _ => throw new ArgumentException($"Unknown model '{name}'. Known models: baseline, deep6, compact, resnet9.", nameof(name)),
+        _ => throw new ArgumentException($"Unknown model '{name}'. Known models: baseline, deep6, compact, vgg6, resnet9.", nameof(name)),
     };
 
     /// <summary>conv 3x3 32 + ReLU, max-pool 2, flatten, dense 128 + ReLU, dropout 0.5, dense 1.</summary>
@@ -85,6 +87,25 @@ internal static class TorchPresets
         net.Block(4, 64);
         net.Pool("pool2");
         net.Block(5, 128);
+        return net.Head();
+    }
+
+    /// <summary>
+    /// conv-BN-ReLU at 32 and pool; two at 64 and pool; two at 128 and pool; one at 256; global average pooling,
+    /// dense 1. CudnnModel scales the head's output by 0.125, one multiply per image, left out here.
+    /// </summary>
+    private static nn.Module<Tensor, Tensor> Vgg6()
+    {
+        var net = new ConvNet();
+        net.Block(1, 32);
+        net.Pool("pool1");
+        net.Block(2, 64);
+        net.Block(3, 64);
+        net.Pool("pool3");
+        net.Block(4, 128);
+        net.Block(5, 128);
+        net.Pool("pool5");
+        net.Block(6, 256);
         return net.Head();
     }
 
