@@ -188,7 +188,9 @@ public sealed class RetuneCommandTests : IClassFixture<RetuneCommandTests.Files>
             "--decode-threads", "2", "--cache", "off", "--passes", "1000000", "--runs-dir", runs.Path, "--name", name, "--metrics-listen", "none",
         ];
         var bench = underNohup ? ChildProcess.CatsDogsUnderNohup(args) : ChildProcess.CatsDogs(args);
-        await WaitUntil(() => File.Exists(Path.Combine(runs.Path, name, "settings.csv")) && File.Exists(Path.Combine(runs.Path, name, ".lock")), bench);
+        // settings.csv and the lock come before the retune listener, the first pass after it: a request sent between
+        // the two would be dropped as one left from before the run, so the test waits for the passes.
+        await WaitUntil(() => File.Exists(Path.Combine(runs.Path, name, "settings.csv")) && bench.Output.Contains("pass ", StringComparison.Ordinal), bench);
         return bench;
     }
 
