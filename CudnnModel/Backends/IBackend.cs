@@ -125,9 +125,11 @@ internal interface IBackend : IDisposable
     /// Numerically stable binary cross-entropy on logits against labels (NaN labels are
     /// skipped). Adds [loss sum, correct count, labeled count] to <paramref name="stats"/>
     /// ([3, 1, 1, 1]) and, when <paramref name="dlogits"/> is given, writes the gradient of the
-    /// mean loss over the labeled items.
+    /// mean loss over the labeled items. Label smoothing takes each target t to t (1 - s) + s / 2
+    /// (<paramref name="smoothing"/> s, 0 for none) in the loss and the gradient; the correct count is
+    /// against the label.
     /// </summary>
-    void SigmoidCrossEntropy(Tensor logits, Tensor labels, Tensor? dlogits, Tensor stats);
+    void SigmoidCrossEntropy(Tensor logits, Tensor labels, Tensor? dlogits, Tensor stats, float smoothing);
 
     void Sigmoid(Tensor x, Tensor y);
 

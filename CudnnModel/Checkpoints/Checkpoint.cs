@@ -47,6 +47,7 @@ public static class Checkpoint
             LearningRate = network.LearningRate,
             Optimizer = network.Options.Optimizer,
             ClipGradientNorm = network.Options.ClipGradientNorm,
+            LabelSmoothing = network.Options.LabelSmoothing,
             Random = new RandomState(RandomState.CounterSplitMix64, network.Options.Seed, network.Step),
             SplitHash = info.SplitHash,
             WeightsFile = weightsFile,
@@ -79,6 +80,7 @@ public static class Checkpoint
             Optimizer = state.Optimizer,
             LearningRate = state.LearningRate,
             ClipGradientNorm = state.ClipGradientNorm,
+            LabelSmoothing = state.LabelSmoothing,
         };
         var network = Network.Create(ModelPresets.Get(state.Model), state.ImageHeight, state.ImageWidth, device, options);
         try

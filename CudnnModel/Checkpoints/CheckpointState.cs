@@ -30,6 +30,9 @@ internal sealed record CheckpointState
 
     public float? ClipGradientNorm { get; init; }
 
+    /// <summary>Absent from checkpoints saved before label smoothing existed: they trained without it.</summary>
+    public float LabelSmoothing { get; init; }
+
     /// <summary>Every random number (initial weights, dropout masks) is a hash of seed and step, so these two are the whole RNG state.</summary>
     public required RandomState Random { get; init; }
 

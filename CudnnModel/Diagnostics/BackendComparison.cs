@@ -179,8 +179,9 @@ public static class BackendComparison
         var dlogits = p.Random(logits.Shape);
         // The statistics are sums the op adds to, so they start from other values than zero too.
         var stats = p.Random(new TensorShape(3, 1));
-        p.Run((b, t) => b.SigmoidCrossEntropy(t(logits), t(labels), t(dlogits), t(stats)));
-        p.Run((b, t) => b.SigmoidCrossEntropy(t(logits), t(labels), null, t(stats)));
+        // Training as with label smoothing, evaluation without it.
+        p.Run((b, t) => b.SigmoidCrossEntropy(t(logits), t(labels), t(dlogits), t(stats), 0.1f));
+        p.Run((b, t) => b.SigmoidCrossEntropy(t(logits), t(labels), null, t(stats), 0f));
         add("sigmoid + BCE (loss, correct, count)", p.Error(stats));
         add("sigmoid + BCE gradient", p.Error(dlogits));
     }

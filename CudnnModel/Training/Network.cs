@@ -103,6 +103,11 @@ public sealed class Network : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.ClipGradientNorm, "ClipGradientNorm must be positive when set.");
         }
 
+        if (options.LabelSmoothing is < 0f or >= 1f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.LabelSmoothing, "LabelSmoothing must be at least 0 and below 1.");
+        }
+
         return new Network(spec, imageHeight, imageWidth, device, options);
     }
 
@@ -116,7 +121,7 @@ public sealed class Network : IDisposable
         var tensors = Load(batch);
         var stepSeed = CounterRandom.Combine(Options.Seed ^ 0x5DEECE66DUL, (ulong)Step);
         Forward(tensors, training: true, stepSeed);
-        _backend.SigmoidCrossEntropy(tensors.Logits, tensors.Labels, tensors.Gradients[^1], _trainingStatistics);
+        _backend.SigmoidCrossEntropy(tensors.Logits, tensors.Labels, tensors.Gradients[^1], _trainingStatistics, Options.LabelSmoothing);
         for (var i = _layers.Length - 1; i >= 0; i--)
         {
             if (tensors.SkipGradients[i] is { } skip)
@@ -158,7 +163,7 @@ public sealed class Network : IDisposable
 
         var tensors = Load(batch);
         Forward(tensors, training: false, stepSeed: 0);
-        _backend.SigmoidCrossEntropy(tensors.Logits, tensors.Labels, null, _evaluationStatistics);
+        _backend.SigmoidCrossEntropy(tensors.Logits, tensors.Labels, null, _evaluationStatistics, 0f);
         if (!probabilities.IsEmpty)
         {
             var output = tensors.Gradients[^1];

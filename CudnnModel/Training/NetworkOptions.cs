@@ -15,4 +15,7 @@ public sealed record NetworkOptions
 
     /// <summary>When set, gradients are scaled down so that their global L2 norm is at most this.</summary>
     public float? ClipGradientNorm { get; init; }
+
+    /// <summary>Label smoothing of the training loss: targets move this far toward 1/2 (0 for none). Evaluation uses the labels as they are.</summary>
+    public float LabelSmoothing { get; init; }
 }

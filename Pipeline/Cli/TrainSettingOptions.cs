@@ -34,6 +34,7 @@ internal sealed class TrainSettingOptions
         var earlyStop = RangedOption.CreateOptional("--early-stop", "Stop after this many epochs without improvement of --monitor (off when absent).", 1, 10_000);
         var minDelta = RangedOption.Create("--min-delta", "Early stopping: smallest change that counts as an improvement.", 0.0, 0.0, 1.0);
         var clip = RangedOption.CreateOptional("--clip-grad-norm", "Clip gradients to this global L2 norm (off when absent).", 1e-6f, 1e6f);
+        var smoothing = RangedOption.Create("--label-smoothing", "Label smoothing of the training loss: targets 0 and 1 become s/2 and 1 - s/2 (0 for none).", 0f, 0f, 0.5f);
         var monitor = ChoiceOption.Create("--monitor", "What picks the best checkpoint and drives plateau and early stopping: valloss or valacc.", MonitorMetric.ValLoss);
         var logEvery = RangedOption.Create("--log-every", "Steps between reads of the training loss (a read waits for the device).", 20, 1, 100_000);
         var input = new InputOptions(training: true);
@@ -65,6 +66,7 @@ internal sealed class TrainSettingOptions
             .Add(earlyStop, config => config.Train.EarlyStopPatience, (config, value) => config with { Train = config.Train with { EarlyStopPatience = value } })
             .Add(minDelta, config => config.Train.EarlyStopMinDelta, (config, value) => config with { Train = config.Train with { EarlyStopMinDelta = value } })
             .Add(clip, config => config.Train.ClipGradientNorm, (config, value) => config with { Train = config.Train with { ClipGradientNorm = value } })
+            .Add(smoothing, config => config.Train.LabelSmoothing, (config, value) => config with { Train = config.Train with { LabelSmoothing = value } })
             .AddChoice(monitor, config => config.Train.Monitor, (config, value) => config with { Train = config.Train with { Monitor = value } })
             .Add(logEvery, config => config.Train.LogEvery, (config, value) => config with { Train = config.Train with { LogEvery = value } })
             .Add(Seed, config => config.Train.Seed, (config, value) => config with { Train = config.Train with { Seed = value } })

@@ -64,6 +64,9 @@ internal sealed record TrainOptions
 
     public float? ClipGradientNorm { get; init; }
 
+    /// <summary>How far the training loss's targets move toward 1/2 (0 for none); validation scores against the labels.</summary>
+    public float LabelSmoothing { get; init; }
+
     public MonitorMetric Monitor { get; init; } = MonitorMetric.ValLoss;
 
     /// <summary>Steps between reads of the training loss; a read waits for the device.</summary>

@@ -163,6 +163,7 @@ internal static class TrainingRun
                 Optimizer = config.Train.ToOptimizerConfig(),
                 LearningRate = config.Train.LearningRate,
                 ClipGradientNorm = config.Train.ClipGradientNorm,
+                LabelSmoothing = config.Train.LabelSmoothing,
             };
             return (Network.Create(spec, config.Input.ImageSize, config.Input.ImageSize, device, options), new TrainerState());
         }

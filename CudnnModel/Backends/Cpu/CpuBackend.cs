@@ -243,7 +243,7 @@ internal sealed unsafe class CpuBackend : IBackend
         });
     }
 
-    public void SigmoidCrossEntropy(Tensor logits, Tensor labels, Tensor? dlogits, Tensor stats)
+    public void SigmoidCrossEntropy(Tensor logits, Tensor labels, Tensor? dlogits, Tensor stats, float smoothing)
     {
         Same(new TensorShape(logits.Shape.N, 1), logits.Shape);
         Same(logits.Shape, labels.Shape);
@@ -254,7 +254,7 @@ internal sealed unsafe class CpuBackend : IBackend
         }
 
         var (loss, correct, labeled) = Backends.Cpu.SigmoidCrossEntropy.Evaluate(Cpu(logits).Span, Cpu(labels).Span,
-            dlogits is null ? Span<float>.Empty : Cpu(dlogits).Span);
+            dlogits is null ? Span<float>.Empty : Cpu(dlogits).Span, smoothing);
         var totals = Cpu(stats).Span;
         totals[0] += (float)loss;
         totals[1] += correct;

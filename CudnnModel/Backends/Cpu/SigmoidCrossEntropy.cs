@@ -3,7 +3,8 @@ namespace CatsDogs.Model.Backends.Cpu;
 
 /// <summary>
 /// Binary cross-entropy on logits in the stable form max(z, 0) - z * t + log(1 + exp(-|z|)),
-/// which never takes the log of a rounded-off sigmoid. Its gradient in z is sigmoid(z) - t.
+/// which never takes the log of a rounded-off sigmoid. Its gradient in z is sigmoid(z) - t. Label
+/// smoothing s trains against t (1 - s) + s / 2; accuracy is still against the label.
 /// </summary>
 internal static class SigmoidCrossEntropy
 {
@@ -13,7 +14,7 @@ internal static class SigmoidCrossEntropy
 
     /// <summary>Sums loss and correct predictions over the labeled items and writes the gradient of their mean.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (double Loss, int Correct, int Labeled) Evaluate(ReadOnlySpan<float> logits, ReadOnlySpan<float> labels, Span<float> dlogits)
+    public static (double Loss, int Correct, int Labeled) Evaluate(ReadOnlySpan<float> logits, ReadOnlySpan<float> labels, Span<float> dlogits, float smoothing)
     {
         var labeled = 0;
         foreach (var label in labels)
@@ -35,11 +36,12 @@ internal static class SigmoidCrossEntropy
                 continue;
             }
 
-            loss += Loss(z, target);
+            var soft = (target * (1f - smoothing)) + (0.5f * smoothing);
+            loss += Loss(z, soft);
             correct += (z >= 0f) == (target >= 0.5f) ? 1 : 0;
             if (!dlogits.IsEmpty)
             {
-                dlogits[i] = (Sigmoid(z) - target) / labeled;
+                dlogits[i] = (Sigmoid(z) - soft) / labeled;
             }
         }
 

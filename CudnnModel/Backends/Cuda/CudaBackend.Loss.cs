@@ -5,7 +5,7 @@ namespace CatsDogs.Model.Backends.Cuda;
 // The loss: sigmoid and binary cross-entropy in one NVRTC kernel.
 internal sealed partial class CudaBackend
 {
-    public void SigmoidCrossEntropy(Tensor logits, Tensor labels, Tensor? dlogits, Tensor stats)
+    public void SigmoidCrossEntropy(Tensor logits, Tensor labels, Tensor? dlogits, Tensor stats, float smoothing)
     {
         Same(new TensorShape(logits.Shape.N, 1), logits.Shape);
         Same(logits.Shape, labels.Shape);
@@ -17,6 +17,6 @@ internal sealed partial class CudaBackend
 
         Enter();
         _kernels.SigmoidCrossEntropy(Cuda(logits).Address, Cuda(labels).Address, dlogits is null ? 0 : Cuda(dlogits).Address,
-            Cuda(stats).Address, logits.Shape.N, _compute);
+            Cuda(stats).Address, logits.Shape.N, smoothing, _compute);
     }
 }

@@ -85,9 +85,9 @@ internal sealed unsafe class CudaKernels : IDisposable
     }
 
     /// <summary>One block of 256 threads: the kernel's reductions assume exactly that (BCE_THREADS).</summary>
-    public void SigmoidCrossEntropy(ulong logits, ulong labels, ulong dlogits, ulong stats, int n, CudaStream stream)
+    public void SigmoidCrossEntropy(ulong logits, ulong labels, ulong dlogits, ulong stats, int n, float smoothing, CudaStream stream)
     {
-        var args = stackalloc void*[] { &logits, &labels, &dlogits, &stats, &n };
+        var args = stackalloc void*[] { &logits, &labels, &dlogits, &stats, &n, &smoothing };
         _module.Launch(_sigmoidBce, 1, Threads, stream, args);
     }
 

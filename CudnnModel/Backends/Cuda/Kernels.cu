@@ -60,8 +60,9 @@ __device__ __forceinline__ bool is_missing(float x)
     return x != x;
 }
 
+// Label smoothing moves each target toward 1/2 by `smoothing` for the loss and its gradient; accuracy counts against the label.
 extern "C" __global__ void __launch_bounds__(BCE_THREADS) sigmoid_bce(const float* __restrict__ logits, const float* __restrict__ labels,
-    float* __restrict__ dlogits, float* __restrict__ stats, int n)
+    float* __restrict__ dlogits, float* __restrict__ stats, int n, float smoothing)
 {
     __shared__ double loss_sum[BCE_THREADS];
     __shared__ int counts[BCE_THREADS];
@@ -100,12 +101,13 @@ extern "C" __global__ void __launch_bounds__(BCE_THREADS) sigmoid_bce(const floa
             continue;
         }
 
+        const float soft = target * (1.0f - smoothing) + 0.5f * smoothing;
         const double zd = z;
-        loss += fmax(zd, 0.0) - zd * (double)target + log(1.0 + exp(-fabs(zd)));
+        loss += fmax(zd, 0.0) - zd * (double)soft + log(1.0 + exp(-fabs(zd)));
         correct += ((z >= 0.0f) == (target >= 0.5f)) ? 1 : 0;
         if (dlogits)
         {
-            dlogits[i] = (stable_sigmoid(z) - target) / total;
+            dlogits[i] = (stable_sigmoid(z) - soft) / total;
         }
     }
 

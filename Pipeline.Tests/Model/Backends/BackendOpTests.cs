@@ -294,8 +294,10 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(yt), expected, ForwardTolerance, "inference");
     }
 
-    [BackendFact]
-    public void Sigmoid_cross_entropy_matches_finite_differences_and_counts_only_labeled_items()
+    [BackendTheory]
+    [InlineData(0f)]
+    [InlineData(0.1f)]
+    public void Sigmoid_cross_entropy_matches_finite_differences_and_counts_only_labeled_items(float smoothing)
     {
         var logits = new[] { 0.3, -1.2, 2.5, 0.7, -0.4, 1.1 };
         var labels = new[] { 1f, 0f, 0f, float.NaN, 1f, 1f };
@@ -304,11 +306,13 @@ public abstract class BackendOpTests : IDisposable
         var labelTensor = Backend.Allocate(shape);
         Backend.Upload(labels, labelTensor);
 
-        Backend.SigmoidCrossEntropy(zt, labelTensor, gradient, stats);
-        Backend.SigmoidCrossEntropy(zt, labelTensor, null, stats);
+        Backend.SigmoidCrossEntropy(zt, labelTensor, gradient, stats, smoothing);
+        Backend.SigmoidCrossEntropy(zt, labelTensor, null, stats, smoothing);
 
-        var mean = ReferenceOps.MeanCrossEntropy(logits, labels);
-        AssertClose(Read(gradient), Numerical(logits, () => ReferenceOps.MeanCrossEntropy(logits, labels)), GradientTolerance, "gradient");
+        // Smoothing is cross-entropy against targets moved toward 1/2 (1 becomes 0.95 at 0.1); the correct count keeps the labels.
+        var targets = labels.Select(t => (t * (1 - smoothing)) + (smoothing / 2)).ToArray();
+        var mean = ReferenceOps.MeanCrossEntropy(logits, targets);
+        AssertClose(Read(gradient), Numerical(logits, () => ReferenceOps.MeanCrossEntropy(logits, targets)), GradientTolerance, "gradient");
         var totals = Read(stats);
         Assert.Equal(2 * 5 * mean, totals[0], 4);
         Assert.Equal(2 * 3f, totals[1]);
@@ -322,7 +326,7 @@ public abstract class BackendOpTests : IDisposable
         var (zt, labels, gradient, stats) = (Make(shape, [200, -200, 200, -200]), Backend.Allocate(shape), Backend.Allocate(shape), Backend.Allocate(new TensorShape(3, 1)));
         Backend.Upload([1f, 0f, 0f, 1f], labels);
 
-        Backend.SigmoidCrossEntropy(zt, labels, gradient, stats);
+        Backend.SigmoidCrossEntropy(zt, labels, gradient, stats, 0f);
 
         Assert.Equal(400f, Read(stats)[0], 3);
         Assert.Equal([0f, 0f, 0.25f, -0.25f], Read(gradient));

@@ -33,6 +33,7 @@ public sealed class CheckpointTests : IDisposable
             LearningRate = 0.01f,
             Optimizer = optimizer == "sgd" ? new SgdConfig { Nesterov = true, WeightDecay = 1e-3f } : new AdamWConfig(),
             ClipGradientNorm = 5f,
+            LabelSmoothing = 0.1f,
         };
         using var original = Network.Create(spec, Size, Size, _device, options);
         Train(original, 0, 3);

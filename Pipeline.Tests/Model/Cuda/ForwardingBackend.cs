@@ -71,7 +71,7 @@ internal abstract class ForwardingBackend(IBackend inner) : IBackend
     public virtual void BatchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor savedMean, Tensor savedInverseStd, Tensor dx, Tensor dgamma, Tensor dbeta) =>
         inner.BatchNormBackward(x, dy, gamma, savedMean, savedInverseStd, dx, dgamma, dbeta);
 
-    public virtual void SigmoidCrossEntropy(Tensor logits, Tensor labels, Tensor? dlogits, Tensor stats) => inner.SigmoidCrossEntropy(logits, labels, dlogits, stats);
+    public virtual void SigmoidCrossEntropy(Tensor logits, Tensor labels, Tensor? dlogits, Tensor stats, float smoothing) => inner.SigmoidCrossEntropy(logits, labels, dlogits, stats, smoothing);
 
     public virtual void Sigmoid(Tensor x, Tensor y) => inner.Sigmoid(x, y);
 
