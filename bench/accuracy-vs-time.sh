@@ -15,7 +15,7 @@ presets=("$@")
 options() {
   case $1 in
     vgg6) ;;  # the default job
-    compact) echo --model compact --epochs 20 --lr 0.05 --translate 0 --shear 0.2 --zoom 0.2 ;;  # the default job before vgg6
+    compact) echo --model compact --epochs 20 --lr 0.05 --translate 0 --shear 0.2 --zoom 0.2 ;;  # the default job's model and recipe before vgg6 (Nesterov now)
     resnet9) echo --model resnet9 --epochs 18 ;;  # the default recipe for as many epochs as fit in 20 minutes here
     *) echo "no recipe for '$1' (vgg6, compact, resnet9)" >&2; return 2 ;;
   esac
