@@ -9,8 +9,9 @@ namespace CatsDogs.Pipeline.Tuning.Autotune;
 /// comes in bursts. The busy times alone miss a producer whose work is partly outside the timed steps (the hops and the
 /// batcher, a visible share on small images): its threads read under <see cref="SaturatedBusy"/> while it falls behind.
 /// So a producer shown too slow on average (the queue empty when the trainer asks, or a prefetch rise that did not cut
-/// the wait, which is undone) gets a thread at its busiest limit however busy that reads. After <see cref="Patience"/> windows without waiting it probes down: a thread step to the fewest
-/// threads the busy times say will do (lighter steps first), then one batch of prefetch. What proved too low becomes a
+/// the wait, which is undone) gets a thread at its busiest limit however busy that reads. After <see cref="Patience"/>
+/// windows without waiting it probes down: a thread step to the fewest threads the busy times say will do (lighter
+/// steps first), then one batch of prefetch. What proved too low becomes a
 /// floor (<see cref="Floors"/>). Thread counts move only for steps that did work in the window, and settings the user
 /// pinned never move. Read threads move as decode and augment threads do: the workers are as many as the largest of
 /// the three counts, so a read count left where it started would keep every worker the other two gave up.
@@ -161,7 +162,7 @@ internal sealed class Autotuner(SettingLimits limits)
         }
 
         _rise = null;
-        if (pinned.Contains(SettingName.Prefetch) || current.Prefetch != rise.To || window.WaitFraction <= WaitLeftByUsefulRise * rise.WaitBefore)
+        if (pinned.Contains(SettingName.Prefetch) || current.Prefetch != rise.From + 1 || window.WaitFraction <= WaitLeftByUsefulRise * rise.WaitBefore)
         {
             return null;
         }
@@ -171,7 +172,7 @@ internal sealed class Autotuner(SettingLimits limits)
             current,
             SettingName.Prefetch,
             rise.From,
-            Invariant($"{WaitAbove(window)} after prefetch {rise.From} → {rise.To}, no better than {rise.WaitBefore:0.0%} before"),
+            Invariant($"{WaitAbove(window)} after prefetch {rise.From} → {rise.From + 1}, no better than {rise.WaitBefore:0.0%} before"),
             $", threads rather than memory for {Floors.FirstBackoff} windows");
     }
 
@@ -235,8 +236,7 @@ internal sealed class Autotuner(SettingLimits limits)
             return null;
         }
 
-        _rise = new PrefetchRise(from, from + 1, window.WaitFraction);
-
+        _rise = new PrefetchRise(from, window.WaitFraction);
         var busiest = load.Active.Count == 0 ? "no worker busy" : Invariant($"workers busy {load.WorkersBusyFraction:0%}");
         _floors.Learn(SettingName.Prefetch, from, _window, window.Pace);
         return Change(
@@ -333,6 +333,6 @@ internal sealed class Autotuner(SettingLimits limits)
     /// <summary>A setting moved down, on trial until <see cref="Patience"/> windows pass without waiting.</summary>
     private sealed record Probe(SettingName Setting, int From, int To);
 
-    /// <summary>Prefetch raised for bursts, on trial until the queue has had time to fill: the wait must fall below the one that called for it.</summary>
-    private sealed record PrefetchRise(int From, int To, double WaitBefore);
+    /// <summary>Prefetch raised by one batch from <paramref name="From"/> for bursts, on trial until the queue has had time to fill: the wait must fall below the one that called for it.</summary>
+    private sealed record PrefetchRise(int From, double WaitBefore);
 }
