@@ -40,7 +40,7 @@ public sealed class ConfigFileTests : IDisposable
         StripesDataset.Write(_folder, "data", perClass: TinyRun.ImagesPerClass);
         var file = _folder.Write("settings.json", """
             {
-              "train": { "epochs": 3, "learningRate": 0.2, "optimizer": "adamw", "schedule": "onecycle" },
+              "train": { "epochs": 3, "learningRate": 0.2, "optimizer": "adamw", "schedule": "onecycle", "validationTta": "flip" },
               "input": { "fit": "crop" }
             }
             """u8.ToArray());
@@ -54,6 +54,7 @@ public sealed class ConfigFileTests : IDisposable
         Assert.Equal(0.01f, (float)train["learningRate"]!);
         Assert.Equal("adamw", (string)train["optimizer"]!);
         Assert.Equal("onecycle", (string)train["schedule"]!);
+        Assert.Equal("flip", (string)train["validationTta"]!);
         Assert.Equal("crop", (string)settings["input"]!["fit"]!);
         Assert.Equal(16, (int)settings["input"]!["imageSize"]!);
         Assert.Equal("valloss", (string)train["monitor"]!);

@@ -7,6 +7,8 @@ using CatsDogs.Model.Training;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Dataflow.Augmentation;
+using CatsDogs.Pipeline.Inference;
+using CatsDogs.Pipeline.Inference.Evaluation;
 using CatsDogs.Pipeline.Runs;
 using CatsDogs.Pipeline.Training;
 using CatsDogs.Telemetry;
@@ -78,6 +80,20 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
                 new TrainingProgress(AnsiConsole.Console, live: false, Log, TimeSpan.Zero), Log);
             return await trainer.RunAsync(stop.Token);
         }
+    }
+
+    /// <summary>Accuracy and log loss of the run's last checkpoint on its validation images, as evaluate scores them.</summary>
+    public async Task<(double Accuracy, double LogLoss)> ScoreValidationAsync(string runName, TestTimeAugmentation tta)
+    {
+        var index = DatasetIndex.Scan(dataRoot, requireLabels: true);
+        var split = DatasetSplit.LoadOrCreate(index, Path.Combine(runsRoot, "split.json"), new SplitRequest(null, 0.25, 3, false), null, TextWriter.Null);
+        using var device = BackendFactory.Create(DeviceKind.Cpu, new CpuBackendOptions { Threads = 1 });
+        using var network = Checkpoint.Load(Path.Combine(runsRoot, runName, "checkpoints", "last.json"), device).Network;
+        using var pipeline = new InputPipeline(Input, AlignedHostAllocator.Instance, TextWriter.Null);
+        var (probabilities, _) = await Predictions.RunAsync(network, pipeline, new ImageSource(index.Root, split.Validation), tta, new Progress<int>(), CancellationToken.None);
+        var truth = split.Validation.Select(entry => entry.Label).ToList();
+        var correct = truth.Where((label, i) => probabilities[i] > 0.5f == (label == ImageLabel.Dog)).Count();
+        return ((double)correct / truth.Count, LogLoss.Of(truth, probabilities));
     }
 
     public byte[] LastWeights(string runName)

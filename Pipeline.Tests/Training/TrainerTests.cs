@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using CatsDogs.Pipeline.Inference;
 using CatsDogs.Pipeline.Training;
 using CatsDogs.Telemetry;
 using CatsDogs.Tests.Fixtures;
@@ -141,6 +142,25 @@ public sealed class TrainerTests : IDisposable
         var records = Records("short-epochs");
         Assert.Equal(records.Select(r => r.LearningRate), rate.GetMeasurementSnapshot().Select(m => m.Value));
         Assert.Equal(records.Select(r => r.TrainLoss), loss.GetMeasurementSnapshot().Where(m => (string?)m.Tags["split"] == "train").Select(m => m.Value));
+    }
+
+    [Fact]
+    public async Task Validation_with_flip_scores_each_epoch_as_evaluate_with_flip_does_and_leaves_training_unchanged()
+    {
+        var flip = new TrainerHarness(_folder.Combine("data"), _folder.Combine("runs")) { Options = _harness.Options with { ValidationTta = TestTimeAugmentation.Flip } };
+
+        await _harness.TrainAsync("plain");
+        await flip.TrainAsync("flip");
+
+        Assert.Equal(_harness.LastWeights("plain"), flip.LastWeights("flip"));
+        var (accuracy, logLoss) = await flip.ScoreValidationAsync("flip", TestTimeAugmentation.Flip);
+        var last = Records("flip")[^1];
+        Assert.Equal(accuracy, last.ValAccuracy, 1e-12);
+        Assert.Equal(logLoss, last.ValLoss, 1e-9);
+        // Scored without the mirrors, the same weights give another loss: the flip run did average.
+        var (_, plainLogLoss) = await flip.ScoreValidationAsync("flip", TestTimeAugmentation.None);
+        Assert.Equal(plainLogLoss, Records("plain")[^1].ValLoss, 1e-5);
+        Assert.True(Math.Abs(plainLogLoss - logLoss) > 1e-4, $"validation loss {logLoss} with the mirrors against {plainLogLoss} without");
     }
 
     private List<EpochRecord> Records(string run) =>

@@ -1,6 +1,5 @@
 using CatsDogs.Model.Training;
 using CatsDogs.Pipeline.Dataflow;
-using CatsDogs.Pipeline.Dataflow.Augmentation;
 
 namespace CatsDogs.Pipeline.Inference;
 
@@ -13,28 +12,12 @@ internal static class Predictions
         var probabilities = new float[source.Count];
         var delivered = new bool[source.Count];
         var batchProbabilities = new float[pipeline.Options.BatchSize];
-        var mirroredProbabilities = new float[pipeline.Options.BatchSize];
+        var averaging = new MirrorAveraging(tta, pipeline.Options.BatchSize);
         await foreach (var batch in pipeline.ReadAsync(source, PassKind.Inference, 0, cancellationToken))
         {
             using (batch)
             {
-                network.Evaluate(batch.View, batchProbabilities);
-                if (tta == TestTimeAugmentation.Flip)
-                {
-                    // The tiles are mirrored in place, so the device must be done reading them first.
-                    network.WaitForUploads();
-                    for (var row = 0; row < batch.Count; row++)
-                    {
-                        HorizontalMirror.Apply(batch.Image(row), batch.ImageSize);
-                    }
-
-                    network.Evaluate(batch.View, mirroredProbabilities);
-                    for (var row = 0; row < batch.Count; row++)
-                    {
-                        batchProbabilities[row] = (batchProbabilities[row] + mirroredProbabilities[row]) / 2;
-                    }
-                }
-
+                averaging.Evaluate(network, batch, batchProbabilities);
                 for (var row = 0; row < batch.Count; row++)
                 {
                     probabilities[batch.ImageIndices[row]] = batchProbabilities[row];

@@ -6,6 +6,7 @@ using CatsDogs.Pipeline.Cli;
 using CatsDogs.Pipeline.Dataflow;
 using CatsDogs.Pipeline.Dataflow.Caching;
 using CatsDogs.Pipeline.Dataflow.Decoding;
+using CatsDogs.Pipeline.Inference;
 using CatsDogs.Pipeline.Runs;
 using CatsDogs.Pipeline.Tuning;
 
@@ -27,7 +28,7 @@ namespace CatsDogs.Pipeline.Training;
         typeof(CommandLineSpelledEnum<DeviceKind>), typeof(CommandLineSpelledEnum<Precision>), typeof(CommandLineSpelledEnum<OptimizerKind>),
         typeof(CommandLineSpelledEnum<ScheduleKind>), typeof(CommandLineSpelledEnum<MonitorMetric>), typeof(CommandLineSpelledEnum<FitMode>),
         typeof(CommandLineSpelledEnum<DecoderChoice>), typeof(CommandLineSpelledEnum<CacheMode>), typeof(CommandLineSpelledEnum<TrialPhase>),
-        typeof(CommandLineSpelledEnum<TrialOutcome>),
+        typeof(CommandLineSpelledEnum<TrialOutcome>), typeof(CommandLineSpelledEnum<TestTimeAugmentation>),
     ])]
 [JsonSerializable(typeof(TrainConfig))]
 [JsonSerializable(typeof(Provenance))]

@@ -1,4 +1,5 @@
 using CatsDogs.Model.Optim;
+using CatsDogs.Pipeline.Inference;
 
 namespace CatsDogs.Pipeline.Training;
 
@@ -68,6 +69,9 @@ internal sealed record TrainOptions
     public float LabelSmoothing { get; init; }
 
     public MonitorMetric Monitor { get; init; } = MonitorMetric.ValLoss;
+
+    /// <summary>How validation shows each image to the network, as evaluate's --tta: the best checkpoint is picked by that score.</summary>
+    public TestTimeAugmentation ValidationTta { get; init; } = TestTimeAugmentation.None;
 
     /// <summary>Steps between reads of the training loss; a read waits for the device.</summary>
     public int LogEvery { get; init; } = 20;

@@ -3,6 +3,8 @@ using CatsDogs.Model.Checkpoints;
 using CatsDogs.Model.Schedules;
 using CatsDogs.Model.Training;
 using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Inference;
+using CatsDogs.Pipeline.Inference.Evaluation;
 using CatsDogs.Pipeline.Runs;
 using CatsDogs.Pipeline.Tuning.Autotune;
 using CatsDogs.Telemetry;
@@ -178,7 +180,21 @@ internal sealed class Trainer(
         network.TakeEvaluationStatistics();
         try
         {
-            using var held = new HeldBatch(network);
+            return options.ValidationTta == TestTimeAugmentation.None ? await ScoreValidationAsync(stop) : await ScoreValidationAveragedAsync(stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            SaveCheckpoint(LastCheckpoint, _state.Epoch);
+            log.WriteLine($"Stopped during validation; the last checkpoint is in {run.Checkpoints}. Resume with --resume {run.Path}.");
+            return null;
+        }
+    }
+
+    /// <summary>The network's own loss and accuracy on each validation image.</summary>
+    private async Task<BatchStatistics> ScoreValidationAsync(CancellationToken stop)
+    {
+        using (var held = new HeldBatch(network))
+        {
             await foreach (var batch in pipeline.ReadAsync(validation, PassKind.Inference, 0, stop))
             {
                 try
@@ -191,14 +207,39 @@ internal sealed class Trainer(
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            SaveCheckpoint(LastCheckpoint, _state.Epoch);
-            log.WriteLine($"Stopped during validation; the last checkpoint is in {run.Checkpoints}. Resume with --resume {run.Path}.");
-            return null;
-        }
 
         return network.TakeEvaluationStatistics();
+    }
+
+    /// <summary>
+    /// Loss and accuracy of P(dog) as evaluate scores it under the same test-time augmentation, so that the best
+    /// checkpoint is picked by the score its evaluation will report.
+    /// </summary>
+    private async Task<BatchStatistics> ScoreValidationAveragedAsync(CancellationToken stop)
+    {
+        var averaging = new MirrorAveraging(options.ValidationTta, pipeline.Options.BatchSize);
+        var probabilities = new float[pipeline.Options.BatchSize];
+        var scores = new BatchStatistics(0, 0, 0);
+        await foreach (var batch in pipeline.ReadAsync(validation, PassKind.Inference, 0, stop))
+        {
+            using (batch)
+            {
+                averaging.Evaluate(network, batch, probabilities);
+                var labels = batch.View.LabelSpan;
+                for (var row = 0; row < batch.Count; row++)
+                {
+                    var isDog = labels[row] > 0.5f;
+                    scores = new BatchStatistics(
+                        scores.LossSum + LogLoss.Of(isDog, probabilities[row]),
+                        scores.Correct + (probabilities[row] > 0.5f == isDog ? 1 : 0),
+                        scores.Count + 1);
+                }
+            }
+        }
+
+        // The network also kept single-view scores of the first pass; they are not the ones reported.
+        network.TakeEvaluationStatistics();
+        return scores;
     }
 
     /// <summary>The learning rate in force and the epoch's training scores so far, for the live metrics.</summary>

@@ -16,10 +16,16 @@ internal static class LogLoss
         var sum = 0.0;
         for (var i = 0; i < truth.Count; i++)
         {
-            var p = Math.Clamp((double)dogProbability[i], Clip, 1 - Clip);
-            sum -= truth[i] == ImageLabel.Dog ? Math.Log(p) : Math.Log(1 - p);
+            sum += Of(truth[i] == ImageLabel.Dog, dogProbability[i]);
         }
 
         return sum / truth.Count;
+    }
+
+    /// <summary>One image's term: −ln of the clipped probability given to its true class.</summary>
+    public static double Of(bool isDog, double dogProbability)
+    {
+        var p = Math.Clamp(dogProbability, Clip, 1 - Clip);
+        return isDog ? -Math.Log(p) : -Math.Log(1 - p);
     }
 }
