@@ -109,13 +109,14 @@ public sealed class AffineWarpTests
     }
 
     [Fact]
-    public void A_shift_moves_the_image_by_that_share_of_the_side_and_repeats_the_edge()
+    public void A_shift_moves_the_image_by_that_share_of_the_side_in_whole_pixels_and_repeats_the_edge()
     {
         using var source = Images.Pattern(64, 64);
         var plain = Render(source, FitMode.Stretch, AffineParameters.Identity);
 
-        // 8 of 64 pixels right and 4 down: the output at (x, y) shows what the plain one does at (x - 8, y - 4).
-        var shifted = Render(source, FitMode.Stretch, new AffineParameters(false, 0, 1, 1, ShiftX: 0.125f, ShiftY: 0.0625f));
+        // 8.32 of 64 pixels right and 3.84 down move it by 8 and 4: the output at (x, y) shows what the plain one does at
+        // (x - 8, y - 4), unblended.
+        var shifted = Render(source, FitMode.Stretch, new AffineParameters(false, 0, 1, 1, ShiftX: 0.13f, ShiftY: 0.06f));
 
         for (var y = 0; y < Size; y++)
         {

@@ -2,7 +2,7 @@ namespace CatsDogs.Pipeline.Dataflow.Augmentation;
 
 /// <summary>
 /// Resamples a decoded RGBA image straight to the square network input through one affine map:
-/// the fit (stretch or centre crop), then flip, shear and zoom about the centre, then a shift. Bilinear, with
+/// the fit (stretch or centre crop), then flip, shear and zoom about the centre, then a shift by whole pixels. Bilinear, with
 /// edge pixels repeated outside the image (Keras' fill_mode='nearest').
 /// <para>
 /// It is ours rather than Skia's because Skia's DrawBitmap costs a fixed 50–75 µs per image, most
@@ -50,7 +50,9 @@ internal static partial class AffineWarp
         var m01 = -(double)regionWidth / size * p.Shear / p.ZoomX;
         var m11 = (double)regionHeight / size / p.ZoomY;
         var half = size * 0.5;
-        var (shiftX, shiftY) = ((double)p.ShiftX * size, (double)p.ShiftY * size);
+        // Whole output pixels: a fractional shift would blend each pixel with its neighbour, a blur the unshifted validation
+        // images never have (at CIFAR's own size a whole-pixel shift moves the pixels unchanged, as a padded crop does).
+        var (shiftX, shiftY) = (Math.Round(p.ShiftX * size), Math.Round(p.ShiftY * size));
 
         fixed (byte* sourceBytes = rgba)
         fixed (byte* destination = rgb)
