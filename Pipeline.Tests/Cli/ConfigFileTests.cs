@@ -89,6 +89,7 @@ public sealed class ConfigFileTests : IDisposable
         var train = Settings(_folder.Combine("runs", "defaults"))["train"]!;
         Assert.Equal((string)defaults["train"]!["monitor"]!, (string)train["monitor"]!);
         Assert.Equal((string)defaults["train"]!["schedule"]!, (string)train["schedule"]!);
+        Assert.Equal((string)defaults["train"]!["validationTta"]!, (string)train["validationTta"]!);
         Assert.Equal((string)defaults["train"]!["model"]!, (string)train["model"]!);
         Assert.Equal((double)defaults["train"]!["learningRate"]!, (double)train["learningRate"]!, 6);
         Assert.Equal((double)defaults["input"]!["augment"]!["translate"]!, (double)Settings(_folder.Combine("runs", "defaults"))["input"]!["augment"]!["translate"]!, 6);

@@ -29,7 +29,7 @@ internal sealed class InputOptions
     private readonly Option<double> _shear = RangedOption.Create("--shear", "Largest random shear factor for training images.", 0.2, 0.0, 1.0);
     private readonly Option<double> _zoom = RangedOption.Create("--zoom", "Largest random zoom for training images: each axis scales by 1 ± this.", 0.2, 0.0, 0.9);
     private readonly Option<double> _translate = RangedOption.Create(
-        "--translate", "Largest random shift of training images along each axis, as a share of the side (0.125: 4 of 32 pixels), edge pixels filling in.", 0.0, 0.0, 0.5);
+        "--translate", "Largest random shift of training images along each axis, as a share of the side (0.125: 4 of 32 pixels), rounded to whole pixels, edge pixels filling in.", 0.0, 0.0, 0.5);
     private readonly Option<long> _maxPixels = RangedOption.Create("--max-pixels", "Images whose header claims more pixels are skipped before decoding.", 50_000_000L, 1L, 1L << 40);
     private readonly EnumChoiceOption<DecoderChoice> _decoder = ChoiceOption.Create(
         "--decoder", "JPEG decoder: turbojpeg (libjpeg-turbo's SIMD; other formats go to Skia), skia, or auto (turbojpeg where its library loads).", DecoderChoice.Auto);

@@ -7,7 +7,7 @@ namespace CatsDogs.Pipeline.Dataflow.Augmentation;
 /// Keras settings (horizontal_flip=True, shear_range=0.2, zoom_range=0.2). Shear is a factor
 /// (x' = x + s*y, |s| up to <see cref="Shear"/>); zoom draws each axis' magnification from
 /// [1 - <see cref="Zoom"/>, 1 + <see cref="Zoom"/>] independently, as Keras does. Translate shifts the image along
-/// each axis by up to that share of its side, edge pixels filling in (Keras' width_shift_range and
+/// each axis by up to that share of its side, rounded to whole pixels, edge pixels filling in (Keras' width_shift_range and
 /// height_shift_range, or CIFAR's padded random crop with the edge repeated instead of zeros); off by default.
 /// </summary>
 internal sealed record AugmentOptions(bool Flip = true, double Shear = 0.2, double Zoom = 0.2, double Translate = 0)
