@@ -50,8 +50,7 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
     /// <summary>Trains in <paramref name="runName"/> (resuming it when it has a last checkpoint), stopping when <paramref name="stopAtStep"/> is reached.</summary>
     public async Task<TrainingOutcome> TrainAsync(string runName, long? stopAtStep = null, int? epochs = null)
     {
-        var index = DatasetIndex.Scan(dataRoot, requireLabels: true);
-        var split = DatasetSplit.LoadOrCreate(index, Path.Combine(runsRoot, "split.json"), new SplitRequest(null, 0.25, 3, false), null, TextWriter.Null);
+        var (index, split) = Split();
         var folder = Path.Combine(runsRoot, runName);
         var run = Directory.Exists(folder) ? RunFolder.OpenExisting(folder) : RunFolder.CreateNew(runsRoot, runName, "train");
         using var device = BackendFactory.Create(DeviceKind.Cpu, new CpuBackendOptions { Threads = 1 });
@@ -85,8 +84,7 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
     /// <summary>Accuracy and log loss of the run's last checkpoint on its validation images, as evaluate scores them.</summary>
     public async Task<(double Accuracy, double LogLoss)> ScoreValidationAsync(string runName, TestTimeAugmentation tta)
     {
-        var index = DatasetIndex.Scan(dataRoot, requireLabels: true);
-        var split = DatasetSplit.LoadOrCreate(index, Path.Combine(runsRoot, "split.json"), new SplitRequest(null, 0.25, 3, false), null, TextWriter.Null);
+        var (index, split) = Split();
         using var device = BackendFactory.Create(DeviceKind.Cpu, new CpuBackendOptions { Threads = 1 });
         using var network = Checkpoint.Load(Path.Combine(runsRoot, runName, "checkpoints", "last.json"), device).Network;
         using var pipeline = new InputPipeline(Input, AlignedHostAllocator.Instance, TextWriter.Null);
@@ -94,6 +92,13 @@ internal sealed class TrainerHarness(string dataRoot, string runsRoot)
         var truth = split.Validation.Select(entry => entry.Label).ToList();
         var correct = truth.Where((label, i) => probabilities[i] > 0.5f == (label == ImageLabel.Dog)).Count();
         return ((double)correct / truth.Count, LogLoss.Of(truth, probabilities));
+    }
+
+    /// <summary>The data set and the split every run of the harness trains and validates on (made by the first run).</summary>
+    private (DatasetIndex Index, DatasetSplit Split) Split()
+    {
+        var index = DatasetIndex.Scan(dataRoot, requireLabels: true);
+        return (index, DatasetSplit.LoadOrCreate(index, Path.Combine(runsRoot, "split.json"), new SplitRequest(null, 0.25, 3, false), null, TextWriter.Null));
     }
 
     public byte[] LastWeights(string runName)

@@ -219,7 +219,7 @@ internal sealed class Trainer(
     {
         var averaging = new MirrorAveraging(options.ValidationTta, pipeline.Options.BatchSize);
         var probabilities = new float[pipeline.Options.BatchSize];
-        var scores = new BatchStatistics(0, 0, 0);
+        var (lossSum, correct, count) = (0.0, 0L, 0L);
         await foreach (var batch in pipeline.ReadAsync(validation, PassKind.Inference, 0, stop))
         {
             using (batch)
@@ -229,17 +229,17 @@ internal sealed class Trainer(
                 for (var row = 0; row < batch.Count; row++)
                 {
                     var isDog = labels[row] > 0.5f;
-                    scores = new BatchStatistics(
-                        scores.LossSum + LogLoss.Of(isDog, probabilities[row]),
-                        scores.Correct + (probabilities[row] > 0.5f == isDog ? 1 : 0),
-                        scores.Count + 1);
+                    lossSum += LogLoss.Of(isDog, probabilities[row]);
+                    correct += probabilities[row] > 0.5f == isDog ? 1 : 0;
                 }
+
+                count += batch.Count;
             }
         }
 
         // The network also kept single-view scores of the first pass; they are not the ones reported.
         network.TakeEvaluationStatistics();
-        return scores;
+        return new BatchStatistics(lossSum, correct, count);
     }
 
     /// <summary>The learning rate in force and the epoch's training scores so far, for the live metrics.</summary>
