@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CatsDogs.Pipeline.Inference.Evaluation;
+using Keys = CatsDogs.Pipeline.Inference.Evaluation.EvaluationReport.Keys;
 
 namespace CatsDogs.Pipeline.Export;
 
@@ -25,8 +26,8 @@ internal sealed record TestEvaluation(double? Accuracy, double? LogLoss, double?
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
-            return new TestEvaluation(Score(root, "accuracy"), Score(root, "logLoss"), Score(root, "rocAuc"), root.GetProperty("images").GetInt64(),
-                Text(root, "checkpoint"), Text(root, "data"), root.TryGetProperty("tta", out var tta) && tta.ValueKind == JsonValueKind.True);
+            return new TestEvaluation(Score(root, Keys.Accuracy), Score(root, Keys.LogLoss), Score(root, Keys.RocAuc), root.GetProperty(Keys.Images).GetInt64(),
+                Text(root, Keys.Checkpoint), Text(root, Keys.Data), root.TryGetProperty(Keys.Tta, out var tta) && tta.ValueKind == JsonValueKind.True);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -15,6 +15,18 @@ internal sealed record EvaluationReport(ConfusionMatrix Confusion, double LogLos
 {
     public const string FileName = "evaluation.json";
 
+    /// <summary>The names in evaluation.json that other readers (the model card) look up.</summary>
+    public static class Keys
+    {
+        public const string Images = "images";
+        public const string Accuracy = "accuracy";
+        public const string LogLoss = "logLoss";
+        public const string RocAuc = "rocAuc";
+        public const string Tta = "tta";
+        public const string Checkpoint = "checkpoint";
+        public const string Data = "data";
+    }
+
     public static EvaluationReport From(
         IReadOnlyList<ImageEntry> entries, IReadOnlyList<float> dogProbability, IReadOnlyList<bool> delivered, bool tta, string checkpoint, string data)
     {
@@ -38,10 +50,10 @@ internal sealed record EvaluationReport(ConfusionMatrix Confusion, double LogLos
 
     public JsonObject ToJson() => new()
     {
-        ["images"] = Images,
-        ["accuracy"] = Number(Accuracy),
-        ["logLoss"] = Number(LogLoss),
-        ["rocAuc"] = RocAuc is { } auc ? Number(auc) : null,
+        [Keys.Images] = Images,
+        [Keys.Accuracy] = Number(Accuracy),
+        [Keys.LogLoss] = Number(LogLoss),
+        [Keys.RocAuc] = RocAuc is { } auc ? Number(auc) : null,
         ["perClass"] = new JsonObject { ["cat"] = Scores(Confusion.CatScores), ["dog"] = Scores(Confusion.DogScores) },
         // Rows are the true class, columns the predicted one.
         ["confusion"] = new JsonObject
@@ -49,9 +61,9 @@ internal sealed record EvaluationReport(ConfusionMatrix Confusion, double LogLos
             ["cat"] = new JsonObject { ["cat"] = Confusion.CatAsCat, ["dog"] = Confusion.CatAsDog },
             ["dog"] = new JsonObject { ["cat"] = Confusion.DogAsCat, ["dog"] = Confusion.DogAsDog },
         },
-        ["tta"] = Tta,
-        ["checkpoint"] = Checkpoint,
-        ["data"] = Data,
+        [Keys.Tta] = Tta,
+        [Keys.Checkpoint] = Checkpoint,
+        [Keys.Data] = Data,
     };
 
     /// <summary>The console's account: the scores, the matrix, and each class's precision, recall and F1.</summary>
