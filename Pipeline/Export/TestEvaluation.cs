@@ -31,7 +31,7 @@ internal sealed record TestEvaluation(double? Accuracy, double? LogLoss, double?
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"'{path}' does not hold accuracy, logLoss, rocAuc and images as numbers: {e.Message}");
+            throw new InvalidDataException($"'{path}' does not hold {Keys.Accuracy}, {Keys.LogLoss}, {Keys.RocAuc} and {Keys.Images} as numbers: {e.Message}");
         }
     }
 
