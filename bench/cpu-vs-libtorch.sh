@@ -8,9 +8,8 @@
 # $OUT/cpu-vs-libtorch when OUT is set, else bench/out/cpu-vs-libtorch.
 #
 # The libtorch side is bench/cpu-vs-libtorch/, its own project outside CatsDogs.sln, so that
-# the product build and CI never restore TorchSharp. Its libLibTorchSharp.so asks for
-# GLIBCXX_3.4.32, which Debian 12 lacks, for one symbol nothing calls; cpu-vs-libtorch/weaken_glibcxx.py
-# marks that requirement weak in the build output.
+# the product build and CI never restore TorchSharp; cpu-vs-libtorch/build.sh builds it and makes
+# it load on Debian 12.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -19,17 +18,13 @@ threads=${THREADS:-2}
 out=${OUT:-$root/bench/out}/cpu-vs-libtorch
 project=bench/cpu-vs-libtorch
 torch_dll=$project/bin/Release/net10.0/cpu-vs-libtorch.dll
-native=$project/bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so
 catsdogs=Pipeline/bin/Release/net10.0/catsdogs.dll
 runs=("$@")
 [[ ${#runs[@]} -gt 0 ]] || runs=(compact:64:40:5 vgg6:64:30:4 baseline:64:30:3 deep6:64:5:2 resnet9:64:15:3)
 mkdir -p "$out"
 
 echo "== building $project (Release)"
-dotnet build "$project/CpuVsLibtorch.csproj" -c Release -nologo -v q
-# A rebuild may copy the original back, so patch after every build; patching twice is harmless.
-python3 "$project/weaken_glibcxx.py" "$native" "$native.tmp"
-mv "$native.tmp" "$native"
+"$project/build.sh"
 echo "== building CatsDogs.sln (Release)"
 dotnet build CatsDogs.sln -c Release -nologo -v q
 

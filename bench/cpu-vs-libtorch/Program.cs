@@ -4,6 +4,14 @@ using TorchSharp;
 
 // cpu-vs-libtorch --model NAME [--batch 64] [--steps 20] [--warmup 3] [--image-size N] [--threads 2]
 // Prints one human line and one key=value line in the format of `catsdogs bench model`.
+// cpu-vs-libtorch train --config RUN/config.json --test DIR [--threads 2]
+// Replays a catsdogs run's recipe on its split; prints one CSV row per epoch (time to accuracy).
+if (args.Length > 0 && args[0] == "train")
+{
+    TimeToAccuracy.Run(TrainOptions.Parse(args[1..]));
+    return 0;
+}
+
 var options = BenchOptions.Parse(args);
 torch.set_num_threads(options.Threads);
 torch.manual_seed(1);
