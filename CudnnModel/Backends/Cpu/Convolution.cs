@@ -9,7 +9,8 @@ namespace CatsDogs.Model.Backends.Cpu;
 /// A group unfolds several images side by side so that layers with tiny planes (2x2 at the end of
 /// deep6) still give the GEMM hundreds of columns. With at least two groups per thread, the
 /// groups are the parallel items and each runs single-threaded GEMMs; otherwise the groups run
-/// one after another and each GEMM uses every thread. The filter gradient is summed over
+/// one after another and each GEMM uses every thread. Forward and backward-data pack the filters
+/// once for all groups, into the caller's buffer. The filter gradient is summed over
 /// contiguous chunks of groups into per-chunk partials, then across chunks in order, so it is
 /// reproducible for a given thread count.
 /// </para>
@@ -21,17 +22,19 @@ internal static unsafe class Convolution
 
     /// <summary>y = conv(x, w), then the epilogue's bias per output channel and ReLU.</summary>
     public static void Forward(float* x, float* w, float* y, int batch, int outChannels, ConvolutionGeometry g, WorkerPool pool,
-        GemmEpilogue epilogue)
+        GemmEpilogue epilogue, NativeBuffer packedFilters)
     {
         var (px, pw, py) = ((nint)x, (nint)w, (nint)y);
         var plane = g.OutputPlane;
+        var filters = Sgemm.Pack(false, outChannels, g.ColumnRows, 1f, w, g.ColumnRows, packedFilters);
         ForEachGroup(batch, g, pool, (first, count, workspace, gemm) =>
         {
             var columns = count * plane;
             var col = Unfold((float*)px, first, count, g, workspace);
             var direct = count == 1;
             var target = direct ? (float*)py + (long)first * outChannels * plane : workspace.Staging.Get((long)outChannels * columns);
-            gemm.Multiply(false, false, outChannels, columns, g.ColumnRows, 1f, (float*)pw, g.ColumnRows, col, columns, 0f, target, columns, epilogue);
+            gemm.Multiply(false, false, outChannels, columns, g.ColumnRows, 1f, (float*)pw, g.ColumnRows, col, columns, 0f, target, columns, epilogue,
+                filters);
             if (!direct)
             {
                 Scatter(target, (float*)py, first, count, outChannels, plane);
@@ -39,17 +42,20 @@ internal static unsafe class Convolution
         });
     }
 
-    public static void BackwardData(float* dy, float* w, float* dx, int batch, int outChannels, ConvolutionGeometry g, WorkerPool pool)
+    public static void BackwardData(float* dy, float* w, float* dx, int batch, int outChannels, ConvolutionGeometry g, WorkerPool pool,
+        NativeBuffer packedFilters)
     {
         var (pdy, pw, pdx) = ((nint)dy, (nint)w, (nint)dx);
         var plane = g.OutputPlane;
+        var filters = Sgemm.Pack(true, g.ColumnRows, outChannels, 1f, w, g.ColumnRows, packedFilters);
         var imageSize = (long)g.Channels * g.Height * g.Width;
         ForEachGroup(batch, g, pool, (first, count, workspace, gemm) =>
         {
             var columns = count * plane;
             var gradient = Gather((float*)pdy, first, count, outChannels, plane, workspace);
             var col = workspace.Columns.Get((long)g.ColumnRows * columns);
-            gemm.Multiply(true, false, g.ColumnRows, columns, outChannels, 1f, (float*)pw, g.ColumnRows, gradient, columns, 0f, col, columns);
+            gemm.Multiply(true, false, g.ColumnRows, columns, outChannels, 1f, (float*)pw, g.ColumnRows, gradient, columns, 0f, col, columns,
+                packedA: filters);
             for (var i = 0; i < count; i++)
             {
                 var image = (float*)pdx + (first + i) * imageSize;
@@ -196,15 +202,15 @@ internal static unsafe class Convolution
     private readonly struct GemmRunner(WorkerPool? pool, CpuWorkspace? workspace)
     {
         public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
-            float beta, float* c, int ldc, GemmEpilogue epilogue = default)
+            float beta, float* c, int ldc, GemmEpilogue epilogue = default, PackedOperand packedA = default)
         {
             if (pool is not null)
             {
-                Sgemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool, epilogue);
+                Sgemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool, epilogue, packedA);
             }
             else
             {
-                Sgemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspace!, epilogue);
+                Sgemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspace!, epilogue, packedA);
             }
         }
     }

@@ -21,6 +21,7 @@ internal sealed unsafe class CpuBackend : IBackend
 
     // Filter-gradient partials, two chunks per thread (see Convolution.BackwardFilter).
     private readonly NativeBuffer[] _partials;
+    private readonly NativeBuffer _packedFilters = new();
 
     public CpuBackend(CpuBackendOptions options)
     {
@@ -71,13 +72,13 @@ internal sealed unsafe class CpuBackend : IBackend
         }
 
         var epilogue = new GemmEpilogue(bias is null ? null : Cpu(bias).Pointer, relu);
-        Convolution.Forward(Cpu(x).Pointer, Cpu(w).Pointer, Cpu(y).Pointer, x.Shape.N, w.Shape.N, geometry, _pool, epilogue);
+        Convolution.Forward(Cpu(x).Pointer, Cpu(w).Pointer, Cpu(y).Pointer, x.Shape.N, w.Shape.N, geometry, _pool, epilogue, _packedFilters);
     }
 
     public void ConvolutionBackwardData(Tensor dy, Tensor w, Tensor dx, int padding)
     {
         var geometry = Geometry(dx, w, dy, padding);
-        Convolution.BackwardData(Cpu(dy).Pointer, Cpu(w).Pointer, Cpu(dx).Pointer, dx.Shape.N, w.Shape.N, geometry, _pool);
+        Convolution.BackwardData(Cpu(dy).Pointer, Cpu(w).Pointer, Cpu(dx).Pointer, dx.Shape.N, w.Shape.N, geometry, _pool, _packedFilters);
     }
 
     public void ConvolutionBackwardFilter(Tensor x, Tensor dy, Tensor dw, int padding)
@@ -307,6 +308,7 @@ internal sealed unsafe class CpuBackend : IBackend
     public void Dispose()
     {
         _pool.Dispose();
+        _packedFilters.Dispose();
         foreach (var partial in _partials)
         {
             partial.Dispose();

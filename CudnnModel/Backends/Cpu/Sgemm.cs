@@ -43,7 +43,7 @@ internal static unsafe class Sgemm
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc,
-        CpuWorkspace workspace, GemmEpilogue epilogue = default)
+        CpuWorkspace workspace, GemmEpilogue epilogue = default, PackedOperand packedA = default)
     {
         if (UsesDotProducts(transposeA, transposeB, m, n, k, epilogue))
         {
@@ -51,8 +51,25 @@ internal static unsafe class Sgemm
         }
         else if (m > 0 && n > 0)
         {
-            MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspace, epilogue);
+            MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspace, epilogue, packedA);
         }
+    }
+
+    /// <summary>
+    /// Packs op(A) times alpha, m x k, into <paramref name="buffer"/> as the products with this m and k would pack it
+    /// block by block, for products that pass it as their packedA (with the same transposeA and alpha, which it holds).
+    /// </summary>
+    public static PackedOperand Pack(bool transposeA, int m, int k, float alpha, float* a, int lda, NativeBuffer buffer)
+    {
+        var paddedRows = (m + Mr - 1) / Mr * Mr;
+        var packed = buffer.Get((long)paddedRows * k);
+        var depth = BlockDepth(k);
+        for (var pc = 0; pc < k; pc += depth)
+        {
+            PackA(transposeA, a, lda, 0, pc, m, Math.Min(depth, k - pc), alpha, packed + (long)pc * paddedRows);
+        }
+
+        return new PackedOperand(packed, paddedRows);
     }
 
     /// <summary>
@@ -63,7 +80,7 @@ internal static unsafe class Sgemm
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc,
-        WorkerPool pool, GemmEpilogue epilogue = default)
+        WorkerPool pool, GemmEpilogue epilogue = default, PackedOperand packedA = default)
     {
         if (m == 0 || n == 0)
         {
@@ -78,7 +95,7 @@ internal static unsafe class Sgemm
 
         if (pool.Threads == 1 || (long)m * n * k < ParallelThreshold)
         {
-            MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool.Main, epilogue);
+            MultiplyStrip(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool.Main, epilogue, packedA);
             return;
         }
 
@@ -102,13 +119,13 @@ internal static unsafe class Sgemm
             {
                 var bOffset = transposeB ? (long)start * ldb : start;
                 MultiplyStrip(transposeA, transposeB, m, end - start, k, alpha, (float*)pa, lda,
-                    (float*)pb + bOffset, ldb, beta, (float*)pc + start, ldc, workspace, epilogue);
+                    (float*)pb + bOffset, ldb, beta, (float*)pc + start, ldc, workspace, epilogue, packedA);
             }
             else
             {
                 var aOffset = transposeA ? start : (long)start * lda;
                 MultiplyStrip(transposeA, transposeB, end - start, n, k, alpha, (float*)pa + aOffset, lda,
-                    (float*)pb, ldb, beta, (float*)pc + (long)start * ldc, ldc, workspace, epilogue.FromRow(start));
+                    (float*)pb, ldb, beta, (float*)pc + (long)start * ldc, ldc, workspace, epilogue.FromRow(start), packedA.FromRow(start));
             }
         });
     }
@@ -125,7 +142,8 @@ internal static unsafe class Sgemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyStrip(
         bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, CpuWorkspace workspace, GemmEpilogue epilogue)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, CpuWorkspace workspace, GemmEpilogue epilogue,
+        PackedOperand packedA)
     {
         ScaleC(m, n, beta, c, ldc);
         if (k == 0 || alpha == 0f)
@@ -139,13 +157,12 @@ internal static unsafe class Sgemm
         }
 
         var nr = PanelColumns;
-        var packedA = workspace.PackedA.Get((long)Mc * Kc);
+        var aBuffer = packedA.IsEmpty ? workspace.PackedA.Get((long)Mc * Kc) : null;
         var packedB = workspace.PackedB.Get((long)Kc * (Nc + nr));
+        var depth = BlockDepth(k);
         for (var jc = 0; jc < n; jc += Nc)
         {
             var nc = Math.Min(Nc, n - jc);
-            var blocks = (k + Kc - 1) / Kc;
-            var depth = (k + blocks - 1) / blocks;
             for (var pc = 0; pc < k; pc += depth)
             {
                 var kc = Math.Min(depth, k - pc);
@@ -153,12 +170,28 @@ internal static unsafe class Sgemm
                 for (var ic = 0; ic < m; ic += Mc)
                 {
                     var mc = Math.Min(Mc, m - ic);
-                    PackA(transposeA, a, lda, ic, pc, mc, kc, alpha, packedA);
+                    var aBlock = aBuffer;
+                    if (packedA.IsEmpty)
+                    {
+                        PackA(transposeA, a, lda, ic, pc, mc, kc, alpha, aBuffer);
+                    }
+                    else
+                    {
+                        aBlock = packedA.Block(pc, ic, kc);
+                    }
+
                     var last = pc + kc == k;
-                    MultiplyBlock(mc, nc, kc, packedA, packedB, c + (long)ic * ldc + jc, ldc, nr, last ? epilogue.FromRow(ic) : GemmEpilogue.None);
+                    MultiplyBlock(mc, nc, kc, aBlock, packedB, c + (long)ic * ldc + jc, ldc, nr, last ? epilogue.FromRow(ic) : GemmEpilogue.None);
                 }
             }
         }
+    }
+
+    /// <summary>The depth is split into equal blocks of at most <see cref="Kc"/>.</summary>
+    private static int BlockDepth(int k)
+    {
+        var blocks = Math.Max(1, (k + Kc - 1) / Kc);
+        return Math.Max(1, (k + blocks - 1) / blocks);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -67,10 +67,15 @@ public abstract class BackendOpTests : IDisposable
         }
     }
 
-    /// <summary>Enough images for every thread to get several groups: the parallel path with per-chunk filter partials.</summary>
+    /// <summary>
+    /// Enough images for every thread to get several groups: the parallel path with per-chunk filter partials. The last
+    /// case has filters deeper than one GEMM depth block (40 x 9 = 360 > 320) and more of them than one row block
+    /// (130 > 120), in one group whose product is split by rows: the CPU backend packs such filters once per call.
+    /// </summary>
     [BackendTheory]
     [InlineData(12, 3, 16, 16, 8)]
     [InlineData(60, 4, 6, 6, 5)]
+    [InlineData(6, 40, 6, 6, 130)]
     public void Convolution_over_many_images_matches_the_reference_gradients(int n, int c, int h, int w, int outChannels)
     {
         const int K = 3;
