@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using CatsDogs.Model.Backends.Cpu;
 
 namespace CatsDogs.Model.Benchmarks;
 
@@ -34,50 +35,38 @@ public sealed record PeakEstimate(double Gflops, string Basis)
     private static int MeasuredPipes(double ghz, int lanes)
     {
         const int Steps = 2_000_000;
-        const int Chains = 12;
+        const int ChainCount = 12;
         var best = double.MaxValue;
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var started = Stopwatch.GetTimestamp();
             // Not inlined, so the chains run whether or not their sum is used.
-            _ = lanes == 16 ? Chains512(Steps) : Chains256(Steps);
+            _ = lanes == 16 ? Chains<Lane512, Vector512<float>>(Steps) : Chains<Lane256, Vector256<float>>(Steps);
             best = Math.Min(best, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
 
-        var perPipe = (double)Steps * Chains / (ghz * 1e9);
+        var perPipe = (double)Steps * ChainCount / (ghz * 1e9);
         return perPipe / best >= 1.5 ? 2 : 1;
     }
 
+    /// <summary>Twelve independent chains of <paramref name="steps"/> fused multiply-adds each, through the GEMM's lane type.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static float Chains512(int steps)
+    private static float Chains<TLane, TVector>(int steps)
+        where TLane : struct, ISimdLane<TVector>
+        where TVector : struct
     {
-        var (m, b) = (Vector512.Create(0.999f), Vector512.Create(0.001f));
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        Vector512<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        var (m, b) = (TLane.Broadcast(0.999f), TLane.Broadcast(0.001f));
+        TVector c0 = TLane.Zero, c1 = TLane.Zero, c2 = TLane.Zero, c3 = TLane.Zero, c4 = TLane.Zero, c5 = TLane.Zero;
+        TVector c6 = TLane.Zero, c7 = TLane.Zero, c8 = TLane.Zero, c9 = TLane.Zero, c10 = TLane.Zero, c11 = TLane.Zero;
         for (var i = 0; i < steps; i++)
         {
-            (c0, c1, c2, c3) = (Avx512F.FusedMultiplyAdd(c0, m, b), Avx512F.FusedMultiplyAdd(c1, m, b), Avx512F.FusedMultiplyAdd(c2, m, b), Avx512F.FusedMultiplyAdd(c3, m, b));
-            (c4, c5, c6, c7) = (Avx512F.FusedMultiplyAdd(c4, m, b), Avx512F.FusedMultiplyAdd(c5, m, b), Avx512F.FusedMultiplyAdd(c6, m, b), Avx512F.FusedMultiplyAdd(c7, m, b));
-            (c8, c9, c10, c11) = (Avx512F.FusedMultiplyAdd(c8, m, b), Avx512F.FusedMultiplyAdd(c9, m, b), Avx512F.FusedMultiplyAdd(c10, m, b), Avx512F.FusedMultiplyAdd(c11, m, b));
+            (c0, c1, c2, c3) = (TLane.MultiplyAdd(c0, m, b), TLane.MultiplyAdd(c1, m, b), TLane.MultiplyAdd(c2, m, b), TLane.MultiplyAdd(c3, m, b));
+            (c4, c5, c6, c7) = (TLane.MultiplyAdd(c4, m, b), TLane.MultiplyAdd(c5, m, b), TLane.MultiplyAdd(c6, m, b), TLane.MultiplyAdd(c7, m, b));
+            (c8, c9, c10, c11) = (TLane.MultiplyAdd(c8, m, b), TLane.MultiplyAdd(c9, m, b), TLane.MultiplyAdd(c10, m, b), TLane.MultiplyAdd(c11, m, b));
         }
 
-        return Vector512.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static float Chains256(int steps)
-    {
-        var (m, b) = (Vector256.Create(0.999f), Vector256.Create(0.001f));
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        Vector256<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
-        for (var i = 0; i < steps; i++)
-        {
-            (c0, c1, c2, c3) = (Fma.MultiplyAdd(c0, m, b), Fma.MultiplyAdd(c1, m, b), Fma.MultiplyAdd(c2, m, b), Fma.MultiplyAdd(c3, m, b));
-            (c4, c5, c6, c7) = (Fma.MultiplyAdd(c4, m, b), Fma.MultiplyAdd(c5, m, b), Fma.MultiplyAdd(c6, m, b), Fma.MultiplyAdd(c7, m, b));
-            (c8, c9, c10, c11) = (Fma.MultiplyAdd(c8, m, b), Fma.MultiplyAdd(c9, m, b), Fma.MultiplyAdd(c10, m, b), Fma.MultiplyAdd(c11, m, b));
-        }
-
-        return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
+        return TLane.Sum(c0) + TLane.Sum(c1) + TLane.Sum(c2) + TLane.Sum(c3) + TLane.Sum(c4) + TLane.Sum(c5) +
+            TLane.Sum(c6) + TLane.Sum(c7) + TLane.Sum(c8) + TLane.Sum(c9) + TLane.Sum(c10) + TLane.Sum(c11);
     }
 
     /// <summary>The clock from /proc/cpuinfo on Linux (what the hypervisor reports), else a nominal guess.</summary>
