@@ -21,6 +21,7 @@ internal static class TimeToAccuracy
         torch.set_num_threads(options.Threads);
         torch.manual_seed(options.Seed);
         var side = TorchPresets.DefaultImageSize(options.Model);
+        var headScale = TorchPresets.HeadScale(options.Model);
         var clock = Stopwatch.StartNew();
         var (train, validation) = LabeledImages.FromSplit(options.Data, options.SplitFile, side);
         var test = LabeledImages.FromClassFolders(options.Test, side);
@@ -54,7 +55,7 @@ internal static class TimeToAccuracy
                 var indices = order.AsSpan(first, Math.Min(options.Batch, train.Count - first)).ToArray();
                 var (x, y) = Batch(train, indices, random, options.Flip, options.Shift);
                 optimizer.zero_grad();
-                var logits = net.forward(x).mul(options.HeadScale);
+                var logits = net.forward(x).mul(headScale);
                 var loss = nn.functional.binary_cross_entropy_with_logits(logits, y);
                 loss.backward();
                 optimizer.step();
@@ -64,8 +65,8 @@ internal static class TimeToAccuracy
 
             var seconds = epochClock.Elapsed.TotalSeconds;
             trainingSeconds += seconds;
-            var (val, valFlip) = Accuracy(net, validation, options.HeadScale);
-            var (tst, tstFlip) = Accuracy(net, test, options.HeadScale);
+            var (val, valFlip) = Accuracy(net, validation, headScale);
+            var (tst, tstFlip) = Accuracy(net, test, headScale);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{epoch},{lossSum / train.Count:F4},{(double)correct / train.Count:F4},{val:F4},{valFlip:F4},{tst:F4},{tstFlip:F4},{seconds:F1},{trainingSeconds:F1}"));
         }
@@ -76,7 +77,7 @@ internal static class TimeToAccuracy
         : (float)(peak * 0.5 * (1 + Math.Cos(Math.PI * Math.Clamp((double)(step - warmup) / Math.Max(1, total - warmup), 0, 1))));
 
     /// <summary>NCHW floats in [0, 1] and [N, 1] labels; with a generator, each image draws its flip and whole-pixel shift.</summary>
-    private static (Tensor X, Tensor Y) Batch(LabeledImages images, int[] indices, Random? random, bool flips, int shift, bool mirror = false)
+    private static (Tensor X, Tensor Y) Batch(LabeledImages images, int[] indices, Random? random, bool flips, int shift)
     {
         var side = images.Side;
         var plane = side * side;
@@ -85,7 +86,7 @@ internal static class TimeToAccuracy
         for (var n = 0; n < indices.Length; n++)
         {
             var source = indices[n] * plane * 3;
-            var flip = mirror || (random is not null && flips && random.Next(2) == 1);
+            var flip = random is not null && flips && random.Next(2) == 1;
             var (dx, dy) = random is null ? (0, 0) : (random.Next(-shift, shift + 1), random.Next(-shift, shift + 1));
             for (var y = 0; y < side; y++)
             {
@@ -122,9 +123,9 @@ internal static class TimeToAccuracy
             using var scope = NewDisposeScope();
             var indices = Enumerable.Range(first, Math.Min(256, images.Count - first)).ToArray();
             var (x, y) = Batch(images, indices, null, false, 0);
-            var (xm, _) = Batch(images, indices, null, false, 0, mirror: true);
             var p = sigmoid(net.forward(x).mul(headScale));
-            var pm = sigmoid(net.forward(xm).mul(headScale));
+            // The mirror flips the width axis of the NCHW batch.
+            var pm = sigmoid(net.forward(x.flip(3)).mul(headScale));
             plain += p.gt(0.5).to(ScalarType.Float32).eq(y).sum().item<long>();
             flip += p.add(pm).div(2).gt(0.5).to(ScalarType.Float32).eq(y).sum().item<long>();
         }

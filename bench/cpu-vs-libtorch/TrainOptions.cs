@@ -8,7 +8,7 @@ namespace CatsDogs.Bench.Libtorch;
 /// </summary>
 internal sealed record TrainOptions(
     string Model, string Data, string SplitFile, string Test, int Epochs, int Batch, double LearningRate, double Momentum,
-    double WarmupEpochs, double WeightDecay, bool Flip, int Shift, double HeadScale, int Threads, int Seed)
+    double WarmupEpochs, double WeightDecay, bool Flip, int Shift, int Threads, int Seed)
 {
     public static TrainOptions Parse(IReadOnlyList<string> args)
     {
@@ -47,8 +47,6 @@ internal sealed record TrainOptions(
             train.GetProperty("weightDecay").GetDouble(),
             augment.GetProperty("flip").GetBoolean(),
             (int)Math.Round(augment.GetProperty("translate").GetDouble() * side),
-            // As ModelPresets: vgg6 and resnet9 scale their head's output by 0.125.
-            model is "vgg6" or "resnet9" ? 0.125 : 1.0,
             options.Positive("--threads", 2),
             train.GetProperty("seed").GetInt32());
     }
