@@ -309,6 +309,10 @@ internal static unsafe class Sgemm
                     }
                 }
             }
+            else if (rows == Mr)
+            {
+                TransposingPack.PackRowsOfA(a + (long)(ic + ir) * lda + pc, lda, kc, alpha, panel);
+            }
             else
             {
                 for (var i = 0; i < rows; i++)
@@ -327,49 +331,22 @@ internal static unsafe class Sgemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(bool transposeB, float* b, int ldb, int pc, int jc, int kc, int nc, int nr, float* packed)
     {
+        if (transposeB)
+        {
+            TransposingPack.PackB(b, ldb, pc, jc, kc, nc, nr, packed);
+            return;
+        }
+
         for (var jr = 0; jr < nc; jr += nr)
         {
             var columns = Math.Min(nr, nc - jr);
             var panel = packed + (long)jr * kc;
-            if (transposeB)
+            for (var p = 0; p < kc; p++)
             {
-                // Blocks of 16 k: each source row contributes one whole cache line, written into
-                // a 16 x nr corner of the panel that stays in L1. Walking single k with nr rows
-                // in flight thrashed the cache when ldb is a power of two (4 KiB aliasing).
-                const int Block = 16;
-                for (var p0 = 0; p0 < kc; p0 += Block)
-                {
-                    var depth = Math.Min(Block, kc - p0);
-                    for (var j = 0; j < nr; j++)
-                    {
-                        var target = panel + p0 * nr + j;
-                        if (j >= columns)
-                        {
-                            for (var q = 0; q < depth; q++)
-                            {
-                                target[q * nr] = 0f;
-                            }
-
-                            continue;
-                        }
-
-                        var source = b + (long)(jc + jr + j) * ldb + pc + p0;
-                        for (var q = 0; q < depth; q++)
-                        {
-                            target[q * nr] = source[q];
-                        }
-                    }
-                }
-            }
-            else
-            {
-                for (var p = 0; p < kc; p++)
-                {
-                    var source = new ReadOnlySpan<float>(b + (long)(pc + p) * ldb + jc + jr, columns);
-                    var target = new Span<float>(panel + p * nr, nr);
-                    source.CopyTo(target);
-                    target[columns..].Clear();
-                }
+                var source = new ReadOnlySpan<float>(b + (long)(pc + p) * ldb + jc + jr, columns);
+                var target = new Span<float>(panel + p * nr, nr);
+                source.CopyTo(target);
+                target[columns..].Clear();
             }
         }
     }
