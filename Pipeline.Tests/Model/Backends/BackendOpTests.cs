@@ -160,6 +160,26 @@ public abstract class BackendOpTests : IDisposable
         AssertClose(Read(ct), expected, 1e-5, "product");
     }
 
+    /// <summary>With beta 0, C's old contents must not matter, NaN included: the product writes C without reading it.</summary>
+    [BackendTheory]
+    [InlineData(false, false, 13, 37, 700)]
+    [InlineData(false, true, 70, 33, 129)]
+    [InlineData(true, false, 40, 300, 27)]
+    public void Gemm_with_beta_zero_ignores_what_c_held(bool transposeA, bool transposeB, int m, int n, int k)
+    {
+        var a = RandomValues(m * k);
+        var b = RandomValues(k * n);
+        var at = Make(transposeA ? new TensorShape(k, m) : new TensorShape(m, k), a);
+        var bt = Make(transposeB ? new TensorShape(n, k) : new TensorShape(k, n), b);
+        var ct = Backend.Allocate(new TensorShape(m, n));
+        Backend.Fill(ct, float.NaN);
+
+        Backend.Gemm(transposeA, transposeB, 0.5f, at, bt, 0f, ct);
+
+        var expected = ReferenceOps.MatrixProduct(a, b, m, n, k, transposeA, transposeB).Select(v => 0.5 * v).ToArray();
+        AssertClose(Read(ct), expected, 1e-5, "product");
+    }
+
     [BackendFact]
     public void Relu_matches_finite_differences()
     {
