@@ -134,7 +134,7 @@ internal static unsafe class TransposingPack
 
     /// <summary>Transposes the 8 x 8 matrix whose rows are r0..r7, in place: afterwards r[q][j] is the old r[j][q]. Needs AVX.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Transpose(
+    private static void Transpose(
         ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
         ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
     {
