@@ -34,7 +34,7 @@ for preset in "${presets[@]}"; do
   extra=$(options "$preset")
   # shellcheck disable=SC2086 # the options are words
   catsdogs train --config run.defaults.json $extra --runs-dir "$out" --name "$preset-$stamp" --metrics-listen none
-  catsdogs evaluate --checkpoint "$out/$preset-$stamp/checkpoints/best.json" --data data/cifar-catsdogs/test --tta flip
+  catsdogs evaluate --checkpoint "$out/$preset-$stamp/checkpoints/best.json" --data data/cifar-catsdogs/test --tta flipshift
   runs+=("$out/$preset-$stamp")
 done
 catsdogs compare "${runs[@]}" --out "$out/accuracy-vs-time-$stamp.png"

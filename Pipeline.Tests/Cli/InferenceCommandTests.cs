@@ -147,7 +147,7 @@ public sealed class InferenceCommandTests : IDisposable
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(_run, "evaluation.json")))!;
         Assert.Equal(2 * TinyRun.ImagesPerClass, json["images"]!.GetValue<int>());
         Assert.Equal(2 * TinyRun.ImagesPerClass, new[] { "cat", "dog" }.Sum(truth => json["confusion"]![truth]!["cat"]!.GetValue<int>() + json["confusion"]![truth]!["dog"]!.GetValue<int>()));
-        Assert.False(json["tta"]!.GetValue<bool>());
+        Assert.Equal("none", json["tta"]!.GetValue<string>());
         Assert.Equal(Best, json["checkpoint"]!.GetValue<string>());
         Assert.Equal(_folder.Combine("data"), json["data"]!.GetValue<string>());
         Assert.InRange(json["rocAuc"]!.GetValue<double>(), 0, 1);
@@ -179,7 +179,7 @@ public sealed class InferenceCommandTests : IDisposable
     }
 
     [Fact]
-    public void Flip_test_time_augmentation_changes_the_scores_of_images_that_are_not_their_own_mirror()
+    public void Flip_and_shift_test_time_augmentations_change_the_scores_of_images_that_are_not_their_own_mirror_and_record_which_was_used()
     {
         // The pattern's red ramp runs left to right: no image is its own mirror.
         for (var i = 0; i < 6; i++)
@@ -190,15 +190,21 @@ public sealed class InferenceCommandTests : IDisposable
         string[] evaluate = ["evaluate", "--checkpoint", Best, "--data", _folder.Combine("asymmetric"), "--device", "cpu"];
         var (plainExit, plainOutput) = CliRun.Run([.. evaluate, "--out", _folder.Combine("plain")]);
         var (flipExit, flipOutput) = CliRun.Run([.. evaluate, "--out", _folder.Combine("flip"), "--tta", "flip"]);
+        var (shiftExit, shiftOutput) = CliRun.Run([.. evaluate, "--out", _folder.Combine("flipshift"), "--tta", "flipshift"]);
 
         Assert.True(plainExit == 0, plainOutput);
         Assert.True(flipExit == 0, flipOutput);
+        Assert.True(shiftExit == 0, shiftOutput);
         var plain = JsonNode.Parse(File.ReadAllText(_folder.Combine("plain", "evaluation.json")))!;
         var flip = JsonNode.Parse(File.ReadAllText(_folder.Combine("flip", "evaluation.json")))!;
-        Assert.False(plain["tta"]!.GetValue<bool>());
-        Assert.True(flip["tta"]!.GetValue<bool>());
+        var shift = JsonNode.Parse(File.ReadAllText(_folder.Combine("flipshift", "evaluation.json")))!;
+        Assert.Equal("none", plain["tta"]!.GetValue<string>());
+        Assert.Equal("flip", flip["tta"]!.GetValue<string>());
+        Assert.Equal("flipshift", shift["tta"]!.GetValue<string>());
         Assert.NotEqual(plain["logLoss"]!.GetValue<double>(), flip["logLoss"]!.GetValue<double>());
-        Assert.Contains("averaged with the mirror images (--tta flip)", flipOutput);
+        Assert.NotEqual(flip["logLoss"]!.GetValue<double>(), shift["logLoss"]!.GetValue<double>());
+        Assert.Contains("each image averaged with its mirror image (--tta flip)", flipOutput);
+        Assert.Contains("each image averaged over 6 views: itself and its mirror, each also shifted one pixel diagonally either way (--tta flipshift)", shiftOutput);
     }
 
     [Fact]

@@ -73,16 +73,20 @@ public sealed class ExportCommandTests : IClassFixture<TrainedRunFixture>, IDisp
         Assert.Contains("- Trained on images of ", card);
     }
 
-    [Fact]
-    public void The_card_gives_the_test_metrics_an_evaluation_left_in_the_run_folder()
+    [Theory]
+    [InlineData("\"flip\"", ", each averaged with its mirror image")]
+    [InlineData("true", ", each averaged with its mirror image")] // evaluation.json before flipshift
+    [InlineData("\"flipshift\"", ", each averaged over 6 views: itself and its mirror, each also shifted one pixel diagonally either way")]
+    [InlineData("\"none\"", "")]
+    public void The_card_gives_the_test_metrics_an_evaluation_left_in_the_run_folder(string tta, string views)
     {
-        WriteEvaluation(Best, rocAuc: "null");
+        WriteEvaluation(Best, rocAuc: "null", tta);
 
         var (exit, output) = CliRun.Run("export", "--checkpoint", Best, "--format", "safetensors");
 
         Assert.True(exit == 0, output);
         var card = File.ReadAllText(Path.Combine(ExportFolder, "MODEL.md"));
-        Assert.Contains($"Test on `/data/test` (evaluation.json, 2,000 images, each averaged with its mirror image): accuracy 0.8750, log loss 0.3013, ROC AUC not defined.", card);
+        Assert.Contains($"Test on `/data/test` (evaluation.json, 2,000 images{views}): accuracy 0.8750, log loss 0.3013, ROC AUC not defined.", card);
         Assert.DoesNotContain("No test metrics", card);
     }
 
@@ -213,12 +217,12 @@ public sealed class ExportCommandTests : IClassFixture<TrainedRunFixture>, IDisp
     public void Dispose() => _folder.Dispose();
 
     /// <summary>evaluation.json as `catsdogs evaluate` writes it, of <paramref name="checkpoint"/>.</summary>
-    private void WriteEvaluation(string checkpoint, string rocAuc) => File.WriteAllText(Path.Combine(_run, "evaluation.json"), $$"""
+    private void WriteEvaluation(string checkpoint, string rocAuc, string tta = "true") => File.WriteAllText(Path.Combine(_run, "evaluation.json"), $$"""
         {
           "images": 2000, "accuracy": 0.875, "logLoss": 0.30125, "rocAuc": {{rocAuc}},
           "perClass": { "cat": { "precision": 0.9, "recall": 0.85, "f1": 0.87 }, "dog": { "precision": 0.85, "recall": 0.9, "f1": 0.87 } },
           "confusion": { "cat": { "cat": 850, "dog": 150 }, "dog": { "cat": 100, "dog": 900 } },
-          "tta": true, "checkpoint": {{JsonSerializer.Serialize(checkpoint)}}, "data": "/data/test"
+          "tta": {{tta}}, "checkpoint": {{JsonSerializer.Serialize(checkpoint)}}, "data": "/data/test"
         }
         """);
 

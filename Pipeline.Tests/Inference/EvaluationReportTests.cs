@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CatsDogs.Pipeline.Data;
+using CatsDogs.Pipeline.Inference;
 using CatsDogs.Pipeline.Inference.Evaluation;
 using CatsDogs.Tests.Fixtures;
 
@@ -71,7 +72,7 @@ public sealed class EvaluationReportTests
         using var folder = new TempFolder();
         // An eighth image, a cat at P(dog) 1, that could not be decoded: it must count nowhere.
         ImageEntry[] entries = [.. Truth.Select((label, i) => new ImageEntry($"{i}.jpg", label, $"{i}")), new("7.jpg", Cat, "7")];
-        var report = EvaluationReport.From(entries, [.. DogProbability, 1f], [.. Truth.Select(_ => true), false], tta: true, "/runs/a/checkpoints/best.json", "/data/test");
+        var report = EvaluationReport.From(entries, [.. DogProbability, 1f], [.. Truth.Select(_ => true), false], TestTimeAugmentation.FlipShift, "/runs/a/checkpoints/best.json", "/data/test");
         var path = Path.Combine(folder.Path, EvaluationReport.FileName);
 
         report.Save(path);
@@ -89,7 +90,7 @@ public sealed class EvaluationReportTests
         Assert.Equal(2.0 / 3, json["perClass"]!["dog"]!["f1"]!.GetValue<double>(), 1e-12);
         Assert.Equal([1, 2], Row(json, "cat"));
         Assert.Equal([1, 3], Row(json, "dog"));
-        Assert.True(json["tta"]!.GetValue<bool>());
+        Assert.Equal("flipshift", json["tta"]!.GetValue<string>());
         Assert.Equal("/runs/a/checkpoints/best.json", json["checkpoint"]!.GetValue<string>());
         Assert.Equal("/data/test", json["data"]!.GetValue<string>());
     }
@@ -97,7 +98,7 @@ public sealed class EvaluationReportTests
     [Fact]
     public void Scores_a_diverged_network_makes_are_null_in_the_json_not_an_error()
     {
-        var report = EvaluationReport.From([new("0.jpg", Cat, "0"), new("1.jpg", Dog, "1")], [float.NaN, float.NaN], [true, true], tta: false, "c", "d");
+        var report = EvaluationReport.From([new("0.jpg", Cat, "0"), new("1.jpg", Dog, "1")], [float.NaN, float.NaN], [true, true], TestTimeAugmentation.None, "c", "d");
 
         var json = report.ToJson();
 

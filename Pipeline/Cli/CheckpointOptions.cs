@@ -18,7 +18,7 @@ internal sealed class CheckpointOptions
         "--fit", "How a non-square image becomes square: stretch or a centre crop. By default as the network was trained (its run's config.json), else stretch.");
 
     private readonly EnumChoiceOption<TestTimeAugmentation> _tta = ChoiceOption.Create(
-        "--tta", "Test-time augmentation: flip averages P(dog) of each image and its horizontal mirror (twice the work).", TestTimeAugmentation.None);
+        "--tta", "Test-time augmentation: flip averages P(dog) of each image and its horizontal mirror (twice the work); flipshift also shifts both one pixel diagonally either way (6 views, six times the work).", TestTimeAugmentation.None);
 
     /// <param name="readsImages">False for a verb that only reads the checkpoint (export): no fit, no test-time augmentation.</param>
     public void AddTo(Command command, bool readsImages = true)

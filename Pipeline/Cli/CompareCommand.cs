@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CatsDogs.Pipeline.Inference;
 using CatsDogs.Pipeline.Training;
 
 namespace CatsDogs.Pipeline.Cli;
@@ -62,7 +63,7 @@ internal static class CompareCommand
                 run.Name, run.Model ?? "?", run.Epochs.Count.ToString(CultureInfo.InvariantCulture), Seconds(elapsed[^1]),
                 $"{run.Epochs[best].ValAccuracy:F4} (epoch {best + 1}, {Seconds(elapsed[best])})",
                 reached is { } epoch ? $"epoch {epoch + 1}, {Seconds(elapsed[epoch])}" : "not reached",
-                run.TestAccuracy is { } test ? $"{test:F4}{(run.TestTta ? " (tta flip)" : "")}" : "not evaluated",
+                run.TestAccuracy is { } test ? $"{test:F4}{(run.TestTta == TestTimeAugmentation.None ? "" : $" (tta {CommandLineSpelling.Of(run.TestTta)})")}" : "not evaluated",
             };
         }).ToList();
         string[] header = ["run", "model", "epochs", "training", "best validation", $"first at {target:0.###}", "test"];

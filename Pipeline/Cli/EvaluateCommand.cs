@@ -40,7 +40,7 @@ internal static class EvaluateCommand
             var tta = inference.Tta(result);
             var (probabilities, delivered, skipped) = await CheckpointedInference.RunAsync(
                 checkpoint, device, input.Bind(result), inference.Fit(result), tta, new ImageSource(index), cancellationToken);
-            var report = EvaluationReport.From(index.Entries, probabilities, delivered, tta != TestTimeAugmentation.None, checkpoint.FullName, index.Root);
+            var report = EvaluationReport.From(index.Entries, probabilities, delivered, tta, checkpoint.FullName, index.Root);
             var written = EvaluationFiles.Write(folder, report, index, probabilities, delivered);
             Console.WriteLine(report.Render());
             Console.WriteLine($"Wrote {string.Join(", ", written)}.");

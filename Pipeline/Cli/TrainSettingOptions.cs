@@ -36,7 +36,7 @@ internal sealed class TrainSettingOptions
         var minDelta = RangedOption.Create("--min-delta", "Early stopping: smallest change that counts as an improvement.", 0.0, 0.0, 1.0);
         var clip = RangedOption.CreateOptional("--clip-grad-norm", "Clip gradients to this global L2 norm (off when absent).", 1e-6f, 1e6f);
         var smoothing = RangedOption.Create("--label-smoothing", "Label smoothing of the training loss: targets 0 and 1 become s/2 and 1 - s/2 (0 for none).", 0f, 0f, 0.5f);
-        var validationTta = ChoiceOption.Create("--val-tta", "Test-time augmentation of the validation pass, as evaluate's --tta: flip scores each image averaged with its mirror, and the best checkpoint is picked by that score.", TestTimeAugmentation.None);
+        var validationTta = ChoiceOption.Create("--val-tta", "Test-time augmentation of the validation pass, as evaluate's --tta (flip: each image averaged with its mirror; flipshift: over 6 views), and the best checkpoint is picked by that score.", TestTimeAugmentation.None);
         var monitor = ChoiceOption.Create("--monitor", "What picks the best checkpoint and drives plateau and early stopping: valloss or valacc.", MonitorMetric.ValLoss);
         var logEvery = RangedOption.Create("--log-every", "Steps between reads of the training loss (a read waits for the device).", 20, 1, 100_000);
         var input = new InputOptions(training: true);

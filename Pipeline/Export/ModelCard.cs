@@ -8,6 +8,7 @@ using CatsDogs.Model.Memory;
 using CatsDogs.Model.Specs;
 using CatsDogs.Pipeline.Data;
 using CatsDogs.Pipeline.Dataflow;
+using CatsDogs.Pipeline.Inference;
 using CatsDogs.Pipeline.Runs;
 using CatsDogs.Pipeline.Training;
 
@@ -174,7 +175,7 @@ internal static class ModelCard
         {
             null => $"Test: not evaluated (no {TestEvaluation.FileName} in the run folder; `catsdogs evaluate` writes one).",
             _ when !IsOf(test, checkpoint) => $"Test: not evaluated for this checkpoint; the run folder's {TestEvaluation.FileName} is of `{test.Checkpoint}` ({Scores(test)}).",
-            _ => $"Test{(test.Data is null ? "" : $" on `{test.Data}`")} ({TestEvaluation.FileName}, {Number(test.Images)} images{(test.Tta ? ", each averaged with its mirror image" : "")}): {Scores(test)}.",
+            _ => $"Test{(test.Data is null ? "" : $" on `{test.Data}`")} ({TestEvaluation.FileName}, {Number(test.Images)} images{(test.Tta == TestTimeAugmentation.None ? "" : $", each {test.Tta.Describe()}")}): {Scores(test)}.",
         });
     }
 

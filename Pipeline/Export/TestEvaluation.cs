@@ -1,4 +1,6 @@
 using System.Text.Json;
+using CatsDogs.Pipeline.Cli;
+using CatsDogs.Pipeline.Inference;
 using CatsDogs.Pipeline.Inference.Evaluation;
 using Keys = CatsDogs.Pipeline.Inference.Evaluation.EvaluationReport.Keys;
 
@@ -7,9 +9,9 @@ namespace CatsDogs.Pipeline.Export;
 /// <summary>
 /// The test metrics `catsdogs evaluate` leaves in a run folder (evaluation.json), as far as a model card needs them:
 /// accuracy, log loss, ROC AUC (each null where it is not defined, such as ROC AUC on one class), how many images,
-/// and, where the file says, which checkpoint and data it measured and whether it averaged mirror images.
+/// and, where the file says, which checkpoint and data it measured and over which test-time views it averaged.
 /// </summary>
-internal sealed record TestEvaluation(double? Accuracy, double? LogLoss, double? RocAuc, long Images, string? Checkpoint, string? Data, bool Tta)
+internal sealed record TestEvaluation(double? Accuracy, double? LogLoss, double? RocAuc, long Images, string? Checkpoint, string? Data, TestTimeAugmentation Tta)
 {
     public const string FileName = EvaluationReport.FileName;
 
@@ -27,7 +29,7 @@ internal sealed record TestEvaluation(double? Accuracy, double? LogLoss, double?
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
             return new TestEvaluation(Score(root, Keys.Accuracy), Score(root, Keys.LogLoss), Score(root, Keys.RocAuc), root.GetProperty(Keys.Images).GetInt64(),
-                Text(root, Keys.Checkpoint), Text(root, Keys.Data), root.TryGetProperty(Keys.Tta, out var tta) && tta.ValueKind == JsonValueKind.True);
+                Text(root, Keys.Checkpoint), Text(root, Keys.Data), Augmentation(root));
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -39,6 +41,24 @@ internal sealed record TestEvaluation(double? Accuracy, double? LogLoss, double?
     {
         var value = root.GetProperty(key);
         return value.ValueKind == JsonValueKind.Null ? null : value.GetDouble();
+    }
+
+    /// <summary>The views averaged: evaluate spells them as --tta does; files from before flipshift said true for flip.</summary>
+    private static TestTimeAugmentation Augmentation(JsonElement root)
+    {
+        if (!root.TryGetProperty(Keys.Tta, out var tta) || tta.ValueKind is JsonValueKind.False or JsonValueKind.Null)
+        {
+            return TestTimeAugmentation.None;
+        }
+
+        if (tta.ValueKind == JsonValueKind.True)
+        {
+            return TestTimeAugmentation.Flip;
+        }
+
+        return Enum.TryParse<TestTimeAugmentation>(tta.GetString(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new FormatException($"{Keys.Tta} is '{tta}', not one of {string.Join(", ", Enum.GetValues<TestTimeAugmentation>().Select(CommandLineSpelling.Of))}");
     }
 
     private static string? Text(JsonElement root, string key) =>

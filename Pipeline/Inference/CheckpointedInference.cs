@@ -28,7 +28,7 @@ internal static class CheckpointedInference
         using var network = loaded.Network;
         using var pipeline = new InputPipeline(input with { Fit = chosenFit, ImageSize = network.ImageHeight }, device.HostAllocator, Console.Error);
         (float[] Probabilities, bool[] Delivered) outcome = ([], []);
-        var images = tta == TestTimeAugmentation.Flip ? $"{source.Count} images and their mirrors" : $"{source.Count} images";
+        var images = tta.Views().Count is var views and > 1 ? $"{source.Count} images, {views} views each" : $"{source.Count} images";
         await AnsiConsole.Progress().StartAsync(async context =>
         {
             var task = context.AddTask($"{network.Spec.Name} over {images}", maxValue: Math.Max(1, source.Count));

@@ -12,7 +12,7 @@ internal static class Predictions
         var probabilities = new float[source.Count];
         var delivered = new bool[source.Count];
         var batchProbabilities = new float[pipeline.Options.BatchSize];
-        var averaging = new MirrorAveraging(tta, pipeline.Options.BatchSize);
+        var averaging = new ViewAveraging(tta, pipeline.Options.BatchSize);
         await foreach (var batch in pipeline.ReadAsync(source, PassKind.Inference, 0, cancellationToken))
         {
             using (batch)

@@ -1,4 +1,5 @@
 using CatsDogs.Pipeline.Export;
+using CatsDogs.Pipeline.Inference;
 
 namespace CatsDogs.Pipeline.Training;
 
@@ -6,7 +7,7 @@ namespace CatsDogs.Pipeline.Training;
 /// One run as `catsdogs compare` sets it beside others: its validation accuracy after each epoch, against the
 /// training time summed over the epochs so far (epoch_seconds, which leaves out start-up and the test evaluation).
 /// </summary>
-internal sealed record ComparedRun(string Name, string? Model, IReadOnlyList<EpochRecord> Epochs, double? TestAccuracy, bool TestTta)
+internal sealed record ComparedRun(string Name, string? Model, IReadOnlyList<EpochRecord> Epochs, double? TestAccuracy, TestTimeAugmentation TestTta)
 {
     /// <summary>The run in <paramref name="folder"/>; an <see cref="InvalidDataException"/> when it has no epochs to compare.</summary>
     public static ComparedRun Read(string folder)
@@ -18,7 +19,7 @@ internal sealed record ComparedRun(string Name, string? Model, IReadOnlyList<Epo
         }
 
         return new ComparedRun(Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), record.Settings?.Train.Model, record.Epochs,
-            record.Test?.Accuracy, record.Test?.Tta ?? false);
+            record.Test?.Accuracy, record.Test?.Tta ?? TestTimeAugmentation.None);
     }
 
     /// <summary>Seconds of training at the end of each epoch.</summary>

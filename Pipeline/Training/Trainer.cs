@@ -217,7 +217,7 @@ internal sealed class Trainer(
     /// </summary>
     private async Task<BatchStatistics> ScoreValidationAveragedAsync(CancellationToken stop)
     {
-        var averaging = new MirrorAveraging(options.ValidationTta, pipeline.Options.BatchSize);
+        var averaging = new ViewAveraging(options.ValidationTta, pipeline.Options.BatchSize);
         var probabilities = new float[pipeline.Options.BatchSize];
         var (lossSum, correct, count) = (0.0, 0L, 0L);
         await foreach (var batch in pipeline.ReadAsync(validation, PassKind.Inference, 0, stop))

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CatsDogs.Model.Checkpoints;
+using CatsDogs.Pipeline.Cli;
 using CatsDogs.Pipeline.Data;
 
 namespace CatsDogs.Pipeline.Inference.Evaluation;
@@ -11,7 +12,7 @@ namespace CatsDogs.Pipeline.Inference.Evaluation;
 /// results (whose key names the model card reads). Images that could not be decoded are left out:
 /// the network never saw them.
 /// </summary>
-internal sealed record EvaluationReport(ConfusionMatrix Confusion, double LogLoss, double? RocAuc, bool Tta, string Checkpoint, string Data)
+internal sealed record EvaluationReport(ConfusionMatrix Confusion, double LogLoss, double? RocAuc, TestTimeAugmentation Tta, string Checkpoint, string Data)
 {
     public const string FileName = "evaluation.json";
 
@@ -28,7 +29,7 @@ internal sealed record EvaluationReport(ConfusionMatrix Confusion, double LogLos
     }
 
     public static EvaluationReport From(
-        IReadOnlyList<ImageEntry> entries, IReadOnlyList<float> dogProbability, IReadOnlyList<bool> delivered, bool tta, string checkpoint, string data)
+        IReadOnlyList<ImageEntry> entries, IReadOnlyList<float> dogProbability, IReadOnlyList<bool> delivered, TestTimeAugmentation tta, string checkpoint, string data)
     {
         var scored = Enumerable.Range(0, entries.Count).Where(i => delivered[i] && entries[i].Label != ImageLabel.Unlabeled).ToList();
         var truth = scored.Select(i => entries[i].Label).ToList();
@@ -61,7 +62,7 @@ internal sealed record EvaluationReport(ConfusionMatrix Confusion, double LogLos
             ["cat"] = new JsonObject { ["cat"] = Confusion.CatAsCat, ["dog"] = Confusion.CatAsDog },
             ["dog"] = new JsonObject { ["cat"] = Confusion.DogAsCat, ["dog"] = Confusion.DogAsDog },
         },
-        [Keys.Tta] = Tta,
+        [Keys.Tta] = CommandLineSpelling.Of(Tta),
         [Keys.Checkpoint] = Checkpoint,
         [Keys.Data] = Data,
     };
@@ -71,7 +72,7 @@ internal sealed record EvaluationReport(ConfusionMatrix Confusion, double LogLos
     {
         var c = CultureInfo.InvariantCulture;
         return string.Join(Environment.NewLine,
-            string.Create(c, $"images: {Images}, accuracy {Accuracy:F4}, log loss {LogLoss:F4} (P(dog) clipped to [1e-15, 1 - 1e-15]), ROC AUC {Format(RocAuc)}{(Tta ? ", averaged with the mirror images (--tta flip)" : "")}"),
+            string.Create(c, $"images: {Images}, accuracy {Accuracy:F4}, log loss {LogLoss:F4} (P(dog) clipped to [1e-15, 1 - 1e-15]), ROC AUC {Format(RocAuc)}{(Tta == TestTimeAugmentation.None ? "" : $", each image {Tta.Describe()} (--tta {CommandLineSpelling.Of(Tta)})")}"),
             Confusion.Render(),
             $"cat: {Format(Confusion.CatScores)}",
             $"dog: {Format(Confusion.DogScores)}");
