@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time to accuracy on the default data (CIFAR-10's cats and dogs, 32x32), one run per preset: each trains
 # with run.defaults.json and its preset's options below, the best checkpoint is evaluated on the 2,000 test
-# images with flip test-time augmentation (as ./run.sh does), and `catsdogs compare` writes the table and a
+# images with flipshift test-time augmentation (as ./run.sh does), and `catsdogs compare` writes the table and a
 # plot of validation accuracy against training seconds. The times are the result: run it on a quiet machine.
 #
 # usage: bench/accuracy-vs-time.sh [PRESET...]      (default: vgg6 compact resnet9 baseline; deep6 on request:
