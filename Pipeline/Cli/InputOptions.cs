@@ -30,8 +30,6 @@ internal sealed class InputOptions
     private readonly Option<double> _zoom = RangedOption.Create("--zoom", "Largest random zoom for training images: each axis scales by 1 ± this.", 0.2, 0.0, 0.9);
     private readonly Option<double> _translate = RangedOption.Create(
         "--translate", "Largest random shift of training images along each axis, as a share of the side (0.125: 4 of 32 pixels), rounded to whole pixels, edge pixels filling in.", 0.0, 0.0, 0.5);
-    private readonly Option<double> _cutout = RangedOption.Create(
-        "--cutout", "Side of a mid-grey square painted at a random place on each training image, as a share of the side (0.25: 8 of 32 pixels); it may hang over the edge. 0 for none.", 0.0, 0.0, 1.0);
     private readonly Option<long> _maxPixels = RangedOption.Create("--max-pixels", "Images whose header claims more pixels are skipped before decoding.", 50_000_000L, 1L, 1L << 40);
     private readonly EnumChoiceOption<DecoderChoice> _decoder = ChoiceOption.Create(
         "--decoder", "JPEG decoder: turbojpeg (libjpeg-turbo's SIMD; other formats go to Skia), skia, or auto (turbojpeg where its library loads).", DecoderChoice.Auto);
@@ -83,8 +81,7 @@ internal sealed class InputOptions
                 .Add(_noFlip, input => !input.Augment.Flip, (input, value) => input with { Augment = input.Augment with { Flip = !value } })
                 .Add(_shear, input => input.Augment.Shear, (input, value) => input with { Augment = input.Augment with { Shear = value } })
                 .Add(_zoom, input => input.Augment.Zoom, (input, value) => input with { Augment = input.Augment with { Zoom = value } })
-                .Add(_translate, input => input.Augment.Translate, (input, value) => input with { Augment = input.Augment with { Translate = value } })
-                .Add(_cutout, input => input.Augment.Cutout, (input, value) => input with { Augment = input.Augment with { Cutout = value } });
+                .Add(_translate, input => input.Augment.Translate, (input, value) => input with { Augment = input.Augment with { Translate = value } });
         }
 
         return settings.Add(_maxPixels, input => input.MaxPixels, (input, value) => input with { MaxPixels = value });

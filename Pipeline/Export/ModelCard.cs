@@ -90,8 +90,7 @@ internal static class ModelCard
         {
             card.AppendLine();
             card.AppendLine($"Training also flipped ({(augment.Flip ? "yes" : "no")}), sheared (up to {Decimal(augment.Shear)}), zoomed (up to {Decimal(augment.Zoom)}) " +
-                $"and shifted (up to {Decimal(augment.Translate)} of the side) each image at random" +
-                (augment.Cutout > 0 ? $", and painted a grey square of {Decimal(augment.Cutout)} of the side over it (cutout)." : "."));
+                $"and shifted (up to {Decimal(augment.Translate)} of the side) each image at random.");
         }
     }
 

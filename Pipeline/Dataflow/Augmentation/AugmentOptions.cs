@@ -9,12 +9,11 @@ namespace CatsDogs.Pipeline.Dataflow.Augmentation;
 /// [1 - <see cref="Zoom"/>, 1 + <see cref="Zoom"/>] independently, as Keras does. Translate shifts the image along
 /// each axis by up to that share of its side, rounded to whole pixels, edge pixels filling in (Keras' width_shift_range and
 /// height_shift_range, or CIFAR's padded random crop with the edge repeated instead of zeros); off by default.
-/// Cutout paints a grey square of that share of the side over the finished tile (<see cref="CutoutSquare"/>); off by default.
 /// </summary>
-internal sealed record AugmentOptions(bool Flip = true, double Shear = 0.2, double Zoom = 0.2, double Translate = 0, double Cutout = 0)
+internal sealed record AugmentOptions(bool Flip = true, double Shear = 0.2, double Zoom = 0.2, double Translate = 0)
 {
     public static AugmentOptions None { get; } = new(false, 0, 0);
 
     [JsonIgnore]
-    public bool IsIdentity => !Flip && Shear == 0 && Zoom == 0 && Translate == 0 && Cutout == 0;
+    public bool IsIdentity => !Flip && Shear == 0 && Zoom == 0 && Translate == 0;
 }

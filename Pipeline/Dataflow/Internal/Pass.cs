@@ -53,7 +53,7 @@ internal abstract class Pass : IAsyncDisposable
     /// <summary>
     /// Writes an image's tile: an inference cache's image is its tile already; any other (decoded,
     /// fitted, or from a training cache) is warped with the pass's augmentation, drawn from (seed,
-    /// epoch, image) for training and none otherwise, and in training given its cutout square.
+    /// epoch, image) for training and none otherwise.
     /// </summary>
     protected void RenderTile(CachedImage image, bool isTile, int imageIndex, Span<byte> tile)
     {
@@ -64,14 +64,10 @@ internal abstract class Pass : IAsyncDisposable
         }
 
         var options = Pipeline.Options;
-        var training = Kind == PassKind.Training;
-        var seed = (ulong)(uint)options.Seed;
-        var parameters = training ? AffineParameters.Draw(options.Augment, seed, Epoch, imageIndex) : AffineParameters.Identity;
+        var parameters = Kind == PassKind.Training
+            ? AffineParameters.Draw(options.Augment, (ulong)(uint)options.Seed, Epoch, imageIndex)
+            : AffineParameters.Identity;
         AffineWarp.Render(image.Span(4), image.Width, image.Height, options.Fit, parameters, tile, options.ImageSize);
-        if (training && CutoutSquare.Draw(options.Augment.Cutout, options.ImageSize, seed, Epoch, imageIndex) is { } square)
-        {
-            square.Apply(tile, options.ImageSize);
-        }
     }
 
     protected static float LabelValue(ImageLabel label) => label switch
