@@ -17,7 +17,7 @@ options() {
   case $1 in
     vgg6) ;;  # the default job
     compact) echo --model compact --epochs 20 --lr 0.05 --translate 0 --shear 0.2 --zoom 0.2 ;;  # the default job's model and recipe before vgg6 (Nesterov now)
-    resnet9) echo --model resnet9 --epochs 50 ;;  # the default recipe for as many epochs as fit in 20 minutes on the 2-vCPU EPYC VM
+    resnet9) echo --model resnet9 --epochs 50 --label-smoothing 0.1 ;;  # as many epochs as fit in 20 minutes on the 2-vCPU EPYC VM; it fits 97% of its own images, and smoothing the targets gave 0.5-0.9 points
     baseline) echo --model baseline --lr 0.1 --epochs 20 ;;  # no batch norm: lr 0.4 is too high, 0.01-0.03 too slow
     deep6) echo --model deep6 --image-size 64 --optimizer adamw --lr 0.001 --weight-decay 0.05 --epochs 3 ;;  # the student's deep net, upscaled input
     *) echo "no recipe for '$1' (vgg6, compact, resnet9, baseline, deep6)" >&2; return 2 ;;
