@@ -1,7 +1,7 @@
 using System.Text.Json;
-using CatsDogs.Pipeline.Cli;
 using CatsDogs.Pipeline.Inference;
 using CatsDogs.Pipeline.Inference.Evaluation;
+using CatsDogs.Pipeline.Training;
 using Keys = CatsDogs.Pipeline.Inference.Evaluation.EvaluationReport.Keys;
 
 namespace CatsDogs.Pipeline.Export;
@@ -51,14 +51,8 @@ internal sealed record TestEvaluation(double? Accuracy, double? LogLoss, double?
             return TestTimeAugmentation.None;
         }
 
-        if (tta.ValueKind == JsonValueKind.True)
-        {
-            return TestTimeAugmentation.Flip;
-        }
-
-        return Enum.TryParse<TestTimeAugmentation>(tta.GetString(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
-            ? parsed
-            : throw new FormatException($"{Keys.Tta} is '{tta}', not one of {string.Join(", ", Enum.GetValues<TestTimeAugmentation>().Select(CommandLineSpelling.Of))}");
+        // Read as the settings files read --tta's spelling: any case, no numbers.
+        return tta.ValueKind == JsonValueKind.True ? TestTimeAugmentation.Flip : tta.Deserialize(TrainConfigJson.Default.TestTimeAugmentation);
     }
 
     private static string? Text(JsonElement root, string key) =>
